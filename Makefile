@@ -1,0 +1,38 @@
+# warroom — see README.md. Every target installs what it needs through the
+# Go toolchain; nothing else is required on the machine.
+GO      ?= go
+BIN     ?= bin/warroom
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: build test lint run demo bench fuzz clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/warroom
+
+test: lint
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+	$(MAKE) fuzz FUZZTIME=5s
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+run: build
+	$(BIN) run
+
+demo: build
+	$(BIN) demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 30x -count 1 ./cmd/warroom
+
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./commands
+	$(GO) test -run '^$$' -fuzz '^FuzzChannelName$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzIncidentMessage$$' -fuzztime $(FUZZTIME) ./blocks
+
+clean:
+	rm -rf bin

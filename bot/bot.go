@@ -1,0 +1,186 @@
+// Package bot is warroom's Slack side: it holds the Socket Mode connection,
+// acks every envelope at once, records what was asked in the store, and runs
+// the durable jobs that build each incident's war room (channel, Zoom
+// meeting, pinned Join Call message). It is the only package that talks to
+// Slack.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/zoom"
+)
+
+// Meetings is what the bot needs of Zoom.
+type Meetings interface {
+	CreateMeeting(ctx context.Context, userID string, req zoom.CreateMeetingRequest) (*zoom.Meeting, error)
+	GetMeeting(ctx context.Context, id int64) (*zoom.Meeting, error)
+	ListMeetings(ctx context.Context, userID, listType string) ([]zoom.MeetingSummary, error)
+}
+
+// Config holds the bot's settings (see DESIGN.md's configuration table).
+type Config struct {
+	ChannelPrefix string        // WARROOM_CHANNEL_PREFIX
+	ZoomHosts     []string      // ZOOM_HOSTS: Zoom users that host incident meetings
+	PollInterval  time.Duration // WARROOM_POLL_INTERVAL: the cron sweep for due jobs
+	// RetryBase and RetryMax bound the backoff between attempts of a job.
+	RetryBase time.Duration
+	RetryMax  time.Duration
+	// Workers caps how many jobs run at once.
+	Workers int
+	// Lease is how long a claimed job stays claimed.
+	Lease time.Duration
+	// DrainTimeout is how long shutdown waits for running jobs.
+	DrainTimeout time.Duration
+	// Location is the time zone of the date in channel names.
+	Location *time.Location
+	// Owner names this process in job leases.
+	Owner string
+}
+
+func (c *Config) setDefaults() {
+	if c.ChannelPrefix == "" {
+		c.ChannelPrefix = "inc-"
+	}
+	if len(c.ZoomHosts) == 0 {
+		c.ZoomHosts = []string{"me"}
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Minute
+	}
+	if c.RetryBase <= 0 {
+		c.RetryBase = 2 * time.Second
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = 5 * time.Minute
+	}
+	if c.Workers <= 0 {
+		c.Workers = 16
+	}
+	if c.Lease <= 0 {
+		c.Lease = 5 * time.Minute
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 10 * time.Second
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Owner == "" {
+		c.Owner = fmt.Sprintf("warroom-%d", time.Now().UnixNano())
+	}
+}
+
+// Bot is a running warroom Slack bot.
+type Bot struct {
+	cfg    Config
+	log    zerolog.Logger
+	store  *store.Store
+	api    *slack.Client
+	socket *socketmode.Client
+	zoom   Meetings
+	now    func() time.Time
+
+	botUserID string
+	installID string
+
+	wake      chan struct{}
+	hostMu    sync.Mutex // serialises host choice so concurrent incidents spread out
+	connected atomic.Bool
+	acks      AckObserver
+}
+
+// AckObserver is told how long each ack took (metrics, benchmarks).
+type AckObserver func(envelopeType string, latency time.Duration)
+
+// Deps are the bot's collaborators.
+type Deps struct {
+	Store  *store.Store
+	Slack  *slack.Client // built with the bot token, app token and API URL
+	Zoom   Meetings
+	Log    zerolog.Logger
+	Now    func() time.Time
+	OnAck  AckObserver
+	Socket []socketmode.Option
+}
+
+// New builds a bot. Run starts it.
+func New(cfg Config, d Deps) (*Bot, error) {
+	if d.Store == nil || d.Slack == nil || d.Zoom == nil {
+		return nil, errors.New("bot: store, slack and zoom are required")
+	}
+	cfg.setDefaults()
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	b := &Bot{
+		cfg:   cfg,
+		log:   d.Log,
+		store: d.Store,
+		api:   d.Slack,
+		zoom:  d.Zoom,
+		now:   now,
+		wake:  make(chan struct{}, 1),
+		acks:  d.OnAck,
+	}
+	b.socket = socketmode.New(d.Slack, d.Socket...)
+	return b, nil
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Run connects to Slack and works until ctx ends, then drains running jobs
+// (up to Config.DrainTimeout) and returns.
+func (b *Bot) Run(ctx context.Context) error {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("bot: slack auth.test: %w", err)
+	}
+	b.botUserID = auth.UserID
+	if b.installID, err = b.store.InstallID(ctx); err != nil {
+		return fmt.Errorf("bot: %w", err)
+	}
+	b.log.Info().Str("team", auth.Team).Str("bot_user", auth.UserID).Msg("connected to Slack Web API")
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	socketDone := make(chan struct{})
+	dispatchDone := make(chan struct{})
+	var socketErr error
+	go func() {
+		defer close(socketDone)
+		if err := b.socket.RunContext(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+			socketErr = fmt.Errorf("bot: socket mode: %w", err)
+			cancel()
+		}
+	}()
+	go func() {
+		defer close(dispatchDone)
+		b.dispatch(runCtx, socketDone)
+	}()
+	b.runJobs(runCtx)
+	cancel()
+	<-socketDone
+	<-dispatchDone
+	return socketErr
+}
+
+// kick wakes the job runner without blocking.
+func (b *Bot) kick() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}

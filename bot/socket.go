@@ -1,0 +1,173 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/commands"
+	"github.com/warroom-dev/warroom/store"
+)
+
+// dispatch reads Socket Mode events until the socket client has stopped:
+// the client blocks on sending events, so stopping to read before it ends
+// would hang shutdown. Each envelope is handled in its own goroutine so one
+// slow handler never delays another's ack.
+func (b *Bot) dispatch(ctx context.Context, socketDone <-chan struct{}) {
+	for {
+		select {
+		case <-socketDone:
+			return
+		case evt, ok := <-b.socket.Events:
+			if !ok {
+				return
+			}
+			b.onEvent(ctx, evt)
+		}
+	}
+}
+
+func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.log.Debug().Msg("socket mode connecting")
+	case socketmode.EventTypeHello:
+		b.connected.Store(true)
+		b.log.Info().Msg("socket mode connected")
+	case socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		b.log.Info().Msg("socket mode disconnect requested; reconnecting")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		b.connected.Store(false)
+		b.log.Warn().Interface("data", evt.Data).Msg("socket mode connection error; reconnecting")
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error().Msg("socket mode: Slack refused the app token (SLACK_APP_TOKEN)")
+	case socketmode.EventTypeSlashCommand:
+		go b.onSlashCommand(ctx, evt)
+	case socketmode.EventTypeInteractive:
+		go b.onInteractive(ctx, evt)
+	case socketmode.EventTypeEventsAPI:
+		go b.onEventsAPI(ctx, evt)
+	case socketmode.EventTypeErrorBadMessage:
+		b.log.Warn().Msg("socket mode: an envelope warroom cannot read was dropped")
+	}
+}
+
+// ack answers an envelope and records how long it took since it arrived.
+func (b *Bot) ack(evt socketmode.Event, start time.Time, payload any) {
+	if evt.Request == nil {
+		return
+	}
+	if payload != nil {
+		b.socket.Ack(*evt.Request, payload)
+	} else {
+		b.socket.Ack(*evt.Request)
+	}
+	if b.acks != nil {
+		b.acks(string(evt.Type), time.Since(start))
+	}
+}
+
+func ephemeral(text string, blks []slack.Block) map[string]any {
+	p := map[string]any{"response_type": "ephemeral", "text": text}
+	if len(blks) > 0 {
+		p["blocks"] = blks
+	}
+	return p
+}
+
+func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
+	start := time.Now()
+	cmd, ok := evt.Data.(slack.SlashCommand)
+	if !ok {
+		b.ack(evt, start, nil)
+		return
+	}
+	log := b.log.With().Str("envelope", evt.Request.EnvelopeID).Str("user", cmd.UserID).Logger()
+	parsed, err := commands.Parse(cmd.Text)
+	if err != nil {
+		text, blks := blocks.Usage(err.Error())
+		b.ack(evt, start, ephemeral(text, blks))
+		return
+	}
+	switch c := parsed.(type) {
+	case commands.Help:
+		text, blks := blocks.Usage(commands.Usage())
+		b.ack(evt, start, ephemeral(text, blks))
+	case commands.Declare:
+		// The incident and its job are written before the ack: the ack
+		// promises "Declaring…", and a promise must survive a crash. It is
+		// a local SQLite write, never a network call.
+		title, shortened := commands.ShortTitle(c.Title)
+		key := cmd.TriggerID
+		if key == "" {
+			key = "envelope:" + evt.Request.EnvelopeID
+		}
+		rec, created, err := b.store.Declare(ctx, store.NewIncident{
+			DedupeKey:     "slash:" + key,
+			Title:         title,
+			FullTitle:     c.Title,
+			Severity:      c.Severity,
+			DeclaredBy:    cmd.UserID,
+			SourceChannel: cmd.ChannelID,
+			ResponseURL:   cmd.ResponseURL,
+		})
+		if err != nil {
+			log.Error().Err(err).Msg("declare: could not record the incident")
+			b.ack(evt, start, ephemeral("warroom could not record the incident: "+warroom.ErrorMessage(err)+" Please try again.", nil))
+			return
+		}
+		b.ack(evt, start, ephemeral(blocks.Declaring(title, c.Severity, shortened), nil))
+		if created {
+			log.Info().Str("incident", rec.Ref()).Int("severity", int(rec.Severity)).Msg("incident declared")
+			b.kick()
+		} else {
+			log.Info().Str("incident", rec.Ref()).Msg("declare redelivered; incident already recorded")
+		}
+	default:
+		text, blks := blocks.Usage(commands.Usage())
+		b.ack(evt, start, ephemeral(text, blks))
+	}
+}
+
+func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
+	start := time.Now()
+	// Ack first, whatever it is: a URL button (Join Call) still sends a
+	// block_actions interaction, and an unacked one shows the user an error.
+	b.ack(evt, start, nil)
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if !ok || cb.Type != slack.InteractionTypeBlockActions {
+		return
+	}
+	for _, action := range cb.ActionCallback.BlockActions {
+		if action.ActionID != blocks.ActionRetryCall {
+			continue
+		}
+		id, err := strconv.ParseInt(action.Value, 10, 64)
+		if err != nil {
+			continue
+		}
+		found, err := b.store.RunJobsNow(ctx, id, store.JobDeclare)
+		if err != nil {
+			b.log.Error().Err(err).Int64("incident", id).Msg("retry: could not reschedule")
+			continue
+		}
+		b.log.Info().Int64("incident", id).Str("user", cb.User.ID).Bool("pending", found).Msg("call retry requested")
+		b.kick()
+	}
+}
+
+func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
+	start := time.Now()
+	b.ack(evt, start, nil)
+	if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+		b.log.Debug().Str("event", ev.InnerEvent.Type).Msg("event received")
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Config is warroom's configuration, read from the environment variables
+// named in DESIGN.md. The names are a contract: operators, docs and tests
+// rely on them.
+type Config struct {
+	SlackBotToken string
+	SlackAppToken string
+	SlackAPIURL   string
+
+	ZoomAPIURL       string
+	ZoomOAuthURL     string
+	ZoomClientID     string
+	ZoomClientSecret string
+	ZoomAccountID    string
+	ZoomHosts        []string
+	ZoomWebhookKey   string
+
+	DB            string
+	HTTPAddr      string
+	PublicURL     string
+	SecretKey     []byte
+	ChannelPrefix string
+	Admins        []string
+	FollowupAfter time.Duration
+	PollInterval  time.Duration
+	LogLevel      zerolog.Level
+}
+
+// ConfigError names the variable at fault in one sentence.
+type ConfigError struct {
+	Var     string
+	Problem string
+}
+
+func (e *ConfigError) Error() string { return e.Var + " " + e.Problem }
+
+// LoadConfig reads the configuration through getenv. requireRun demands
+// what `warroom run` needs to talk to Slack and Zoom.
+func LoadConfig(getenv func(string) string, requireRun bool) (Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		SlackBotToken:    get("SLACK_BOT_TOKEN", ""),
+		SlackAppToken:    get("SLACK_APP_TOKEN", ""),
+		SlackAPIURL:      get("SLACK_API_URL", "https://slack.com/api/"),
+		ZoomAPIURL:       strings.TrimRight(get("ZOOM_API_URL", "https://api.zoom.us/v2"), "/"),
+		ZoomOAuthURL:     strings.TrimRight(get("ZOOM_OAUTH_URL", "https://zoom.us"), "/"),
+		ZoomClientID:     get("ZOOM_CLIENT_ID", ""),
+		ZoomClientSecret: get("ZOOM_CLIENT_SECRET", ""),
+		ZoomAccountID:    get("ZOOM_ACCOUNT_ID", ""),
+		ZoomWebhookKey:   get("ZOOM_WEBHOOK_SECRET", ""),
+		DB:               get("WARROOM_DB", "warroom.db"),
+		HTTPAddr:         get("WARROOM_HTTP_ADDR", ":8080"),
+		PublicURL:        strings.TrimRight(get("WARROOM_PUBLIC_URL", ""), "/"),
+		ChannelPrefix:    get("WARROOM_CHANNEL_PREFIX", "inc-"),
+	}
+	for _, h := range strings.Split(get("ZOOM_HOSTS", "me"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.ZoomHosts = append(c.ZoomHosts, h)
+		}
+	}
+	if len(c.ZoomHosts) == 0 {
+		c.ZoomHosts = []string{"me"}
+	}
+	for _, a := range strings.Split(get("WARROOM_ADMINS", ""), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.Admins = append(c.Admins, a)
+		}
+	}
+
+	var err error
+	if c.FollowupAfter, err = duration(get, "WARROOM_FOLLOWUP_AFTER", "48h"); err != nil {
+		return c, err
+	}
+	if c.PollInterval, err = duration(get, "WARROOM_POLL_INTERVAL", "1m"); err != nil {
+		return c, err
+	}
+	if c.LogLevel, err = zerolog.ParseLevel(strings.ToLower(get("LOG_LEVEL", "info"))); err != nil || c.LogLevel == zerolog.NoLevel {
+		return c, &ConfigError{"LOG_LEVEL", fmt.Sprintf("must be one of trace, debug, info, warn, error (got %q).", getenv("LOG_LEVEL"))}
+	}
+	if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		return c, &ConfigError{"SLACK_API_URL", fmt.Sprintf("must end with \"/\" (got %q).", c.SlackAPIURL)}
+	}
+	for name, v := range map[string]string{"SLACK_API_URL": c.SlackAPIURL, "ZOOM_API_URL": c.ZoomAPIURL, "ZOOM_OAUTH_URL": c.ZoomOAuthURL} {
+		if err := checkURL(name, v); err != nil {
+			return c, err
+		}
+	}
+	if c.PublicURL != "" {
+		if err := checkURL("WARROOM_PUBLIC_URL", c.PublicURL); err != nil {
+			return c, err
+		}
+	}
+	if !validPrefix(c.ChannelPrefix) {
+		return c, &ConfigError{"WARROOM_CHANNEL_PREFIX", fmt.Sprintf("may hold only lowercase letters, digits, '-' and '_', at most 20 characters (got %q).", c.ChannelPrefix)}
+	}
+	if k := get("WARROOM_SECRET_KEY", ""); k != "" {
+		key, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(key) != 32 {
+			return c, &ConfigError{"WARROOM_SECRET_KEY", "must be 32 random bytes in base64 (make one with: openssl rand -base64 32)."}
+		}
+		c.SecretKey = key
+	}
+
+	if !requireRun {
+		return c, nil
+	}
+	switch {
+	case c.SlackBotToken == "":
+		return c, &ConfigError{"SLACK_BOT_TOKEN", "is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page."}
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		return c, &ConfigError{"SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-."}
+	case c.SlackAppToken == "":
+		return c, &ConfigError{"SLACK_APP_TOKEN", "is required: an app-level token (xapp-…) with the connections:write scope, for Socket Mode."}
+	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		return c, &ConfigError{"SLACK_APP_TOKEN", "must be an app-level token starting with xapp-."}
+	case c.ZoomAccountID == "":
+		return c, &ConfigError{"ZOOM_ACCOUNT_ID", "is required: the Account ID of your Zoom Server-to-Server OAuth app."}
+	case c.ZoomClientID == "":
+		return c, &ConfigError{"ZOOM_CLIENT_ID", "is required: the Client ID of your Zoom app."}
+	case c.ZoomClientSecret == "":
+		return c, &ConfigError{"ZOOM_CLIENT_SECRET", "is required: the Client Secret of your Zoom app."}
+	}
+	return c, nil
+}
+
+func duration(get func(string, string) string, name, def string) (time.Duration, error) {
+	v := get(name, def)
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, &ConfigError{name, fmt.Sprintf("must be a positive duration such as %s (got %q).", def, v)}
+	}
+	return d, nil
+}
+
+func checkURL(name, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &ConfigError{name, fmt.Sprintf("must be an http(s) URL (got %q).", v)}
+	}
+	return nil
+}
+
+func validPrefix(p string) bool {
+	if p == "" || len(p) > 20 {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/bot/slackfake"
+)
+
+// runDemo starts the simulated Slack and Zoom in this process, runs the real
+// bot against them, plays one declare and prints what the incident channel
+// shows. No accounts and no network are needed.
+func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	w, err := startWorld(slackfake.Config{})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	dir, err := os.MkdirTemp("", "warroom-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	cfg := w.config(dir)
+	cfg.LogLevel = zerolog.WarnLevel
+	if lvl, err := zerolog.ParseLevel(getenv("LOG_LEVEL")); err == nil && getenv("LOG_LEVEL") != "" {
+		cfg.LogLevel = lvl
+	}
+	m := NewMain(cfg, stderr)
+	m.Tune = func(c *bot.Config) { c.RetryBase = 200 * time.Millisecond }
+	defer m.Close()
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	runErr := make(chan error, 1)
+	go func() { runErr <- m.Run(runCtx) }()
+
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := w.Slack.WaitConnected(ctx); err != nil {
+		return fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
+	}
+
+	p := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
+	p("warroom demo — the real bot against simulated Slack and Zoom (no accounts, no network)")
+	p("")
+
+	// Zoom is slower than Slack here, as it often is, so the message shows
+	// "setting up the call" first and gains its Join Call button when the
+	// meeting exists.
+	w.Slack.SetLatency(20 * time.Millisecond)
+	w.Zoom.SetLatency(150 * time.Millisecond)
+
+	title := "Checkout is down"
+	p("@alice in #general types:  /incident declare %s --sev 1", title)
+	start := time.Now()
+	d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident", Text: "declare " + title + " --sev 1"})
+	if err != nil {
+		return err
+	}
+	ack, err := w.Slack.WaitAck(ctx, d.EnvelopeID)
+	if err != nil {
+		return err
+	}
+	p("  (only @alice sees, after %s) %s", ack.Latency.Round(time.Microsecond), ackText(ack.Payload))
+
+	name := warroom.ChannelName(cfg.ChannelPrefix, time.Now().UTC(), title, 1)
+	var r room
+	err = waitFor(ctx, func() bool {
+		var ok bool
+		r, ok = w.room(name)
+		return ok && r.JoinURL() != "" && len(r.Bookmarks) > 0 && r.Channel.Topic != ""
+	})
+	if err != nil {
+		return fmt.Errorf("the incident channel #%s did not get its pinned Join Call button: %w", name, err)
+	}
+	elapsed := time.Since(start)
+
+	p("")
+	p("#%s  (created by warroom; members: %s)", r.Channel.Name, strings.Join(r.Channel.Members, ", "))
+	p("  topic:    %s", r.Channel.Topic)
+	for _, b := range r.Bookmarks {
+		p("  bookmark: %s → %s", b.Title, b.Link)
+	}
+	for _, msg := range r.Messages {
+		pinned := ""
+		if msg.Pinned {
+			pinned = "  📌 pinned"
+		}
+		edited := ""
+		if msg.Edited {
+			edited = " (edited)"
+		}
+		p("  ┌ message from warroom%s%s", edited, pinned)
+		for _, line := range renderBlocks(msg.Blocks) {
+			p("  │ %s", line)
+		}
+		p("  └")
+	}
+	for _, e := range w.Slack.Ephemerals("U1") {
+		if e.Via == "response_url" {
+			p("  (only @alice sees) %s", e.Text)
+		}
+	}
+	meetings := w.Zoom.Meetings()
+	if len(meetings) != 1 {
+		return fmt.Errorf("expected one Zoom meeting, found %d", len(meetings))
+	}
+	mt := meetings[0]
+	p("")
+	p("Zoom meeting %d on host %s: %q, type %d, join before host %v", mt.ID, mt.HostEmail, mt.Topic, mt.Type, mt.Settings.JoinBeforeHost)
+	p("Join Call button URL equals the meeting's join_url: %v", r.JoinURL() == mt.JoinURL)
+	p("Slash command to pinned Join Call: %s", elapsed.Round(time.Millisecond))
+
+	stop()
+	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func ackText(payload []byte) string {
+	var a struct {
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(payload, &a); err != nil {
+		return string(payload)
+	}
+	return a.Text
+}

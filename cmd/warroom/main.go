@@ -1,0 +1,231 @@
+// Command warroom is a Slack bot that gives every incident a Zoom war room.
+//
+//	warroom run      the bot (Socket Mode; configuration from the environment)
+//	warroom demo     the bot against built-in simulated Slack and Zoom
+//	warroom version  print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/zoom"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := runCommand(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "warroom:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `warroom gives every incident a Zoom war room in Slack.
+
+Usage:
+  warroom run       run the bot (configure with environment variables; see README)
+  warroom demo      run the bot against simulated Slack and Zoom and print what a channel shows
+  warroom version   print the version
+`
+
+func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "run"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "run":
+		cfg, err := LoadConfig(getenv, true)
+		if err != nil {
+			return err
+		}
+		m := NewMain(cfg, stderr)
+		defer m.Close()
+		return m.Run(ctx)
+	case "demo":
+		return runDemo(ctx, getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "warroom", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// Main is the whole program wired together; `warroom run`, `warroom demo`
+// and the end-to-end tests all use it.
+type Main struct {
+	Config Config
+	Log    zerolog.Logger
+	// HTTPClient is used for Slack and Zoom calls (tests add timeouts).
+	HTTPClient *http.Client
+	// Tune adjusts the bot's settings (tests shorten backoffs).
+	Tune func(*bot.Config)
+	// OnAck observes ack latencies (benchmarks).
+	OnAck bot.AckObserver
+
+	mu     sync.Mutex
+	lock   *store.Lock
+	store  *store.Store
+	bot    *bot.Bot
+	server *http.Server
+	addr   net.Addr
+}
+
+// NewMain returns a Main that logs JSON to logOut.
+func NewMain(cfg Config, logOut io.Writer) *Main {
+	log := zerolog.New(logOut).Level(cfg.LogLevel).With().Timestamp().Logger()
+	return &Main{Config: cfg, Log: log, HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Run opens the database, connects to Slack and Zoom and works until ctx
+// ends or the Slack connection fails for good.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	lock, err := store.LockFile(cfg.DB)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.lock = lock
+	m.mu.Unlock()
+
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.store = st
+	m.mu.Unlock()
+	// This process holds the lock: leases still held belong to a process
+	// that died, and its work should resume now, not when they expire.
+	if n, err := st.ReleaseLeases(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
+	}
+
+	zc := zoom.NewServerToServerClient(ctx, cfg.ZoomAPIURL, cfg.ZoomOAuthURL, cfg.ZoomAccountID,
+		cfg.ZoomClientID, cfg.ZoomClientSecret, m.HTTPClient)
+	api := slack.New(cfg.SlackBotToken,
+		slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionHTTPClient(m.HTTPClient),
+		// 429s only: Slack did not act on a rate-limited request, so a
+		// retry cannot duplicate anything. Other failures go back to the
+		// job, whose steps know how to check before repeating.
+		slack.OptionRetryConfig(slack.RetryConfig{MaxRetries: 5, RetryAfterDuration: 5 * time.Second, RetryAfterJitter: 500 * time.Millisecond}),
+	)
+	bcfg := bot.Config{
+		ChannelPrefix: cfg.ChannelPrefix,
+		ZoomHosts:     cfg.ZoomHosts,
+		PollInterval:  cfg.PollInterval,
+	}
+	if m.Tune != nil {
+		m.Tune(&bcfg)
+	}
+	b, err := bot.New(bcfg, bot.Deps{Store: st, Slack: api, Zoom: zc, Log: m.Log, OnAck: m.OnAck})
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.bot = b
+	m.mu.Unlock()
+
+	if err := m.serveHTTP(ctx); err != nil {
+		return err
+	}
+	m.Log.Info().Str("version", version).Str("db", cfg.DB).Msg("warroom starting")
+	err = b.Run(ctx)
+	m.Log.Info().Msg("warroom stopped")
+	return err
+}
+
+// serveHTTP starts the HTTP server (health and readiness).
+func (m *Main) serveHTTP(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("WARROOM_HTTP_ADDR %s cannot be listened on: %w", m.Config.HTTPAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", m.ready)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	m.mu.Lock()
+	m.server, m.addr = srv, ln.Addr()
+	m.mu.Unlock()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error().Err(err).Msg("http server stopped")
+		}
+	}()
+	return nil
+}
+
+func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	b, st := m.bot, m.store
+	m.mu.Unlock()
+	if b == nil || !b.Connected() {
+		http.Error(w, "slack socket mode not connected", http.StatusServiceUnavailable)
+		return
+	}
+	if err := st.Ping(r.Context()); err != nil {
+		http.Error(w, "database not writable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// HTTPAddr is the address the HTTP server listens on, once Run started it.
+func (m *Main) HTTPAddr() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.addr == nil {
+		return ""
+	}
+	return m.addr.String()
+}
+
+// Close releases everything Run opened.
+func (m *Main) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
+		m.server = nil
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+		m.store = nil
+	}
+	if m.lock != nil {
+		errs = append(errs, m.lock.Release())
+		m.lock = nil
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
+)
+
+// world is the simulated Slack workspace and Zoom account that `warroom
+// demo`, the end-to-end tests and the benchmarks run the real bot against.
+type world struct {
+	Slack *slackfake.Server
+	Zoom  *zoomfake.Server
+}
+
+// Credentials the simulated Zoom account accepts.
+const (
+	demoZoomAccount = "demo-account-id"
+	demoZoomClient  = "demo-client-id"
+	demoZoomSecret  = "demo-client-secret"
+	demoZoomHost    = "incident-bot@example.com"
+)
+
+func startWorld(slackCfg slackfake.Config) (*world, error) {
+	sf, err := slackfake.Start(slackCfg)
+	if err != nil {
+		return nil, fmt.Errorf("start simulated Slack: %w", err)
+	}
+	zf, err := zoomfake.Start(zoomfake.Config{
+		AccountID: demoZoomAccount, ClientID: demoZoomClient, ClientSecret: demoZoomSecret,
+		Hosts: []zoomfake.User{{Email: demoZoomHost, FirstName: "Incident", LastName: "Bot", Type: 2}},
+	})
+	if err != nil {
+		sf.Close()
+		return nil, fmt.Errorf("start simulated Zoom: %w", err)
+	}
+	return &world{Slack: sf, Zoom: zf}, nil
+}
+
+// config is a complete warroom configuration pointing at the world, with
+// the database in dir.
+func (w *world) config(dir string) Config {
+	return Config{
+		SlackBotToken:    w.Slack.BotToken(),
+		SlackAppToken:    w.Slack.AppToken(),
+		SlackAPIURL:      w.Slack.APIURL(),
+		ZoomAPIURL:       w.Zoom.APIURL(),
+		ZoomOAuthURL:     w.Zoom.URL(),
+		ZoomAccountID:    demoZoomAccount,
+		ZoomClientID:     demoZoomClient,
+		ZoomClientSecret: demoZoomSecret,
+		ZoomHosts:        []string{demoZoomHost},
+		DB:               filepath.Join(dir, "warroom.db"),
+		HTTPAddr:         "127.0.0.1:0",
+		ChannelPrefix:    "inc-",
+		FollowupAfter:    48 * time.Hour,
+		PollInterval:     time.Minute,
+		LogLevel:         zerolog.InfoLevel,
+	}
+}
+
+// env is the same configuration as environment variables, for running the
+// real binary.
+func (w *world) env(dir string) []string {
+	c := w.config(dir)
+	return []string{
+		"SLACK_BOT_TOKEN=" + c.SlackBotToken,
+		"SLACK_APP_TOKEN=" + c.SlackAppToken,
+		"SLACK_API_URL=" + c.SlackAPIURL,
+		"ZOOM_API_URL=" + c.ZoomAPIURL,
+		"ZOOM_OAUTH_URL=" + c.ZoomOAuthURL,
+		"ZOOM_ACCOUNT_ID=" + c.ZoomAccountID,
+		"ZOOM_CLIENT_ID=" + c.ZoomClientID,
+		"ZOOM_CLIENT_SECRET=" + c.ZoomClientSecret,
+		"ZOOM_HOSTS=" + demoZoomHost,
+		"WARROOM_DB=" + c.DB,
+		"WARROOM_HTTP_ADDR=127.0.0.1:0",
+	}
+}
+
+func (w *world) Close() {
+	w.Slack.Close()
+	w.Zoom.Close()
+}
+
+// room is what people see in an incident channel.
+type room struct {
+	Channel   slackfake.Channel
+	Messages  []slackfake.Message
+	Pins      []slackfake.Message
+	Bookmarks []slackfake.Bookmark
+}
+
+// JoinURL is the URL of the Join Call button on the pinned message.
+func (r room) JoinURL() string {
+	for _, p := range r.Pins {
+		if u := buttonURL(p.Blocks, blocks.ActionJoinCall); u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+func (w *world) room(name string) (room, bool) {
+	ch, ok := w.Slack.ChannelByName(name)
+	if !ok {
+		return room{}, false
+	}
+	return room{
+		Channel:   ch,
+		Messages:  w.Slack.Messages(ch.ID),
+		Pins:      w.Slack.Pins(ch.ID),
+		Bookmarks: w.Slack.Bookmarks(ch.ID),
+	}, true
+}
+
+// waitFor polls cond until it holds or ctx ends.
+func waitFor(ctx context.Context, cond func() bool) error {
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

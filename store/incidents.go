@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/warroom-dev/warroom"
+)
+
+// NewIncident is what a declare records before any network call.
+type NewIncident struct {
+	// DedupeKey makes a declare idempotent: the slash command's trigger_id
+	// (or the event_id) — the same key never makes a second incident.
+	DedupeKey     string
+	Title         string
+	FullTitle     string
+	Severity      warroom.Severity
+	DeclaredBy    string
+	SourceChannel string
+	ResponseURL   string
+	Private       bool
+}
+
+// Progress is how far an incident's declare workflow has got. Flags named
+// "…ing" record an intent written before a call that has no idempotency
+// key, so recovery knows to look for the result before trying again.
+type Progress struct {
+	ChannelAttempt int
+	Invited        bool
+	MessagePosting bool
+	MessageShows   string // fingerprint of the call state the posted message shows
+	Pinned         bool
+	TopicShows     string // fingerprint of what the topic shows
+	BookmarkAdding bool
+	Bookmarked     bool
+	Confirmed      bool
+	MeetingTag     string // set before creating the meeting; the meeting's agenda carries it
+	MeetingHost    string
+}
+
+// Record is an incident with its workflow progress.
+type Record struct {
+	warroom.Incident
+	Progress
+}
+
+// Step is a one-way flag of the declare workflow.
+type Step int
+
+// Steps recorded with MarkStep.
+const (
+	StepInvited Step = iota + 1
+	StepMessagePosting
+	StepPinned
+	StepBookmarkAdding
+	StepBookmarked
+	StepConfirmed
+)
+
+func (st Step) column() (string, error) {
+	switch st {
+	case StepInvited:
+		return "invited", nil
+	case StepMessagePosting:
+		return "message_posting", nil
+	case StepPinned:
+		return "pinned", nil
+	case StepBookmarkAdding:
+		return "bookmark_adding", nil
+	case StepBookmarked:
+		return "bookmarked", nil
+	case StepConfirmed:
+		return "confirmed", nil
+	}
+	return "", fmt.Errorf("store: unknown step %d", int(st))
+}
+
+// JobDeclare is the job kind that runs an incident's declare workflow.
+const JobDeclare = "declare"
+
+// Declare records a new incident and the job that will build its war room,
+// in one transaction. If an incident with the same dedupe key exists, it is
+// returned with created=false and nothing is written.
+func (s *Store) Declare(ctx context.Context, n NewIncident) (rec *Record, created bool, err error) {
+	if n.DedupeKey == "" {
+		return nil, false, errors.New("store: declare: empty dedupe key")
+	}
+	if !n.Severity.Valid() {
+		return nil, false, warroom.Errorf(warroom.EINVALID, "Severity must be 1, 2, 3 or 4.")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+	defer tx.Rollback()
+
+	if existing, err := findIncident(ctx, tx, `dedupe_key = ?`, n.DedupeKey); err == nil {
+		return existing, false, nil
+	} else if warroom.ErrorCode(err) != warroom.ENOTFOUND {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+
+	now := ms(s.now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO incidents
+		(dedupe_key, title, full_title, severity, status, declared_by, source_channel, response_url, private, call_state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy,
+		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(warroom.CallPending), now, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+	if _, err := enqueue(ctx, tx, JobDeclare, id, now); err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+	rec, err = findIncident(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
+	return rec, true, nil
+}
+
+// Incident returns the incident with its progress.
+func (s *Store) Incident(ctx context.Context, id int64) (*Record, error) {
+	rec, err := findIncident(ctx, s.db, `id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: incident %d: %w", id, err)
+	}
+	return rec, nil
+}
+
+// IncidentByChannel returns the incident whose channel is channelID.
+func (s *Store) IncidentByChannel(ctx context.Context, channelID string) (*Record, error) {
+	rec, err := findIncident(ctx, s.db, `channel_id = ? AND channel_id <> ''`, channelID)
+	if err != nil {
+		return nil, fmt.Errorf("store: incident in %s: %w", channelID, err)
+	}
+	return rec, nil
+}
+
+// Incidents lists incidents, newest first.
+func (s *Store) Incidents(ctx context.Context) ([]*Record, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("store: incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		rec, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: incidents: %w", err)
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: incidents: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimChannelName records the channel name about to be created, before
+// conversations.create is called.
+func (s *Store) ClaimChannelName(ctx context.Context, id int64, name string, attempt int) error {
+	return s.update(ctx, id, `channel_name = ?, channel_attempt = ?`, name, attempt)
+}
+
+// ChannelNameClaimedByOther reports whether another incident has claimed
+// or owns a channel of this name.
+func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE channel_name = ? AND id <> ?`, name, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: channel name %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// SetChannel records the incident's channel. A channel already recorded
+// for another incident is refused with ECONFLICT.
+func (s *Store) SetChannel(ctx context.Context, id int64, channelID, name string) error {
+	err := s.update(ctx, id, `channel_id = ?, channel_name = ?`, channelID, name)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return warroom.Errorf(warroom.ECONFLICT, "Channel %s already belongs to another incident.", channelID)
+	}
+	return err
+}
+
+// MarkStep records that a step of the declare workflow happened (or, for
+// the "…ing" steps, is about to).
+func (s *Store) MarkStep(ctx context.Context, id int64, st Step) error {
+	col, err := st.column()
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, id, col+` = 1`)
+}
+
+// SetMessage records the posted incident message and what it shows.
+func (s *Store) SetMessage(ctx context.Context, id int64, ts, shows string) error {
+	return s.update(ctx, id, `message_ts = ?, message_shows = ?`, ts, shows)
+}
+
+// SetMessageShows records what the incident message shows after an update.
+func (s *Store) SetMessageShows(ctx context.Context, id int64, shows string) error {
+	return s.update(ctx, id, `message_shows = ?`, shows)
+}
+
+// SetTopicShows records what the channel topic shows.
+func (s *Store) SetTopicShows(ctx context.Context, id int64, shows string) error {
+	return s.update(ctx, id, `topic_shows = ?`, shows)
+}
+
+// RecordMeetingIntent records, before Zoom is called, the host and the tag
+// the meeting will carry, so recovery can find a meeting made by a call
+// whose answer was lost.
+func (s *Store) RecordMeetingIntent(ctx context.Context, id int64, tag, host string) error {
+	return s.update(ctx, id, `meeting_tag = ?, meeting_host = ?`, tag, host)
+}
+
+// SetMeeting records the incident's meeting; the call is ready.
+func (s *Store) SetMeeting(ctx context.Context, id int64, m warroom.Meeting) error {
+	return s.update(ctx, id, `meeting_id = ?, meeting_uuid = ?, meeting_host = ?, meeting_topic = ?,
+		meeting_join_url = ?, meeting_password = ?, call_state = ?, call_error = ''`,
+		m.ID, m.UUID, m.HostEmail, m.Topic, m.JoinURL, m.Password, string(warroom.CallReady))
+}
+
+// SetCallFailed records why the meeting could not be made yet.
+func (s *Store) SetCallFailed(ctx context.Context, id int64, reason string) error {
+	return s.update(ctx, id, `call_state = ?, call_error = ?`, string(warroom.CallFailed), reason)
+}
+
+// HostLoad counts the active incidents whose meeting is (or is being) made
+// on each host.
+func (s *Store) HostLoad(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT meeting_host, COUNT(*) FROM incidents
+		WHERE status = ? AND meeting_host <> '' GROUP BY meeting_host`, string(warroom.StatusActive))
+	if err != nil {
+		return nil, fmt.Errorf("store: host load: %w", err)
+	}
+	defer rows.Close()
+	load := map[string]int{}
+	for rows.Next() {
+		var host string
+		var n int
+		if err := rows.Scan(&host, &n); err != nil {
+			return nil, fmt.Errorf("store: host load: %w", err)
+		}
+		load[host] = n
+	}
+	return load, rows.Err()
+}
+
+func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
+	args = append(args, ms(s.now()), id)
+	res, err := s.db.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("store: update incident %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return warroom.Errorf(warroom.ENOTFOUND, "Incident %d does not exist.", id)
+	}
+	return nil
+}
+
+const incidentColumns = `id, title, full_title, severity, status, declared_by, source_channel, response_url, private,
+	channel_name, channel_attempt, channel_id, invited, message_posting, message_ts, message_shows, pinned,
+	topic_shows, bookmark_adding, bookmarked, confirmed,
+	call_state, call_error, meeting_tag, meeting_host, meeting_id, meeting_uuid, meeting_topic, meeting_join_url,
+	meeting_password, created_at, updated_at`
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func findIncident(ctx context.Context, q queryer, where string, args ...any) (*Record, error) {
+	rec, err := scanIncident(q.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warroom.Errorf(warroom.ENOTFOUND, "No such incident.")
+	}
+	return rec, err
+}
+
+func scanIncident(row scanner) (*Record, error) {
+	var (
+		r                                                      Record
+		sev                                                    int
+		status, call                                           string
+		private, invited, posting, pinned, adding, marked, cnf int
+		meetingID                                              int64
+		uuid, topic, joinURL, password                         string
+		created, updated                                       int64
+	)
+	err := row.Scan(&r.ID, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
+		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
+		&r.TopicShows, &adding, &marked, &cnf,
+		&call, &r.CallError, &r.MeetingTag, &r.MeetingHost, &meetingID, &uuid, &topic, &joinURL,
+		&password, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	r.Severity = warroom.Severity(sev)
+	r.Status = warroom.Status(status)
+	r.Call = warroom.CallState(call)
+	r.Private = private == 1
+	r.Invited, r.MessagePosting, r.Pinned = invited == 1, posting == 1, pinned == 1
+	r.BookmarkAdding, r.Bookmarked, r.Confirmed = adding == 1, marked == 1, cnf == 1
+	if meetingID != 0 {
+		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: r.MeetingHost, Topic: topic, JoinURL: joinURL, Password: password}
+	}
+	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	return &r, nil
+}
