@@ -26,7 +26,7 @@ demo: build
 	$(BIN) demo
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 30x -count 1 ./cmd/warroom
+	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 ./cmd/warroom
 
 FUZZTIME ?= 30s
 fuzz:

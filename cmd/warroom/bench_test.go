@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/bot/slackfake"
+)
+
+// The latencies the fakes add, as the declare benchmark's issue sets them.
+const (
+	benchSlackLatency = 50 * time.Millisecond
+	benchZoomLatency  = 80 * time.Millisecond
+)
+
+// BenchmarkDeclare measures, for one declare at a time against fakes that
+// add 50 ms to every Slack call and 80 ms to every Zoom call:
+//   - ack-ms: slash command sent → ack received (the "Declaring…" reply);
+//   - join-ms: slash command sent → the channel shows a pinned message
+//     with a Join Call button;
+//   - ratio: join-ms ÷ the lower bound max(Slack, Zoom) + 2×Slack = 180 ms
+//     (channel ‖ meeting, then post, then pin).
+//
+// Medians are reported, since one slow GC pause should not move the figure.
+func BenchmarkDeclare(b *testing.B) {
+	w, err := startWorld(slackfake.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	m := NewMain(w.config(b.TempDir()), io.Discard)
+	m.Tune = func(c *bot.Config) { c.RetryBase = 50 * time.Millisecond }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done; m.Close() }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := w.Slack.WaitConnected(wctx); err != nil {
+		b.Fatal(err)
+	}
+	// Warm up connections and the Zoom token before the latencies apply.
+	w.Slack.SetLatency(0)
+	w.Zoom.SetLatency(0)
+	benchDeclareOnce(b, w, "warm up")
+	w.Slack.SetLatency(benchSlackLatency)
+	w.Zoom.SetLatency(benchZoomLatency)
+
+	var acks, joins []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ack, join := benchDeclareOnce(b, w, fmt.Sprintf("bench incident %d", i))
+		acks = append(acks, ack)
+		joins = append(joins, join)
+	}
+	b.StopTimer()
+	bound := max(benchSlackLatency, benchZoomLatency) + 2*benchSlackLatency
+	ackMed, joinMed := median(acks), median(joins)
+	b.ReportMetric(float64(ackMed.Microseconds())/1000, "ack-ms")
+	b.ReportMetric(float64(joinMed.Microseconds())/1000, "join-ms")
+	b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
+	b.ReportMetric(float64(joinMed)/float64(bound), "ratio")
+	b.Logf("median ack %s; median slash command → pinned Join Call %s; lower bound %s; ratio %.2f (target ≤ 1.1)",
+		ackMed.Round(10*time.Microsecond), joinMed.Round(100*time.Microsecond), bound, float64(joinMed)/float64(bound))
+}
+
+func benchDeclareOnce(b *testing.B, w *world, title string) (ack, join time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident", Text: "declare " + title})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := w.Slack.WaitAck(ctx, d.EnvelopeID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := todayName(title, 1)
+	err = waitFor(ctx, func() bool {
+		r, ok := w.room(name)
+		return ok && r.JoinURL() != ""
+	})
+	if err != nil {
+		b.Fatalf("%s never got a pinned Join Call", name)
+	}
+	join = time.Since(start)
+	// Let the topic and bookmark finish so they don't overlap the next run.
+	waitFor(ctx, func() bool { r, _ := w.room(name); return len(r.Bookmarks) > 0 && r.Channel.Topic != "" })
+	return a.Latency, join
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
+)
+
+// The real binary, built once for the crash tests.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+func MustBuildBinary(tb testing.TB) string {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("builds and kills the real binary")
+	}
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "warroom-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "warroom")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = err
+			binPath = string(out)
+		}
+	})
+	if binErr != nil {
+		tb.Fatalf("go build: %v\n%s", binErr, binPath)
+	}
+	return binPath
+}
+
+// process is `warroom run` as a real OS process.
+type process struct {
+	cmd *exec.Cmd
+	log *syncBuffer
+}
+
+func MustStartProcess(tb testing.TB, w *world, dir string) *process {
+	tb.Helper()
+	bin := MustBuildBinary(tb)
+	before := w.Slack.Connections()
+	p := &process{cmd: exec.Command(bin, "run"), log: &syncBuffer{}}
+	p.cmd.Env = append(w.env(dir), "LOG_LEVEL=debug", "PATH="+os.Getenv("PATH"))
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	if err := p.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.Kill() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return w.Slack.Connections() > before }); err != nil {
+		tb.Fatalf("warroom did not connect to Slack:\n%s", p.log.String())
+	}
+	if err := w.Slack.WaitConnected(ctx); err != nil {
+		tb.Fatalf("warroom's socket never got its hello:\n%s", p.log.String())
+	}
+	return p
+}
+
+// Kill sends SIGKILL: no shutdown, no deferred writes, exactly a crash.
+func (p *process) Kill() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+}
+
+// TestKilledMidDeclare kills the real process at each step of a declare
+// whose answer from Slack or Zoom is lost (the service acted, the bot never
+// heard), restarts it on the same database, and checks the channel shows
+// exactly one of everything.
+func TestKilledMidDeclare(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		arm    func(w *world)
+		killAt func(w *world) bool
+	}{
+		{
+			name:   "after the ack",
+			arm:    func(w *world) {},
+			killAt: func(w *world) bool { return true },
+		},
+		{
+			name:   "while creating the channel",
+			arm:    func(w *world) { w.Slack.LoseAnswer("conversations.create", 1) },
+			killAt: func(w *world) bool { return countCalls(w, "conversations.create") == 1 },
+		},
+		{
+			name: "while creating the meeting",
+			arm: func(w *world) {
+				w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", LoseAnswer: true})
+			},
+			killAt: func(w *world) bool { return len(w.Zoom.Meetings()) == 1 },
+		},
+		{
+			name:   "while posting the message",
+			arm:    func(w *world) { w.Slack.LoseAnswer("chat.postMessage", 1) },
+			killAt: func(w *world) bool { return countCalls(w, "chat.postMessage") == 1 },
+		},
+		{
+			name:   "while pinning",
+			arm:    func(w *world) { w.Slack.LoseAnswer("pins.add", 1) },
+			killAt: func(w *world) bool { return countCalls(w, "pins.add") == 1 },
+		},
+		{
+			name:   "while adding the bookmark",
+			arm:    func(w *world) { w.Slack.LoseAnswer("bookmarks.add", 1) },
+			killAt: func(w *world) bool { return countCalls(w, "bookmarks.add") == 1 },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := MustStartWorld(t)
+			dir := t.TempDir()
+			tc.arm(w)
+			p := MustStartProcess(t, w, dir)
+			declare(t, w, "U1", "declare Payments failing")
+
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := waitFor(ctx, func() bool { return tc.killAt(w) }); err != nil {
+				t.Fatalf("never reached the kill point:\n%s", p.log.String())
+			}
+			p.Kill()
+
+			p2 := MustStartProcess(t, w, dir)
+			r := assertOneOfEach(t, w, todayName("Payments failing", 1))
+			if !contains(r.Channel.Members, "U1") {
+				t.Errorf("declarer not invited after restart: %v", r.Channel.Members)
+			}
+			if t.Failed() {
+				t.Logf("first run:\n%s\nsecond run:\n%s", p.log.String(), p2.log.String())
+			}
+			if strings.Contains(p2.log.String(), `"level":"error"`) {
+				t.Errorf("the resumed run logged errors:\n%s", p2.log.String())
+			}
+		})
+	}
+}
