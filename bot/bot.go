@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,7 @@ type Bot struct {
 	api    *slack.Client
 	socket *socketmode.Client
 	zoom   Meetings
+	http   *http.Client
 	now    func() time.Time
 
 	botUserID string
@@ -109,6 +111,7 @@ type Deps struct {
 	Slack  *slack.Client // built with the bot token, app token and API URL
 	Zoom   Meetings
 	Log    zerolog.Logger
+	HTTP   *http.Client // for response_url posts; http.DefaultClient if nil
 	Now    func() time.Time
 	OnAck  AckObserver
 	Socket []socketmode.Option
@@ -120,6 +123,9 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		return nil, errors.New("bot: store, slack and zoom are required")
 	}
 	cfg.setDefaults()
+	if d.HTTP == nil {
+		d.HTTP = http.DefaultClient
+	}
 	now := d.Now
 	if now == nil {
 		now = time.Now
@@ -130,6 +136,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		store: d.Store,
 		api:   d.Slack,
 		zoom:  d.Zoom,
+		http:  d.HTTP,
 		now:   now,
 		wake:  make(chan struct{}, 1),
 		acks:  d.OnAck,
@@ -175,6 +182,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	<-socketDone
 	<-dispatchDone
 	return socketErr
+}
+
+// reply posts an ephemeral answer to a slash command's or an
+// interaction's response_url.
+func (b *Bot) reply(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error {
+	if responseURL == "" {
+		return nil
+	}
+	msg.ResponseType = slack.ResponseTypeEphemeral
+	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.http, msg)
 }
 
 // kick wakes the job runner without blocking.

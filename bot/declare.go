@@ -213,11 +213,11 @@ func (r *declareRun) ensureConfirmed(ctx context.Context) error {
 	b := r.b
 	if rec.ResponseURL != "" {
 		text, blks := blocks.Declared(rec.Incident)
-		msg := &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral, ReplaceOriginal: true}
+		msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true}
 		if len(blks) > 0 {
 			msg.Blocks = &slack.Blocks{BlockSet: blks}
 		}
-		if err := slack.PostWebhookContext(ctx, rec.ResponseURL, msg); err != nil {
+		if err := b.reply(ctx, rec.ResponseURL, msg); err != nil {
 			// A response_url lives 30 minutes; after a long outage it is
 			// gone. The declarer is in the channel by then anyway.
 			r.log.Warn().Err(err).Msg("could not confirm to the declarer")

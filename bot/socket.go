@@ -161,6 +161,13 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 		}
 		b.log.Info().Int64("incident", id).Str("user", cb.User.ID).Bool("pending", found).Msg("call retry requested")
 		b.kick()
+		reply := "Trying the Zoom call again now."
+		if !found {
+			reply = "The Zoom call is already set up."
+		}
+		if err := b.reply(ctx, cb.ResponseURL, &slack.WebhookMessage{Text: reply}); err != nil {
+			b.log.Warn().Err(err).Msg("retry: could not answer the button")
+		}
 	}
 }
 

@@ -80,12 +80,14 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, limit int, lease tim
 
 // CompleteJob marks a job done. Only the lease holder may.
 func (s *Store) CompleteJob(ctx context.Context, id int64, owner string) error {
-	return s.finishJob(ctx, id, owner, `done_at = ?, last_error = '', lease_owner = '', lease_until = 0`, ms(s.now()))
+	return s.finishJob(ctx, id, owner, `done_at = ?, last_error = '', rerun = 0, lease_owner = '', lease_until = 0`, ms(s.now()))
 }
 
-// RetryJob records a failed run and when to try again.
+// RetryJob records a failed run and when to try again — at once instead if
+// a rerun was asked for while it ran.
 func (s *Store) RetryJob(ctx context.Context, id int64, owner string, runAt time.Time, lastError string) error {
-	return s.finishJob(ctx, id, owner, `run_at = ?, last_error = ?, lease_owner = '', lease_until = 0`, ms(runAt), lastError)
+	return s.finishJob(ctx, id, owner, `run_at = CASE WHEN rerun = 1 THEN ? ELSE ? END, last_error = ?, rerun = 0,
+		lease_owner = '', lease_until = 0`, ms(s.now()), ms(runAt), lastError)
 }
 
 func (s *Store) finishJob(ctx context.Context, id int64, owner, set string, args ...any) error {
@@ -101,9 +103,10 @@ func (s *Store) finishJob(ctx context.Context, id int64, owner, set string, args
 }
 
 // RunJobsNow makes an incident's pending jobs of a kind due at once (the
-// Retry button). It reports whether there was one.
+// Retry button); one running now runs again as soon as it ends. It reports
+// whether there was one.
 func (s *Store) RunJobsNow(ctx context.Context, incidentID int64, kind string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = ? WHERE incident_id = ? AND kind = ? AND done_at IS NULL`,
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = ?, rerun = 1 WHERE incident_id = ? AND kind = ? AND done_at IS NULL`,
 		ms(s.now()), incidentID, kind)
 	if err != nil {
 		return false, fmt.Errorf("store: run jobs now: %w", err)

@@ -219,6 +219,25 @@ func TestJobLeaseRetryComplete(t *testing.T) {
 	}
 }
 
+func TestRetryRequestedDuringRunIsNotPostponed(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Now()}
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	jobs, _ := s.ClaimDue(ctx, "w", 10, time.Minute)
+	// Someone presses Retry while the attempt is still running…
+	if ok, err := s.RunJobsNow(ctx, rec.ID, store.JobDeclare); err != nil || !ok {
+		t.Fatalf("RunJobsNow = %v, %v", ok, err)
+	}
+	// …and the attempt then fails with an hour's backoff.
+	if err := s.RetryJob(ctx, jobs[0].ID, "w", c.Now().Add(time.Hour), "zoom down"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.ClaimDue(ctx, "w", 10, time.Minute); len(again) != 1 {
+		t.Fatal("the Retry press was lost to the backoff")
+	}
+}
+
 func TestReleaseLeasesAfterCrash(t *testing.T) {
 	ctx := context.Background()
 	c := &clock{t: time.Now()}

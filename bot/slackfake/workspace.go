@@ -272,3 +272,14 @@ func (ch *channel) messageSnapshot(m *message) Message {
 	out.Pinned = slices.Contains(ch.pins, m.TS)
 	return out
 }
+
+// User returns a workspace user (the bot included) by ID.
+func (s *Server) User(id string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return User{}, false
+	}
+	return *u, true
+}

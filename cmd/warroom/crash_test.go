@@ -153,3 +153,47 @@ func TestKilledMidDeclare(t *testing.T) {
 		})
 	}
 }
+
+// TestSIGTERMShutsDownCleanly stops the real process the way systemd and
+// Kubernetes do, while a Zoom call hangs, and checks it exits 0 promptly
+// and the next run finishes the incident.
+func TestSIGTERMShutsDownCleanly(t *testing.T) {
+	w := MustStartWorld(t)
+	dir := t.TempDir()
+	w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Delay: time.Minute, Status: 504})
+	p := MustStartProcess(t, w, dir)
+	declare(t, w, "U1", "declare Disk full")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { r, ok := w.room(todayName("Disk full", 1)); return ok && len(r.Pins) == 1 }); err != nil {
+		t.Fatal("message never pinned")
+	}
+	start := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	err := p.cmd.Wait()
+	if err != nil {
+		t.Errorf("warroom exited with %v after SIGTERM, want status 0\n%s", err, p.log.String())
+	}
+	if took := time.Since(start); took > 12*time.Second {
+		t.Errorf("shutdown took %s", took)
+	}
+	if !strings.Contains(p.log.String(), "warroom stopped") {
+		t.Errorf("no clean stop in the log:\n%s", p.log.String())
+	}
+	MustStartProcess(t, w, dir)
+	assertOneOfEach(t, w, todayName("Disk full", 1))
+}
+
+// TestSecondProcessOnSameDatabaseRefuses: two bots on one SQLite file would
+// share jobs without coordination; the second must refuse to start.
+func TestSecondProcessOnSameDatabaseRefuses(t *testing.T) {
+	w := MustStartWorld(t)
+	dir := t.TempDir()
+	MustStartProcess(t, w, dir)
+	cmd := exec.Command(MustBuildBinary(t), "run")
+	cmd.Env = w.env(dir)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use by another warroom process") {
+		t.Errorf("second process: err %v, output %s", err, out)
+	}
+}

@@ -87,8 +87,23 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	}
 	elapsed := time.Since(start)
 
+	names := func(text string) string { return w.readable(text) }
 	p("")
-	p("#%s  (created by warroom; members: %s)", r.Channel.Name, strings.Join(r.Channel.Members, ", "))
+	p("What happened, as Slack saw it (time since the slash command was sent):")
+	for _, c := range w.Slack.Calls() {
+		if c.At.Before(start) || c.Error != "" {
+			continue
+		}
+		if what, ok := demoSteps[c.Method]; ok {
+			p("  +%4d ms  %-24s %s", c.At.Sub(start).Milliseconds(), c.Method, what)
+		}
+	}
+	var members []string
+	for _, id := range r.Channel.Members {
+		members = append(members, names("<@"+id+">"))
+	}
+	p("")
+	p("#%s  (created by warroom; members: %s)", r.Channel.Name, strings.Join(members, ", "))
 	p("  topic:    %s", r.Channel.Topic)
 	for _, b := range r.Bookmarks {
 		p("  bookmark: %s → %s", b.Title, b.Link)
@@ -104,13 +119,13 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		}
 		p("  ┌ message from warroom%s%s", edited, pinned)
 		for _, line := range renderBlocks(msg.Blocks) {
-			p("  │ %s", line)
+			p("  │ %s", names(line))
 		}
 		p("  └")
 	}
 	for _, e := range w.Slack.Ephemerals("U1") {
 		if e.Via == "response_url" {
-			p("  (only @alice sees) %s", e.Text)
+			p("  (only @alice sees) %s", names(e.Text))
 		}
 	}
 	meetings := w.Zoom.Meetings()
@@ -128,6 +143,17 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return err
 	}
 	return nil
+}
+
+// demoSteps explains the Slack calls the transcript shows.
+var demoSteps = map[string]string{
+	"conversations.create":   "the incident channel",
+	"conversations.invite":   "the declarer joins it",
+	"chat.postMessage":       "the incident message (the call is still being set up)",
+	"pins.add":               "pinned",
+	"chat.update":            "the message gains its Join Call button",
+	"conversations.setTopic": "the topic carries the call link",
+	"bookmarks.add":          "a Join Zoom call bookmark",
 }
 
 func ackText(payload []byte) string {

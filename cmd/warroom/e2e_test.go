@@ -520,3 +520,82 @@ func TestDemoPrintsTheChannel(t *testing.T) {
 }
 
 var _ = fmt.Sprintf
+
+func TestButtonsAreAckedAndRetryWorks(t *testing.T) {
+	w := MustStartWorld(t)
+	// Zoom keeps failing until the test lets it recover.
+	w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Times: 1, Status: 500, Code: 500, Message: "Internal Error"})
+	log := &syncBuffer{}
+	m := NewMain(w.config(t.TempDir()), log)
+	// A backoff far longer than the test: only the Retry button can bring
+	// the call in time.
+	m.Tune = func(c *bot.Config) { c.RetryBase, c.RetryMax, c.DrainTimeout = time.Hour, time.Hour, time.Second }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done; m.Close() }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := w.Slack.WaitConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+
+	declare(t, w, "U1", "declare Retry me")
+	name := todayName("Retry me", 1)
+	var r room
+	if err := waitFor(wctx, func() bool {
+		var ok bool
+		r, ok = w.room(name)
+		return ok && len(r.Pins) == 1 && strings.Contains(strings.Join(renderBlocks(r.Pins[0].Blocks), "\n"), "[Retry]")
+	}); err != nil {
+		t.Fatalf("the message never offered Retry: %+v", r)
+	}
+	d, err := w.Slack.ClickButton(wctx, "U2", r.Channel.ID, r.Pins[0].TS, blocks.ActionRetryCall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Slack.WaitAck(wctx, d.EnvelopeID); err != nil {
+		t.Fatalf("Retry click not acked: %v", err)
+	}
+	r = assertOneOfEach(t, w, name)
+	said := false
+	for _, e := range w.Slack.Ephemerals("U2") {
+		said = said || strings.Contains(e.Text, "Trying the Zoom call again")
+	}
+	if !said {
+		t.Errorf("the Retry press got no answer: %+v", w.Slack.Ephemerals("U2"))
+	}
+
+	// The Join Call URL button still sends block_actions; it must be acked.
+	d, err = w.Slack.ClickButton(wctx, "U2", r.Channel.ID, r.Pins[0].TS, blocks.ActionJoinCall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Slack.WaitAck(wctx, d.EnvelopeID); err != nil {
+		t.Errorf("Join Call click not acked: %v", err)
+	}
+}
+
+func TestSocketReconnectsAndKeepsWorking(t *testing.T) {
+	w := MustStartWorld(t)
+	MustRun(t, w, t.TempDir())
+	before := w.Slack.Connections()
+	w.Slack.Disconnect("refresh_requested")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return w.Slack.Connections() > before }); err != nil {
+		t.Fatal("the bot did not reconnect after disconnect(refresh_requested)")
+	}
+	if err := w.Slack.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.Slack.DropConnections()
+	if err := waitFor(ctx, func() bool { return w.Slack.Connections() > before+1 }); err != nil {
+		t.Fatal("the bot did not reconnect after the socket dropped")
+	}
+	if err := w.Slack.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	declare(t, w, "U1", "declare After reconnect")
+	assertOneOfEach(t, w, todayName("After reconnect", 1))
+}

@@ -128,6 +128,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	zc := zoom.NewServerToServerClient(ctx, cfg.ZoomAPIURL, cfg.ZoomOAuthURL, cfg.ZoomAccountID,
 		cfg.ZoomClientID, cfg.ZoomClientSecret, m.HTTPClient)
+	go m.checkZoomHosts(ctx, zc)
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
@@ -145,7 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Tune != nil {
 		m.Tune(&bcfg)
 	}
-	b, err := bot.New(bcfg, bot.Deps{Store: st, Slack: api, Zoom: zc, Log: m.Log, OnAck: m.OnAck})
+	b, err := bot.New(bcfg, bot.Deps{Store: st, Slack: api, Zoom: zc, Log: m.Log, HTTP: m.HTTPClient, OnAck: m.OnAck})
 	if err != nil {
 		return err
 	}
@@ -160,6 +161,22 @@ func (m *Main) Run(ctx context.Context) error {
 	err = b.Run(ctx)
 	m.Log.Info().Msg("warroom stopped")
 	return err
+}
+
+// checkZoomHosts looks up each host at start: it fetches the access token
+// before the first incident needs it, and an operator learns at once, not
+// at 3 a.m., that the credentials are wrong or a host does not exist.
+func (m *Main) checkZoomHosts(ctx context.Context, zc *zoom.Client) {
+	for _, host := range m.Config.ZoomHosts {
+		u, err := zc.GetUser(ctx, host)
+		if err != nil {
+			if ctx.Err() == nil {
+				m.Log.Error().Err(err).Str("host", host).Msg("zoom: cannot use this host; incidents will show the call as failed until it is fixed")
+			}
+			continue
+		}
+		m.Log.Info().Str("host", host).Str("email", u.Email).Int("type", u.Type).Msg("zoom host ready")
+	}
 }
 
 // serveHTTP starts the HTTP server (health and readiness).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -120,6 +121,27 @@ func (w *world) room(name string) (room, bool) {
 		Bookmarks: w.Slack.Bookmarks(ch.ID),
 	}, true
 }
+
+// readable shows Slack references as people see them: <@U1> as @alice,
+// <#C1> as #channel-name.
+func (w *world) readable(text string) string {
+	return slackRef.ReplaceAllStringFunc(text, func(ref string) string {
+		m := slackRef.FindStringSubmatch(ref)
+		switch m[1] {
+		case "@":
+			if u, ok := w.Slack.User(m[2]); ok {
+				return "@" + u.Name
+			}
+		case "#":
+			if ch, ok := w.Slack.Channel(m[2]); ok {
+				return "#" + ch.Name
+			}
+		}
+		return ref
+	})
+}
+
+var slackRef = regexp.MustCompile(`<([@#])([A-Z0-9]+)(?:\|[^>]*)?>`)
 
 // waitFor polls cond until it holds or ctx ends.
 func waitFor(ctx context.Context, cond func() bool) error {

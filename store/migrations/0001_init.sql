@@ -60,6 +60,9 @@ CREATE TABLE jobs (
 	run_at      INTEGER NOT NULL,
 	attempts    INTEGER NOT NULL DEFAULT 0,
 	last_error  TEXT    NOT NULL DEFAULT '',
+	-- rerun: someone asked for the job to run again (Retry) while it was
+	-- running; its outcome must not push it back into a backoff.
+	rerun       INTEGER NOT NULL DEFAULT 0,
 	lease_owner TEXT    NOT NULL DEFAULT '',
 	lease_until INTEGER NOT NULL DEFAULT 0,
 	done_at     INTEGER,
