@@ -49,6 +49,9 @@ const (
 	CallReady CallState = "ready"
 	// CallFailed: the last attempt failed; retries continue with backoff.
 	CallFailed CallState = "failed"
+	// CallRemoved: the Zoom connection that hosted the meeting was removed
+	// (disconnected or deauthorized), and its meeting details with it.
+	CallRemoved CallState = "removed"
 )
 
 // Incident is one declared incident and everything warroom made for it.

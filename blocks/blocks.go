@@ -134,9 +134,21 @@ func callBlocks(inc warroom.Incident) []slack.Block {
 			section(failureSentence(inc.CallError)),
 			slack.NewActionBlock("", retry),
 		}
+	case warroom.CallRemoved:
+		return []slack.Block{section(removedSentence(inc.CallError))}
 	default:
 		return []slack.Block{note("📞 Setting up the Zoom call…")}
 	}
+}
+
+// removedSentence says the call is gone because its Zoom connection was.
+func removedSentence(reason string) string {
+	reason = strings.TrimRight(strings.TrimSpace(reason), ".")
+	if reason == "" {
+		reason = "the Zoom connection was removed"
+	}
+	r, _ := clip(reason, maxCallError)
+	return "📵 There is no Zoom call any more: " + r + ". An admin can connect Zoom again with `/incident zoom connect`."
 }
 
 // callState reads inc.Call, treating an unknown state, or "ready" without a
@@ -147,6 +159,8 @@ func callState(inc warroom.Incident) warroom.CallState {
 		return warroom.CallReady
 	case inc.Call == warroom.CallFailed:
 		return warroom.CallFailed
+	case inc.Call == warroom.CallRemoved:
+		return warroom.CallRemoved
 	}
 	return warroom.CallPending
 }
@@ -217,6 +231,8 @@ func callText(inc warroom.Incident) string {
 		return "Ready"
 	case warroom.CallFailed:
 		return "Failed, retrying"
+	case warroom.CallRemoved:
+		return "Removed"
 	}
 	return "Setting up"
 }
@@ -228,6 +244,8 @@ func callSentence(inc warroom.Incident) string {
 		return "The Zoom call is ready."
 	case warroom.CallFailed:
 		return "The Zoom call could not be created yet; warroom keeps retrying."
+	case warroom.CallRemoved:
+		return "The Zoom connection was removed."
 	}
 	return "Setting up the Zoom call…"
 }

@@ -73,6 +73,11 @@ func TestGolden(t *testing.T) {
 		"incident_ready":   func() message { return msg(blocks.IncidentMessage(incident(warroom.CallReady))) },
 		"incident_pending": func() message { return msg(blocks.IncidentMessage(incident(warroom.CallPending))) },
 		"incident_failed":  func() message { return msg(blocks.IncidentMessage(incident(warroom.CallFailed))) },
+		"incident_removed": func() message {
+			return msg(blocks.IncidentMessage(with(incident(warroom.CallRemoved), func(inc *warroom.Incident) {
+				inc.CallError = "the Zoom connection was removed"
+			})))
+		},
 		"incident_failed_no_reason": func() message {
 			return msg(blocks.IncidentMessage(with(incident(warroom.CallFailed), func(inc *warroom.Incident) { inc.CallError = "" })))
 		},
@@ -172,6 +177,7 @@ func callStates() map[string]warroom.Incident {
 		"ready":   incident(warroom.CallReady),
 		"pending": incident(warroom.CallPending),
 		"failed":  incident(warroom.CallFailed),
+		"removed": incident(warroom.CallRemoved),
 		"failed, long reason": with(incident(warroom.CallFailed), func(inc *warroom.Incident) {
 			inc.CallError = strings.Repeat("<!channel> & ", 1000)
 		}),

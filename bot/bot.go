@@ -19,21 +19,18 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/warroom-dev/warroom/store"
-	"github.com/warroom-dev/warroom/zoom"
+	"github.com/warroom-dev/warroom/zoompool"
 )
-
-// Meetings is what the bot needs of Zoom.
-type Meetings interface {
-	CreateMeeting(ctx context.Context, userID string, req zoom.CreateMeetingRequest) (*zoom.Meeting, error)
-	GetMeeting(ctx context.Context, id int64) (*zoom.Meeting, error)
-	ListMeetings(ctx context.Context, userID, listType string) ([]zoom.MeetingSummary, error)
-}
 
 // Config holds the bot's settings (see DESIGN.md's configuration table).
 type Config struct {
 	ChannelPrefix string        // WARROOM_CHANNEL_PREFIX
-	ZoomHosts     []string      // ZOOM_HOSTS: Zoom users that host incident meetings
 	PollInterval  time.Duration // WARROOM_POLL_INTERVAL: the cron sweep for due jobs
+	Admins        []string      // WARROOM_ADMINS, besides Slack's workspace admins and owners
+	PublicURL     string        // WARROOM_PUBLIC_URL: where /zoom/connect is served
+	WebhookSecret string        // ZOOM_WEBHOOK_SECRET: empty turns /zoom/webhook off
+	// StateTTL is how long a Connect Zoom link works.
+	StateTTL time.Duration
 	// RetryBase and RetryMax bound the backoff between attempts of a job.
 	RetryBase time.Duration
 	RetryMax  time.Duration
@@ -53,8 +50,8 @@ func (c *Config) setDefaults() {
 	if c.ChannelPrefix == "" {
 		c.ChannelPrefix = "inc-"
 	}
-	if len(c.ZoomHosts) == 0 {
-		c.ZoomHosts = []string{"me"}
+	if c.StateTTL <= 0 {
+		c.StateTTL = 10 * time.Minute
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Minute
@@ -89,7 +86,7 @@ type Bot struct {
 	store  *store.Store
 	api    *slack.Client
 	socket *socketmode.Client
-	zoom   Meetings
+	pool   *zoompool.Pool
 	http   *http.Client
 	now    func() time.Time
 
@@ -109,7 +106,7 @@ type AckObserver func(envelopeType string, latency time.Duration)
 type Deps struct {
 	Store  *store.Store
 	Slack  *slack.Client // built with the bot token, app token and API URL
-	Zoom   Meetings
+	Pool   *zoompool.Pool
 	Log    zerolog.Logger
 	HTTP   *http.Client // for response_url posts; http.DefaultClient if nil
 	Now    func() time.Time
@@ -119,8 +116,8 @@ type Deps struct {
 
 // New builds a bot. Run starts it.
 func New(cfg Config, d Deps) (*Bot, error) {
-	if d.Store == nil || d.Slack == nil || d.Zoom == nil {
-		return nil, errors.New("bot: store, slack and zoom are required")
+	if d.Store == nil || d.Slack == nil || d.Pool == nil {
+		return nil, errors.New("bot: store, slack and the zoom pool are required")
 	}
 	cfg.setDefaults()
 	if d.HTTP == nil {
@@ -135,7 +132,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		log:   d.Log,
 		store: d.Store,
 		api:   d.Slack,
-		zoom:  d.Zoom,
+		pool:  d.Pool,
 		http:  d.HTTP,
 		now:   now,
 		wake:  make(chan struct{}, 1),

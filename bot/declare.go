@@ -95,9 +95,12 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
 	}
-	if r.snapshot().Call == warroom.CallReady {
+	switch r.snapshot().Call {
+	case warroom.CallReady:
 		wg.Go(func() { topicErr = r.ensureTopic(ctx) })
 		wg.Go(func() { bookmarkErr = r.ensureBookmark(ctx) })
+	case warroom.CallRemoved:
+		wg.Go(func() { topicErr = r.ensureTopic(ctx) }) // without the dead link
 	}
 	wg.Wait()
 	return errors.Join(meetingErr, postErr, syncErr, inviteErr, confirmErr, pinErr, topicErr, bookmarkErr)
@@ -238,8 +241,8 @@ func messageShows(rec store.Record) string {
 		if rec.Meeting != nil {
 			return "ready " + rec.Meeting.JoinURL
 		}
-	case warroom.CallFailed:
-		return "failed " + rec.CallError
+	case warroom.CallFailed, warroom.CallRemoved:
+		return string(rec.Call) + " " + rec.CallError
 	}
 	return string(rec.Call)
 }

@@ -131,6 +131,19 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		} else {
 			log.Info().Str("incident", rec.Ref()).Msg("declare redelivered; incident already recorded")
 		}
+	case commands.ZoomConnect, commands.ZoomStatus, commands.ZoomDisconnect:
+		// The admin check is a Slack call, and nothing waits on the network
+		// before an ack: ack now, answer through the response_url.
+		b.ack(evt, start, nil)
+		answer := b.onZoomCommand(ctx, cmd, c)
+		text, _ := answer["text"].(string)
+		msg := &slack.WebhookMessage{Text: text}
+		if blks, ok := answer["blocks"].([]slack.Block); ok {
+			msg.Blocks = &slack.Blocks{BlockSet: blks}
+		}
+		if err := b.reply(ctx, cmd.ResponseURL, msg); err != nil {
+			log.Warn().Err(err).Msg("could not answer a zoom command")
+		}
 	default:
 		text, blks := blocks.Usage(commands.Usage())
 		b.ack(evt, start, ephemeral(text, blks))

@@ -33,11 +33,16 @@ const bridgeType = 3
 // creating another.
 func (r *declareRun) ensureMeeting(ctx context.Context) error {
 	rec := r.snapshot()
-	if rec.Meeting != nil {
+	if rec.Meeting != nil || rec.Call == warroom.CallRemoved {
 		return nil
 	}
 	b := r.b
 	host, tag := rec.MeetingHost, rec.MeetingTag
+	if host != "" {
+		if _, err := b.store.ZoomHost(ctx, host); warroom.ErrorCode(err) == warroom.ENOTFOUND {
+			host, tag = "", "" // the host left the pool since; choose again
+		}
+	}
 	retry := tag != ""
 	if !retry {
 		var err error
@@ -49,10 +54,14 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 			return err
 		}
 	}
+	client, userID, err := b.pool.Client(ctx, host)
+	if err != nil {
+		return err
+	}
 
 	var m *zoom.Meeting
 	if retry {
-		found, err := b.findTaggedMeeting(ctx, host, tag)
+		found, err := findTaggedMeeting(ctx, client, userID, tag)
 		if err != nil {
 			return err
 		}
@@ -62,21 +71,33 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 		}
 	}
 	if m == nil {
-		var err error
-		m, err = b.zoom.CreateMeeting(ctx, host, bridgeRequest(rec.Incident, tag))
+		req := bridgeRequest(rec.Incident, tag)
+		if req.Password, err = b.pool.Passcode(ctx, host); err != nil {
+			// Zoom makes one itself when the account requires it.
+			r.log.Warn().Err(err).Str("host", host).Msg("no passcode generated")
+		}
+		if err := b.pool.CountRequest(ctx, host); err != nil {
+			return err
+		}
+		m, err = client.CreateMeeting(ctx, userID, req)
 		if err != nil {
+			var rl *zoom.RateLimitError
+			if errors.As(err, &rl) && rl.Type == zoom.RateLimitDaily {
+				// This host is done for the day: note it and let the next
+				// attempt choose another host (nothing was created).
+				b.pool.NoteDailyCap(ctx, host, rl.RetryAfter)
+				b.store.RecordMeetingIntent(ctx, rec.ID, "", "")
+				return fmt.Errorf("create zoom meeting on %s: %w", host, err)
+			}
 			return fmt.Errorf("create zoom meeting on %s: %w", host, err)
 		}
 	}
 	meeting := warroom.Meeting{ID: m.ID, UUID: m.UUID, HostEmail: m.HostEmail, Topic: m.Topic, JoinURL: m.JoinURL, Password: m.Password}
-	if meeting.HostEmail == "" {
-		meeting.HostEmail = host
-	}
-	if err := b.store.SetMeeting(ctx, rec.ID, meeting); err != nil {
+	if err := b.store.SetMeetingOn(ctx, rec.ID, host, meeting); err != nil {
 		return err
 	}
 	r.set(func(x *store.Record) {
-		x.Meeting, x.Call, x.CallError = &meeting, warroom.CallReady, ""
+		x.Meeting, x.Call, x.CallError, x.MeetingHost = &meeting, warroom.CallReady, "", host
 	})
 	r.log.Info().Int64("meeting", m.ID).Str("host", meeting.HostEmail).Msg("zoom meeting ready")
 	return nil
@@ -103,15 +124,15 @@ func bridgeRequest(inc warroom.Incident, tag string) zoom.CreateMeetingRequest {
 	}
 }
 
-// findTaggedMeeting looks on host for a meeting whose agenda starts with tag.
-func (b *Bot) findTaggedMeeting(ctx context.Context, host, tag string) (*zoom.Meeting, error) {
-	list, err := b.zoom.ListMeetings(ctx, host, "scheduled")
+// findTaggedMeeting looks on a host for a meeting whose agenda starts with tag.
+func findTaggedMeeting(ctx context.Context, c *zoom.Client, userID, tag string) (*zoom.Meeting, error) {
+	list, err := c.ListMeetings(ctx, userID, zoom.ListScheduled)
 	if err != nil {
-		return nil, fmt.Errorf("look for zoom meeting on %s: %w", host, err)
+		return nil, fmt.Errorf("look for zoom meeting: %w", err)
 	}
 	for _, s := range list {
 		if strings.HasPrefix(s.Agenda, tag) {
-			m, err := b.zoom.GetMeeting(ctx, s.ID)
+			m, err := c.GetMeeting(ctx, s.ID)
 			if err != nil {
 				return nil, fmt.Errorf("read zoom meeting %d: %w", s.ID, err)
 			}
@@ -121,27 +142,23 @@ func (b *Bot) findTaggedMeeting(ctx context.Context, host, tag string) (*zoom.Me
 	return nil, nil
 }
 
-// pickHost chooses the configured host with the fewest active incidents,
-// the first on a tie. The choice and its record happen under one lock so
-// that concurrent incidents spread across the pool.
+// pickHost chooses the pool's host for an incident and records it. Choice
+// and record happen under one lock so that concurrent incidents see each
+// other's load and spread out.
 func (b *Bot) pickHost(ctx context.Context, id int64) (string, error) {
 	b.hostMu.Lock()
 	defer b.hostMu.Unlock()
-	load, err := b.store.HostLoad(ctx)
+	host, crowded, err := b.pool.Pick(ctx)
 	if err != nil {
 		return "", err
 	}
-	best := b.cfg.ZoomHosts[0]
-	for _, h := range b.cfg.ZoomHosts[1:] {
-		if load[h] < load[best] {
-			best = h
-		}
+	if crowded {
+		b.log.Warn().Str("host", host).Int64("incident", id).Msg("every Zoom host is at its concurrent-meeting capacity; sharing the least loaded")
 	}
-	// Claim it now, under the lock, so the next pick sees this load.
-	if err := b.store.RecordMeetingIntent(ctx, id, "", best); err != nil {
+	if err := b.store.RecordMeetingIntent(ctx, id, "", host); err != nil {
 		return "", err
 	}
-	return best, nil
+	return host, nil
 }
 
 // callFailureReason says in plain words why the meeting is not there yet.
@@ -151,7 +168,10 @@ func callFailureReason(err error) string {
 	var ze *zoom.Error
 	var re *oauth2.RetrieveError
 	var ne net.Error
+	var we *warroom.Error
 	switch {
+	case errors.As(err, &we):
+		return we.Message
 	case errors.As(err, &rl) && rl.Type == "Daily-limit":
 		return "the Zoom host reached today's limit of meeting requests (100 a day); it resets at midnight UTC"
 	case errors.As(err, &rl):

@@ -52,7 +52,8 @@ func Usage() string {
 	return "*How to use /incident*\n" +
 		"• `/incident declare Checkout is down` declares an incident: a channel, a Zoom call and a pinned message with a *Join Call* button.\n" +
 		"• `/incident declare Checkout is down --sev 1` also sets the severity, from 1 (worst) to 4. Without `--sev` it is " + warroom.DefaultSeverity.String() + ".\n" +
-		"• `/incident help` shows this message."
+		"• `/incident help` shows this message.\n" +
+		"• `/incident zoom connect|status|disconnect` manage the Zoom connection (admins)."
 }
 
 func usageError(sentence string) *UsageError {
@@ -74,6 +75,8 @@ func Parse(text string) (Command, error) {
 		return Help{}, nil
 	case "declare":
 		return parseDeclare(words[1:])
+	case "zoom":
+		return parseZoom(words[1:])
 	}
 	return nil, usageError("I don't know `/incident " + echo(words[0]) + "`.")
 }

@@ -170,3 +170,27 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseZoom(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want commands.Command
+	}{
+		{"zoom connect", commands.ZoomConnect{}},
+		{"ZOOM Status", commands.ZoomStatus{}},
+		{"zoom disconnect", commands.ZoomDisconnect{}},
+		{"zoom disconnect Bot@Example.com", commands.ZoomDisconnect{Email: "bot@example.com"}},
+		{"zoom disconnect <mailto:bot@example.com|bot@example.com>", commands.ZoomDisconnect{Email: "bot@example.com"}},
+	} {
+		got, err := commands.Parse(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("Parse(%q) = %#v, %v; want %#v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, in := range []string{"zoom", "zoom frob", "zoom connect now", "zoom disconnect nobody", "zoom disconnect a@b c@d"} {
+		var ue *commands.UsageError
+		if _, err := commands.Parse(in); !errors.As(err, &ue) {
+			t.Errorf("Parse(%q) err = %v, want a UsageError", in, err)
+		}
+	}
+}

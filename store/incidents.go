@@ -227,11 +227,12 @@ func (s *Store) RecordMeetingIntent(ctx context.Context, id int64, tag, host str
 	return s.update(ctx, id, `meeting_tag = ?, meeting_host = ?`, tag, host)
 }
 
-// SetMeeting records the incident's meeting; the call is ready.
-func (s *Store) SetMeeting(ctx context.Context, id int64, m warroom.Meeting) error {
-	return s.update(ctx, id, `meeting_id = ?, meeting_uuid = ?, meeting_host = ?, meeting_topic = ?,
+// SetMeetingOn records the incident's meeting and the pool host it is on;
+// the call is ready.
+func (s *Store) SetMeetingOn(ctx context.Context, id int64, host string, m warroom.Meeting) error {
+	return s.update(ctx, id, `meeting_id = ?, meeting_uuid = ?, meeting_host = ?, meeting_email = ?, meeting_topic = ?,
 		meeting_join_url = ?, meeting_password = ?, call_state = ?, call_error = ''`,
-		m.ID, m.UUID, m.HostEmail, m.Topic, m.JoinURL, m.Password, string(warroom.CallReady))
+		m.ID, m.UUID, host, m.HostEmail, m.Topic, m.JoinURL, m.Password, string(warroom.CallReady))
 }
 
 // SetCallFailed records why the meeting could not be made yet.
@@ -275,7 +276,7 @@ func (s *Store) update(ctx context.Context, id int64, set string, args ...any) e
 const incidentColumns = `id, title, full_title, severity, status, declared_by, source_channel, response_url, private,
 	channel_name, channel_attempt, channel_id, invited, message_posting, message_ts, message_shows, pinned,
 	topic_shows, bookmark_adding, bookmarked, confirmed,
-	call_state, call_error, meeting_tag, meeting_host, meeting_id, meeting_uuid, meeting_topic, meeting_join_url,
+	call_state, call_error, meeting_tag, meeting_host, meeting_email, meeting_id, meeting_uuid, meeting_topic, meeting_join_url,
 	meeting_password, created_at, updated_at`
 
 type queryer interface {
@@ -299,13 +300,13 @@ func scanIncident(row scanner) (*Record, error) {
 		status, call                                           string
 		private, invited, posting, pinned, adding, marked, cnf int
 		meetingID                                              int64
-		uuid, topic, joinURL, password                         string
+		uuid, topic, joinURL, password, email                  string
 		created, updated                                       int64
 	)
 	err := row.Scan(&r.ID, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
 		&r.TopicShows, &adding, &marked, &cnf,
-		&call, &r.CallError, &r.MeetingTag, &r.MeetingHost, &meetingID, &uuid, &topic, &joinURL,
+		&call, &r.CallError, &r.MeetingTag, &r.MeetingHost, &email, &meetingID, &uuid, &topic, &joinURL,
 		&password, &created, &updated)
 	if err != nil {
 		return nil, err
@@ -317,7 +318,7 @@ func scanIncident(row scanner) (*Record, error) {
 	r.Invited, r.MessagePosting, r.Pinned = invited == 1, posting == 1, pinned == 1
 	r.BookmarkAdding, r.Bookmarked, r.Confirmed = adding == 1, marked == 1, cnf == 1
 	if meetingID != 0 {
-		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: r.MeetingHost, Topic: topic, JoinURL: joinURL, Password: password}
+		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password}
 	}
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return &r, nil

@@ -27,8 +27,9 @@ var migrationFiles embed.FS
 
 // Store is warroom's SQLite database.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db     *sql.DB
+	now    func() time.Time
+	cipher *Cipher
 }
 
 // Option configures a Store.
@@ -36,6 +37,10 @@ type Option func(*Store)
 
 // WithClock makes the store read time from now instead of time.Now.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithCipher makes the store seal secrets with c. Without it, storing a
+// secret fails with ErrNoKey.
+func WithCipher(c *Cipher) Option { return func(s *Store) { s.cipher = c } }
 
 // DSN is the connection string for the SQLite file at path. Pragmas sit in
 // the DSN, not in an Exec, so that every pooled connection gets them:

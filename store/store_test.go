@@ -90,7 +90,7 @@ func TestStateSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := warroom.Meeting{ID: 98765432109876, UUID: "u==", HostEmail: "bot@example.com", JoinURL: "https://zoom.example/j/98765432109876?pwd=x"}
-	if err := s.SetMeeting(ctx, rec.ID, m); err != nil {
+	if err := s.SetMeetingOn(ctx, rec.ID, "bot@example.com", m); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.MarkStep(ctx, rec.ID, store.StepPinned); err != nil {

@@ -68,6 +68,23 @@ func TestOpenAPIConformance(t *testing.T) {
 	_, err = c.GetUser(ctx, "nobody@example.com")
 	wantErr(err, 404)
 
+	// Both variants of the settings answer, with every field warroom reads
+	// set away from its zero value at least once.
+	_, err = c.GetUserSettings(ctx, "me")
+	must(err)
+	fake.SetPasscodeRules("bot-2@example.com", zoomfake.PasscodeRules{Length: 8, HaveLetter: true, HaveNumber: true,
+		HaveSpecialCharacter: true, HaveUpperAndLowerCharacters: true, ConsecutiveCharactersLength: 4, WeakEnhanceDetection: true})
+	fake.SetConcurrentMeeting("bot-2@example.com", "Plus")
+	_, err = c.GetUserSettings(ctx, "bot-2@example.com")
+	must(err)
+	fake.SetPasscodeRules("bot-2@example.com", zoomfake.PasscodeRules{OnlyAllowNumeric: true})
+	fake.SetConcurrentMeeting("bot-2@example.com", "")
+	fake.SetRequirePasscode("bot-2@example.com", false)
+	_, err = c.GetUserSettings(ctx, "bot-2@example.com")
+	must(err)
+	_, err = c.GetUserSettings(ctx, "nobody@example.com")
+	wantErr(err, 404)
+
 	full := zoom.CreateMeetingRequest{
 		Topic: "SEV1: checkout is down", Type: zoom.MeetingScheduled, StartTime: "2026-03-14T12:00:00Z",
 		Duration: 45, Timezone: "UTC", Agenda: "warroom incident INC-42", Password: "abc-123",
@@ -138,6 +155,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		"meetingUpdate 204", "meetingUpdate 400", "meetingUpdate 404",
 		"meetings 200", "meetings 404",
 		"user 200", "user 404",
+		"userSettings 200", "userSettings 404", "userSettings?option=meeting_security 200",
 	}
 	if got := v.checked(); !slices.Equal(got, want) {
 		t.Errorf("checked operations:\n got %v\nwant %v", got, want)
@@ -175,6 +193,7 @@ func newValidator(t *testing.T, path, apiURL, tokenURL string) *validator {
 		t.Fatalf("the OpenAPI document is invalid: %v", err)
 	}
 	fixUserIDParameters(t, doc)
+	closeUserSettingsVariants(t, doc)
 	doc.Servers = openapi3.Servers{{URL: apiURL}}
 	router, err := gorillamux.NewRouter(doc)
 	if err != nil {
@@ -204,6 +223,45 @@ func fixUserIDParameters(t *testing.T, doc *openapi3.T) {
 	}
 	if fixed == 0 {
 		t.Fatal("no userId oneOf found: the document changed, revisit fixUserIDParameters")
+	}
+}
+
+// closeUserSettingsVariants makes the oneOf of userSettings' answer mean
+// what Zoom means: each variant is one shape (the general settings, the
+// authentication settings, the meeting security settings). As published,
+// no variant requires anything or forbids other properties, so every
+// object matches all of them and oneOf fails for any answer. Forbidding
+// properties a variant does not declare makes exactly one match, and an
+// answer mixing shapes (or empty) fail.
+func closeUserSettingsVariants(t *testing.T, doc *openapi3.T) {
+	t.Helper()
+	item := doc.Paths.Value("/users/{userId}/settings")
+	if item == nil || item.Get == nil || item.Get.OperationID != "userSettings" {
+		t.Fatal("no userSettings operation: the document changed, revisit closeUserSettingsVariants")
+	}
+	resp := item.Get.Responses.Status(200)
+	if resp == nil || resp.Value.Content.Get("application/json") == nil {
+		t.Fatal("userSettings has no JSON 200 answer: revisit closeUserSettingsVariants")
+	}
+	schema := resp.Value.Content.Get("application/json").Schema.Value
+	var closeAll func(s *openapi3.Schema) int
+	closeAll = func(s *openapi3.Schema) int {
+		if len(s.OneOf) > 0 {
+			n := 0
+			for _, v := range s.OneOf {
+				n += closeAll(v.Value)
+			}
+			return n
+		}
+		if len(s.Properties) == 0 {
+			t.Fatal("a userSettings variant without properties: revisit closeUserSettingsVariants")
+		}
+		no := false
+		s.AdditionalProperties = openapi3.AdditionalProperties{Has: &no}
+		return 1
+	}
+	if n := closeAll(schema); n < 4 {
+		t.Fatalf("closed %d userSettings variants, want at least 4", n)
 	}
 }
 
@@ -253,6 +311,9 @@ func (v *validator) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	op := route.Operation.OperationID
+	if option := req.URL.Query().Get("option"); op == "userSettings" && option != "" {
+		op += "?option=" + option // a variant of the answer of its own
+	}
 	in := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route, Options: v.options}
 	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
 		v.t.Errorf("%s: request %s %s is not one Zoom accepts: %v", op, req.Method, req.URL, err)

@@ -82,18 +82,24 @@ func (e *RateLimitError) Error() string {
 	return s
 }
 
-// TokenError is a failure to get an access token from Zoom's OAuth token
-// endpoint, e.g. invalid_client (wrong client ID or secret) or invalid_grant
-// (wrong account ID). It never carries the secret or a token.
+// TokenError is a refusal from Zoom's OAuth endpoints: a failure to get an
+// access token, e.g. invalid_client (wrong client ID or secret) or
+// invalid_grant (wrong account ID, or a refresh token already used), or a
+// failed Revoke. It never carries the secret or a token.
 type TokenError struct {
-	Status int    // HTTP status of the token endpoint's answer
+	Status int    // HTTP status of the OAuth endpoint's answer
 	Code   string // OAuth "error", e.g. "invalid_client"
 	Reason string // Zoom's "reason", e.g. "Invalid client_id or client_secret"
 	err    error
+	op     string // what failed; "" means an access token request
 }
 
 func (e *TokenError) Error() string {
-	s := fmt.Sprintf("access token request failed: HTTP %d", e.Status)
+	op := e.op
+	if op == "" {
+		op = "access token request"
+	}
+	s := fmt.Sprintf("%s failed: HTTP %d", op, e.Status)
 	if e.Code != "" {
 		s += " " + e.Code
 	}

@@ -2,6 +2,10 @@ package zoom
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,6 +32,71 @@ func ServerToServerConfig(oauthURL, accountID, clientID, clientSecret string) *c
 	}
 }
 
+// UserOAuthConfig describes a user-managed Zoom OAuth app (the authorization
+// code flow; use it with oauth2.GenerateVerifier, S256ChallengeOption and
+// VerifierOption for PKCE). It has no scopes: Zoom takes them from the app's
+// configuration, not from the request. oauthURL is the OAuth base, e.g.
+// "https://zoom.us"; redirectURL must be on the app's allow list.
+//
+// Zoom rotates refresh tokens: every refresh answers a new one and the old
+// one stops working. Whoever refreshes must store the new token before
+// using the access token, and only one refresh may run at a time.
+func UserOAuthConfig(oauthURL, clientID, clientSecret, redirectURL string) *oauth2.Config {
+	base := strings.TrimRight(oauthURL, "/")
+	return &oauth2.Config{
+		ClientID:     clientID,
+		ClientSecret: clientSecret,
+		RedirectURL:  redirectURL,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   base + "/oauth/authorize",
+			TokenURL:  base + "/oauth/token",
+			AuthStyle: oauth2.AuthStyleInHeader,
+		},
+	}
+}
+
+// Revoke revokes an access or refresh token of a user-managed app, which
+// also uninstalls the app for that user (Zoom then sends app_deauthorized).
+// A refusal is a *TokenError; revoking a token Zoom no longer knows is one
+// too (invalid_grant), which a caller disconnecting anyway may ignore.
+// hc nil means http.DefaultClient.
+func Revoke(ctx context.Context, hc *http.Client, oauthURL, clientID, clientSecret, token string) error {
+	if token == "" {
+		return errors.New("zoom: revoke token: the token is empty")
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	form := url.Values{"token": {token}}
+	req, err := http.NewRequestWithContext(ctx, "POST", strings.TrimRight(oauthURL, "/")+"/oauth/revoke", strings.NewReader(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("zoom: revoke token: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	// Form-encoded first, as RFC 6749 asks and golang.org/x/oauth2 does.
+	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(clientSecret))
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("zoom: revoke token: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	te := &TokenError{Status: resp.StatusCode, op: "token revocation"}
+	var eb struct {
+		Error  string `json:"error"`
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(body, &eb) == nil {
+		te.Code, te.Reason = eb.Error, eb.Reason
+	}
+	return fmt.Errorf("zoom: %w", te)
+}
+
 // NewServerToServerClient returns a Client for the API at apiURL that
 // authenticates as a Server-to-Server OAuth app. One access token is fetched
 // on first use and shared by all calls until shortly before it expires.
@@ -45,18 +114,16 @@ func NewServerToServerClient(ctx context.Context, apiURL, oauthURL, accountID, c
 	if base == nil {
 		base = http.DefaultClient
 	}
-	c := NewClient(apiURL, base)
-	c.tokens = &tokenCache{
+	return NewClientWithTokens(apiURL, base, &tokenCache{
 		cfg:  ServerToServerConfig(oauthURL, accountID, clientID, clientSecret),
 		base: base,
 		sem:  make(chan struct{}, 1),
-	}
-	return c
+	})
 }
 
-// tokenCache holds the current access token. A semaphore, not a mutex,
-// guards it so that callers queued behind a slow token fetch still give up
-// when their own context ends.
+// tokenCache is the Server-to-Server TokenSource: it holds the current
+// access token. A semaphore, not a mutex, guards it so that callers queued
+// behind a slow token fetch still give up when their own context ends.
 type tokenCache struct {
 	cfg  *clientcredentials.Config
 	base *http.Client
@@ -64,8 +131,8 @@ type tokenCache struct {
 	tok  *oauth2.Token
 }
 
-// token returns a valid access token, fetching one if needed.
-func (tc *tokenCache) token(ctx context.Context) (string, error) {
+// AccessToken returns a valid access token, fetching one if needed.
+func (tc *tokenCache) AccessToken(ctx context.Context) (string, error) {
 	select {
 	case tc.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -83,9 +150,9 @@ func (tc *tokenCache) token(ctx context.Context) (string, error) {
 	return t.AccessToken, nil
 }
 
-// invalidate forgets access if it is still the current token; a caller late
+// Invalidate forgets access if it is still the current token; a caller late
 // to report a rejected token must not throw away its fresh replacement.
-func (tc *tokenCache) invalidate(access string) {
+func (tc *tokenCache) Invalidate(access string) {
 	tc.sem <- struct{}{}
 	defer func() { <-tc.sem }()
 	if tc.tok != nil && tc.tok.AccessToken == access {

@@ -1,14 +1,17 @@
-// Package zoom is a small client for the parts of Zoom's REST API that
-// warroom uses: meetings, users and Server-to-Server OAuth.
+// Package zoom is a small client for the parts of Zoom that warroom uses:
+// the meetings and users REST API, OAuth (Server-to-Server and user-managed,
+// with PKCE and rotating refresh tokens), meeting passcode rules and webhook
+// verification.
 //
 // It follows google/go-github: a concrete Client built from an injected
 // *http.Client and a base URL, methods that take a context first, and typed
 // errors (*Error, *RateLimitError, *TokenError) that Retryable and IsNotFound
-// classify. NewServerToServerClient adds Zoom's account_credentials OAuth
-// with one cached token; for user-managed OAuth, pass NewClient an
-// *http.Client from golang.org/x/oauth2. The package imports nothing else of
-// warroom, so it is tested against zoomfake and works against the real Zoom
-// alike.
+// classify. Access tokens come from a TokenSource: NewServerToServerClient
+// brings one for Zoom's account_credentials grant; for a user-managed app
+// the caller supplies its own to NewClientWithTokens, since only it knows
+// where the rotating refresh token is kept. The package imports nothing else
+// of warroom, so it is tested against zoomfake and works against the real
+// Zoom alike.
 package zoom
 
 import (
@@ -34,7 +37,20 @@ const maxErrorBody = 64 << 10
 type Client struct {
 	baseURL string
 	http    *http.Client
-	tokens  *tokenCache // Server-to-Server only; else hc authenticates
+	tokens  TokenSource // nil: hc authenticates
+}
+
+// TokenSource supplies a Client with access tokens. Implementations must be
+// safe for concurrent use.
+type TokenSource interface {
+	// AccessToken returns a token to send as "Authorization: Bearer …",
+	// fetching or refreshing one if needed.
+	AccessToken(ctx context.Context) (string, error)
+	// Invalidate reports that the API rejected accessToken (HTTP 401, code
+	// 124: revoked, or expired sooner than announced). The next AccessToken
+	// must not return it. The Client then retries the request once with a
+	// fresh token.
+	Invalidate(accessToken string)
 }
 
 // NewClient returns a Client for the API at baseURL (for example
@@ -47,6 +63,16 @@ func NewClient(baseURL string, hc *http.Client) *Client {
 		hc = http.DefaultClient
 	}
 	return &Client{baseURL: strings.TrimRight(baseURL, "/"), http: hc}
+}
+
+// NewClientWithTokens returns a Client for the API at baseURL that sends a
+// token from ts with every request; hc (nil: http.DefaultClient) must not
+// add one of its own. When the API answers 401 code 124 the Client calls
+// ts.Invalidate and retries the request once.
+func NewClientWithTokens(baseURL string, hc *http.Client, ts TokenSource) *Client {
+	c := NewClient(baseURL, hc)
+	c.tokens = ts
+	return c
 }
 
 // do sends one request to path (relative to the base URL, starting with "/")
@@ -70,12 +96,16 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		// request was refused outright, so even a create is safe to resend.
 		var zerr *Error
 		if attempt == 1 && token != "" && errors.As(err, &zerr) && zerr.Status == http.StatusUnauthorized && zerr.Code == 124 {
-			c.tokens.invalidate(token)
+			c.tokens.Invalidate(token)
 			continue
 		}
 		return err
 	}
 }
+
+// errEmptyToken stops a request that would go out with "Bearer " and
+// nothing after it: a TokenSource bug, not something Zoom should see.
+var errEmptyToken = errors.New("the token source returned an empty access token")
 
 // send makes one HTTP request and returns the access token it used ("" if
 // hc does the authentication).
@@ -95,8 +125,11 @@ func (c *Client) send(ctx context.Context, method, path string, payload []byte) 
 	}
 	token := ""
 	if c.tokens != nil {
-		if token, err = c.tokens.token(ctx); err != nil {
+		if token, err = c.tokens.AccessToken(ctx); err != nil {
 			return nil, "", err
+		}
+		if token == "" {
+			return nil, "", errEmptyToken
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

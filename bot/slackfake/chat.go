@@ -12,6 +12,9 @@ import (
 // postableChannel finds where the bot may post. chat.postMessage also takes
 // a channel name ("#general" or "general"), as Slack does.
 func (s *Server) postableChannel(ref string) (*channel, string) {
+	if u := s.users[ref]; u != nil && !u.IsBot {
+		return s.directChannel(ref), ""
+	}
 	id := ref
 	if s.channels[ref] == nil {
 		if ch := s.channelNamed(strings.TrimPrefix(ref, "#")); ch != nil {
@@ -19,6 +22,20 @@ func (s *Server) postableChannel(ref string) (*channel, string) {
 		}
 	}
 	return s.memberChannel(id)
+}
+
+// directChannel is the bot's direct-message conversation with a user,
+// opened on first use: posting to a user ID lands there, as in Slack. It is
+// not listed among the workspace's channels.
+func (s *Server) directChannel(userID string) *channel {
+	id := "D" + userID
+	if ch := s.channels[id]; ch != nil {
+		return ch
+	}
+	ch := &channel{Channel: Channel{ID: id, Creator: s.cfg.BotUserID, IsPrivate: true, Created: s.cfg.Now().Unix(),
+		Members: []string{s.cfg.BotUserID, userID}}}
+	s.channels[id] = ch
+	return ch
 }
 
 // messageContent reads text and blocks; it fails the way chat.postMessage

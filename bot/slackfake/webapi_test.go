@@ -645,3 +645,23 @@ func TestConversationsHistory(t *testing.T) {
 		t.Errorf("history of a channel the bot is not in: %v", err)
 	}
 }
+
+func TestPostingToAUserLandsInTheirDirectMessages(t *testing.T) {
+	s := mustStart(t, Config{})
+	ctx := testContext(t)
+	ch, _, err := apiClient(s).PostMessageContext(ctx, "U2", slack.MsgOptionText("hello bob", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ch, "D") {
+		t.Errorf("posted to %q, want a D… conversation", ch)
+	}
+	if dm := s.DirectMessages("U2"); len(dm) != 1 || dm[0].Text != "hello bob" {
+		t.Errorf("bob's DMs = %+v", dm)
+	}
+	for _, c := range s.Channels() {
+		if c.ID == ch {
+			t.Error("a DM is listed among the workspace's channels")
+		}
+	}
+}

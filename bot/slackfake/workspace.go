@@ -283,3 +283,9 @@ func (s *Server) User(id string) (User, bool) {
 	}
 	return *u, true
 }
+
+// DirectMessages returns what the bot said to a user in their direct
+// messages with it.
+func (s *Server) DirectMessages(userID string) []Message {
+	return s.Messages("D" + userID)
+}

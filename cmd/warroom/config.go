@@ -129,12 +129,13 @@ func LoadConfig(getenv func(string) string, requireRun bool) (Config, error) {
 		return c, &ConfigError{"SLACK_APP_TOKEN", "is required: an app-level token (xapp-…) with the connections:write scope, for Socket Mode."}
 	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
 		return c, &ConfigError{"SLACK_APP_TOKEN", "must be an app-level token starting with xapp-."}
-	case c.ZoomAccountID == "":
-		return c, &ConfigError{"ZOOM_ACCOUNT_ID", "is required: the Account ID of your Zoom Server-to-Server OAuth app."}
 	case c.ZoomClientID == "":
 		return c, &ConfigError{"ZOOM_CLIENT_ID", "is required: the Client ID of your Zoom app."}
 	case c.ZoomClientSecret == "":
 		return c, &ConfigError{"ZOOM_CLIENT_SECRET", "is required: the Client Secret of your Zoom app."}
+	}
+	if c.ZoomAccountID == "" && (c.PublicURL == "" || c.SecretKey == nil) {
+		return c, &ConfigError{"ZOOM_ACCOUNT_ID", "is required unless admins connect Zoom from Slack, which needs WARROOM_PUBLIC_URL and WARROOM_SECRET_KEY: set ZOOM_ACCOUNT_ID for a Server-to-Server app, or both of those for a user-managed OAuth app."}
 	}
 	return c, nil
 }

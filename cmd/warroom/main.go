@@ -23,7 +23,7 @@ import (
 
 	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/store"
-	"github.com/warroom-dev/warroom/zoom"
+	"github.com/warroom-dev/warroom/zoompool"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -84,6 +84,9 @@ type Main struct {
 	Tune func(*bot.Config)
 	// OnAck observes ack latencies (benchmarks).
 	OnAck bot.AckObserver
+	// Listener, if set, serves HTTP instead of listening on
+	// WARROOM_HTTP_ADDR (tests that must know the public URL first).
+	Listener net.Listener
 
 	mu     sync.Mutex
 	lock   *store.Lock
@@ -111,7 +114,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.lock = lock
 	m.mu.Unlock()
 
-	st, err := store.Open(ctx, cfg.DB)
+	var opts []store.Option
+	if cfg.SecretKey != nil {
+		c, err := store.NewCipher(cfg.SecretKey)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, store.WithCipher(c))
+	}
+	st, err := store.Open(ctx, cfg.DB, opts...)
 	if err != nil {
 		return err
 	}
@@ -126,9 +137,6 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
 	}
 
-	zc := zoom.NewServerToServerClient(ctx, cfg.ZoomAPIURL, cfg.ZoomOAuthURL, cfg.ZoomAccountID,
-		cfg.ZoomClientID, cfg.ZoomClientSecret, m.HTTPClient)
-	go m.checkZoomHosts(ctx, zc)
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
@@ -140,16 +148,36 @@ func (m *Main) Run(ctx context.Context) error {
 	)
 	bcfg := bot.Config{
 		ChannelPrefix: cfg.ChannelPrefix,
-		ZoomHosts:     cfg.ZoomHosts,
 		PollInterval:  cfg.PollInterval,
+		Admins:        cfg.Admins,
+		PublicURL:     cfg.PublicURL,
+		WebhookSecret: cfg.ZoomWebhookKey,
 	}
 	if m.Tune != nil {
 		m.Tune(&bcfg)
 	}
-	b, err := bot.New(bcfg, bot.Deps{Store: st, Slack: api, Zoom: zc, Log: m.Log, HTTP: m.HTTPClient, OnAck: m.OnAck})
+	// The bot tells admins when a Zoom account's token dies; the pool
+	// notices it. The bot is made after the pool, hence the indirection.
+	var b *bot.Bot
+	pcfg := zoompool.Config{
+		APIURL: cfg.ZoomAPIURL, OAuthURL: cfg.ZoomOAuthURL,
+		ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret,
+		AccountID: cfg.ZoomAccountID, S2SHosts: cfg.ZoomHosts,
+		HTTP: m.HTTPClient, Log: m.Log,
+		OnTokenDead: func(ctx context.Context, h store.ZoomHost, reason string) { b.ZoomTokenDead(ctx, h, reason) },
+	}
+	if cfg.PublicURL != "" && cfg.SecretKey != nil {
+		pcfg.RedirectURL = cfg.PublicURL + "/zoom/oauth/callback"
+	}
+	pool, err := zoompool.New(ctx, pcfg, st)
 	if err != nil {
 		return err
 	}
+	b, err = bot.New(bcfg, bot.Deps{Store: st, Slack: api, Pool: pool, Log: m.Log, HTTP: m.HTTPClient, OnAck: m.OnAck})
+	if err != nil {
+		return err
+	}
+	go m.loadHostProfiles(ctx, pool)
 	m.mu.Lock()
 	m.bot = b
 	m.mu.Unlock()
@@ -163,31 +191,40 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
-// checkZoomHosts looks up each host at start: it fetches the access token
-// before the first incident needs it, and an operator learns at once, not
-// at 3 a.m., that the credentials are wrong or a host does not exist.
-func (m *Main) checkZoomHosts(ctx context.Context, zc *zoom.Client) {
+// loadHostProfiles reads each Server-to-Server host's user and settings at
+// start: it fetches the access token before the first incident needs it,
+// learns each host's licence and passcode rules, and tells an operator at
+// once, not at 3 a.m., that the credentials are wrong or a host does not
+// exist.
+func (m *Main) loadHostProfiles(ctx context.Context, pool *zoompool.Pool) {
+	if m.Config.ZoomAccountID == "" {
+		return
+	}
 	for _, host := range m.Config.ZoomHosts {
-		u, err := zc.GetUser(ctx, host)
+		h, err := pool.LoadProfile(ctx, host)
 		if err != nil {
 			if ctx.Err() == nil {
-				m.Log.Error().Err(err).Str("host", host).Msg("zoom: cannot use this host; incidents will show the call as failed until it is fixed")
+				m.Log.Error().Err(err).Str("host", host).Msg("zoom: cannot read this host; its meetings may fail until it is fixed")
 			}
 			continue
 		}
-		m.Log.Info().Str("host", host).Str("email", u.Email).Int("type", u.Type).Msg("zoom host ready")
+		m.Log.Info().Str("host", host).Str("email", h.Email).Int("type", h.UserType).Int("capacity", zoompool.Capacity(h)).Msg("zoom host ready")
 	}
 }
 
 // serveHTTP starts the HTTP server (health and readiness).
 func (m *Main) serveHTTP(ctx context.Context) error {
-	ln, err := net.Listen("tcp", m.Config.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("WARROOM_HTTP_ADDR %s cannot be listened on: %w", m.Config.HTTPAddr, err)
+	ln := m.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", m.Config.HTTPAddr); err != nil {
+			return fmt.Errorf("WARROOM_HTTP_ADDR %s cannot be listened on: %w", m.Config.HTTPAddr, err)
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", m.ready)
+	m.bot.RegisterHTTP(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	m.mu.Lock()
 	m.server, m.addr = srv, ln.Addr()

@@ -35,7 +35,8 @@ CREATE TABLE incidents (
 	call_state       TEXT    NOT NULL DEFAULT 'pending',
 	call_error       TEXT    NOT NULL DEFAULT '',
 	meeting_tag      TEXT    NOT NULL DEFAULT '',
-	meeting_host     TEXT    NOT NULL DEFAULT '',
+	meeting_host     TEXT    NOT NULL DEFAULT '', -- the pool host's key
+	meeting_email    TEXT    NOT NULL DEFAULT '', -- the host's Zoom email
 	meeting_id       INTEGER NOT NULL DEFAULT 0,
 	meeting_uuid     TEXT    NOT NULL DEFAULT '',
 	meeting_topic    TEXT    NOT NULL DEFAULT '',

@@ -126,10 +126,10 @@ type meetingJSON struct {
 	CreatedAt         string   `json:"created_at"`
 	StartURL          string   `json:"start_url"`
 	JoinURL           string   `json:"join_url"`
-	Password          string   `json:"password"`
-	H323Password      string   `json:"h323_password"`
-	PSTNPassword      string   `json:"pstn_password"`
-	EncryptedPassword string   `json:"encrypted_password"`
+	Password          string   `json:"password,omitempty"` // all four absent without a passcode
+	H323Password      string   `json:"h323_password,omitempty"`
+	PSTNPassword      string   `json:"pstn_password,omitempty"`
+	EncryptedPassword string   `json:"encrypted_password,omitempty"`
 	Settings          Settings `json:"settings"`
 	PreSchedule       bool     `json:"pre_schedule"`
 }
@@ -282,10 +282,8 @@ func parseStartTime(v string) (time.Time, error) {
 
 // createMeeting serves POST /v2/users/{userId}/meetings.
 func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
-	userID := r.PathValue("userId")
-	host, ok := s.lookupUser(userID)
+	host, ok := s.userFromPath(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, 1001, "User does not exist: "+userID+".")
 		return
 	}
 	var in meetingInput
@@ -296,25 +294,31 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs)
 		return
 	}
+	s.mu.Lock()
+	hs := *s.settings[host.ID]
+	s.mu.Unlock()
+	if in.Password != nil && *in.Password != "" && validatePasscode(*in.Password, hs.rules) != nil {
+		writeInvalidPasscode(w)
+		return
+	}
 	if !s.admitDaily(w, host.ID) {
 		return
 	}
 
 	now := s.cfg.Now().UTC()
 	m := &Meeting{
-		UUID:              base64.StdEncoding.EncodeToString(randomBytes(16)),
-		HostID:            host.ID,
-		HostEmail:         host.Email,
-		Topic:             deref(in.Topic, ""),
-		Type:              deref(in.Type, 2),
-		Status:            StatusWaiting,
-		Duration:          deref(in.Duration, 60),
-		Timezone:          deref(in.Timezone, ""),
-		Agenda:            deref(in.Agenda, ""),
-		CreatedAt:         now.Format(zoomTime),
-		Password:          deref(in.Password, ""),
-		EncryptedPassword: base64.RawURLEncoding.EncodeToString(randomBytes(24)),
-		Settings:          defaultSettings(),
+		UUID:      base64.StdEncoding.EncodeToString(randomBytes(16)),
+		HostID:    host.ID,
+		HostEmail: host.Email,
+		Topic:     deref(in.Topic, ""),
+		Type:      deref(in.Type, 2),
+		Status:    StatusWaiting,
+		Duration:  deref(in.Duration, 60),
+		Timezone:  deref(in.Timezone, ""),
+		Agenda:    deref(in.Agenda, ""),
+		CreatedAt: now.Format(zoomTime),
+		Password:  deref(in.Password, ""),
+		Settings:  defaultSettings(),
 	}
 	if m.Topic == "" {
 		m.Topic = "Zoom Meeting"
@@ -325,11 +329,14 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	if m.Timezone == "" {
 		m.Timezone = hostTimezone
 	}
-	if m.Password == "" {
-		// Accounts require a passcode on new meetings by default.
-		m.Password = randomPasscode(6)
+	if m.Password == "" && hs.requirePasscode {
+		// Zoom makes one up that meets the host's rules.
+		m.Password = generatePasscode(hs.rules)
 	}
-	m.H323Password = numericPasscode(m.Password)
+	if m.Password != "" {
+		m.H323Password = numericPasscode(m.Password)
+		m.EncryptedPassword = encryptPasscode()
+	}
 	switch m.Type {
 	case 1: // instant: starts now, whatever was asked
 		m.StartTime = now.Format(zoomTime)
@@ -347,7 +354,7 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.lastID += 1 + rand.Int64N(maxIDStep)
 	m.ID = s.lastID
-	m.JoinURL = fmt.Sprintf("%s/j/%d?pwd=%s", joinHost, m.ID, m.EncryptedPassword)
+	m.JoinURL = joinURL(m)
 	m.StartURL = fmt.Sprintf("%s/s/%d?zak=%s", joinHost, m.ID, randomHex(24))
 	s.meetings[m.ID] = m
 	s.order = append(s.order, m.ID)
@@ -369,6 +376,9 @@ func (s *Server) meetingFromPath(w http.ResponseWriter, r *http.Request) (*Meeti
 	m, ok := s.meetings[id]
 	if !ok {
 		writeError(w, http.StatusNotFound, 3001, fmt.Sprintf("Meeting does not exist: %d.", id))
+		return nil, false
+	}
+	if !s.permitted(w, r, m.HostID) {
 		return nil, false
 	}
 	return m, true
@@ -408,6 +418,10 @@ func (s *Server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs)
 		return
 	}
+	if in.Password != nil && *in.Password != "" && validatePasscode(*in.Password, s.settings[m.HostID].rules) != nil {
+		writeInvalidPasscode(w)
+		return
+	}
 	if !s.admitDailyLocked(w, m.HostID) {
 		return
 	}
@@ -430,9 +444,11 @@ func (s *Server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 	if in.Agenda != nil {
 		m.Agenda = *in.Agenda
 	}
-	if in.Password != nil && *in.Password != "" {
+	if in.Password != nil && *in.Password != "" && *in.Password != m.Password {
 		m.Password = *in.Password
 		m.H323Password = numericPasscode(m.Password)
+		m.EncryptedPassword = encryptPasscode()
+		m.JoinURL = joinURL(m)
 	}
 	if in.Settings != nil {
 		in.Settings.apply(&m.Settings)
@@ -481,8 +497,10 @@ func (s *Server) meetingStatus(w http.ResponseWriter, r *http.Request) {
 	if in.Action == "recover" {
 		if id, err := strconv.ParseInt(r.PathValue("meetingId"), 10, 64); err == nil {
 			if m, ok := s.trash[id]; ok {
-				delete(s.trash, id)
-				s.meetings[id] = m
+				if p := principalOf(r); p.userID == "" || p.userID == m.HostID {
+					delete(s.trash, id)
+					s.meetings[id] = m
+				}
 			}
 		}
 	}
@@ -548,10 +566,8 @@ type meetingSummaryJSON struct {
 
 // listMeetings serves GET /v2/users/{userId}/meetings.
 func (s *Server) listMeetings(w http.ResponseWriter, r *http.Request) {
-	userID := r.PathValue("userId")
-	host, ok := s.lookupUser(userID)
+	host, ok := s.userFromPath(w, r)
 	if !ok {
-		writeError(w, http.StatusNotFound, 1001, "User does not exist: "+userID+".")
 		return
 	}
 	q := r.URL.Query()
@@ -652,16 +668,18 @@ func deref[T any](p *T, def T) T {
 	return *p
 }
 
-const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-// randomPasscode is a passcode like the ones Zoom generates.
-func randomPasscode(n int) string {
-	b := randomBytes(n)
-	for i := range b {
-		b[i] = alnum[int(b[i])%len(alnum)]
+// joinURL is the link to join m: with the encrypted passcode, if it has
+// one, so that the link alone gets people in.
+func joinURL(m *Meeting) string {
+	u := fmt.Sprintf("%s/j/%d", joinHost, m.ID)
+	if m.EncryptedPassword != "" {
+		u += "?pwd=" + m.EncryptedPassword
 	}
-	return string(b)
+	return u
 }
+
+// encryptPasscode stands for Zoom's encrypted passcode: opaque, URL-safe.
+func encryptPasscode() string { return base64.RawURLEncoding.EncodeToString(randomBytes(24)) }
 
 // numericPasscode derives the digits-only passcode phones dial (h323/pstn).
 func numericPasscode(pw string) string {

@@ -1,6 +1,8 @@
 package zoomfake
 
 import (
+	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
@@ -8,11 +10,14 @@ import (
 	"time"
 )
 
-// tokenLifetime is how long Zoom's access tokens live; it announces 3599
-// seconds so clients refresh a little early.
 const (
-	tokenLifetime  = time.Hour
-	tokenExpiresIn = 3599
+	// defaultTokenLifetime is how long Zoom's access tokens live as far as
+	// a client can tell: Zoom announces 3599 seconds.
+	defaultTokenLifetime = 3599 * time.Second
+	// refreshLifetime is how long an unused refresh token lasts.
+	refreshLifetime = 90 * 24 * time.Hour
+	// codeLifetime is how long an authorization code can be exchanged.
+	codeLifetime = 5 * time.Minute
 )
 
 // s2sScope is what a Server-to-Server app with warroom's scopes is granted
@@ -22,11 +27,31 @@ const s2sScope = "meeting:write:meeting:admin meeting:read:meeting:admin meeting
 	"user:read:settings:admin cloud_recording:read:list_recording_files:admin " +
 	"cloud_recording:read:list_user_recordings:admin"
 
+// userScope is what a user grants the user-managed app (granular scopes,
+// user forms).
+const userScope = "meeting:write:meeting meeting:read:meeting meeting:update:meeting meeting:delete:meeting " +
+	"meeting:read:list_meetings user:read:user user:read:settings"
+
 // accessToken is what the fake remembers of a token it issued.
 type accessToken struct {
 	clientID string
+	userID   string // "" for an account (Server-to-Server) token
 	scope    string
 	expires  time.Time
+}
+
+// refreshToken is what the fake remembers of a refresh token; each one
+// works once.
+type refreshToken struct {
+	clientID, userID string
+	expires          time.Time
+}
+
+// authCode is an authorization code waiting to be exchanged.
+type authCode struct {
+	clientID, userID, redirectURI string
+	challenge, method             string // PKCE; challenge "" if none was given
+	expires                       time.Time
 }
 
 // tokenResponse is the token endpoint's success body.
@@ -46,26 +71,28 @@ type oauthError struct {
 	status int
 }
 
-// grantFunc handles one grant_type for an authenticated client. Adding
-// authorization_code or refresh_token means adding one of these.
+// grantFunc handles one grant_type for an authenticated client.
 type grantFunc func(s *Server, clientID string, form url.Values) (tokenResponse, *oauthError)
 
 // token serves POST /oauth/token.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
+	noStore(w)
+	// Zoom reads parameters from the form body only: grant_type in the query
+	// string is as good as missing (and answers 400).
+	formErr := r.ParseForm()
+	gt := r.PostForm.Get("grant_type")
+	s.mu.Lock()
+	s.grantCount[gt]++
+	s.mu.Unlock()
 	clientID, ok := s.authenticateClient(r)
 	if !ok {
 		writeJSON(w, http.StatusUnauthorized, oauthError{Reason: "Invalid client_id or client_secret", Error: "invalid_client"})
 		return
 	}
-	// Zoom reads parameters from the form body only: grant_type in the query
-	// string is as good as missing (and answers 400).
-	if err := r.ParseForm(); err != nil {
+	if formErr != nil {
 		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "Invalid request body", Error: "invalid_request"})
 		return
 	}
-	gt := r.PostForm.Get("grant_type")
 	if gt == "" {
 		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "Missing grant type", Error: "invalid_request"})
 		return
@@ -85,6 +112,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// noStore keeps answers carrying tokens out of caches.
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
 }
 
 // authenticateClient checks HTTP Basic client credentials. RFC 6749 has the
@@ -112,19 +145,162 @@ func (s *Server) grantAccountCredentials(clientID string, form url.Values) (toke
 		return tokenResponse{}, &oauthError{Reason: "Invalid account_id", Error: "invalid_grant"}
 	}
 	return tokenResponse{
-		AccessToken: s.issueAccessToken(clientID, s2sScope),
+		AccessToken: s.issueAccessToken(clientID, "", s2sScope),
 		TokenType:   "bearer",
-		ExpiresIn:   tokenExpiresIn,
+		ExpiresIn:   s.expiresIn(),
 		Scope:       s2sScope,
 	}, nil
 }
 
+// grantAuthorizationCode exchanges a code from /oauth/authorize. A code
+// works once: any attempt with it by its client uses it up, so a wrong
+// code_verifier cannot be retried until it fits.
+func (s *Server) grantAuthorizationCode(clientID string, form url.Values) (tokenResponse, *oauthError) {
+	invalid := &oauthError{Reason: "Invalid authorization code", Error: "invalid_grant"}
+	code := form.Get("code")
+	s.mu.Lock()
+	c, ok := s.codes[code]
+	if ok && c.clientID == clientID {
+		delete(s.codes, code)
+	}
+	now := s.cfg.Now()
+	s.mu.Unlock()
+	switch {
+	case !ok || c.clientID != clientID || !now.Before(c.expires):
+		return tokenResponse{}, invalid
+	case form.Get("redirect_uri") != c.redirectURI:
+		return tokenResponse{}, &oauthError{Reason: "Redirect URI mismatch.", Error: "invalid_request"}
+	case c.challenge != "" && !pkceMatches(c.challenge, c.method, form.Get("code_verifier")):
+		// Zoom's documentation: a verifier that does not match the
+		// challenge is an invalid_grant error.
+		return tokenResponse{}, &oauthError{Reason: "Invalid code_verifier", Error: "invalid_grant"}
+	}
+	return s.userTokens(clientID, c.userID), nil
+}
+
+// pkceMatches checks a code_verifier against the code_challenge (RFC 7636).
+func pkceMatches(challenge, method, verifier string) bool {
+	if verifier == "" {
+		return false
+	}
+	want := verifier
+	if method == "S256" {
+		sum := sha256.Sum256([]byte(verifier))
+		want = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	return subtle.ConstantTimeCompare([]byte(want), []byte(challenge)) == 1
+}
+
+// grantRefreshToken rotates a refresh token: the answer carries a new one
+// and the one used stops working, at once, so of two refreshes racing with
+// the same token only one succeeds.
+func (s *Server) grantRefreshToken(clientID string, form url.Values) (tokenResponse, *oauthError) {
+	tok := form.Get("refresh_token")
+	s.mu.Lock()
+	rt, ok := s.refresh[tok]
+	ok = ok && rt.clientID == clientID && s.cfg.Now().Before(rt.expires)
+	if ok {
+		delete(s.refresh, tok)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return tokenResponse{}, &oauthError{Reason: "Invalid Token!", Error: "invalid_grant"}
+	}
+	return s.userTokens(clientID, rt.userID), nil
+}
+
+// userTokens issues an access and a refresh token for a user's grant.
+func (s *Server) userTokens(clientID, userID string) tokenResponse {
+	access := s.issueAccessToken(clientID, userID, userScope)
+	refresh := randomToken(32)
+	s.mu.Lock()
+	s.refresh[refresh] = refreshToken{clientID: clientID, userID: userID, expires: s.cfg.Now().Add(refreshLifetime)}
+	s.issued = append(s.issued, refresh)
+	s.mu.Unlock()
+	return tokenResponse{
+		AccessToken:  access,
+		TokenType:    "bearer",
+		RefreshToken: refresh,
+		ExpiresIn:    s.expiresIn(),
+		Scope:        userScope,
+	}
+}
+
 // issueAccessToken makes and remembers a new opaque token.
-func (s *Server) issueAccessToken(clientID, scope string) string {
-	tok := base64.RawURLEncoding.EncodeToString(randomBytes(32))
+func (s *Server) issueAccessToken(clientID, userID, scope string) string {
+	tok := randomToken(32)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokens[tok] = accessToken{clientID: clientID, scope: scope, expires: s.cfg.Now().Add(tokenLifetime)}
+	s.tokens[tok] = accessToken{clientID: clientID, userID: userID, scope: scope, expires: s.cfg.Now().Add(s.cfg.TokenLifetime)}
 	s.issued = append(s.issued, tok)
 	return tok
+}
+
+// expiresIn is the lifetime in whole seconds, rounded up: 0 would tell a
+// client that the token never expires.
+func (s *Server) expiresIn() int {
+	return int((s.cfg.TokenLifetime + time.Second - 1) / time.Second)
+}
+
+// revoke serves POST /oauth/revoke. Revoking any token of a user's grant
+// uninstalls the app for that user: all their tokens stop working and, as
+// Zoom does, an app_deauthorized webhook follows. Revoking a
+// Server-to-Server token revokes just that token.
+func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	formErr := r.ParseForm()
+	clientID, ok := s.authenticateClient(r)
+	if !ok {
+		writeJSON(w, http.StatusUnauthorized, oauthError{Reason: "Invalid client_id or client_secret", Error: "invalid_client"})
+		return
+	}
+	tok := r.PostForm.Get("token")
+	if formErr != nil || tok == "" {
+		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "Token cannot be empty.", Error: "invalid_request"})
+		return
+	}
+	s.mu.Lock()
+	userID, found := "", false
+	if at, ok := s.tokens[tok]; ok && at.clientID == clientID {
+		userID, found = at.userID, true
+		delete(s.tokens, tok)
+	} else if rt, ok := s.refresh[tok]; ok && rt.clientID == clientID {
+		userID, found = rt.userID, true
+	}
+	if found && userID != "" {
+		s.uninstallLocked(clientID, userID)
+	}
+	s.mu.Unlock()
+	if !found {
+		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "Invalid Token!", Error: "invalid_grant"})
+		return
+	}
+	if userID != "" && s.cfg.WebhookURL != "" {
+		u, _ := s.userByID(userID)
+		s.goBackground(func(ctx context.Context) { _ = s.sendDeauthorized(ctx, u) })
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+	}{"success"})
+}
+
+// uninstallLocked revokes everything userID granted clientID: access and
+// refresh tokens and codes not yet exchanged. The caller holds s.mu.
+func (s *Server) uninstallLocked(clientID, userID string) {
+	for tok, at := range s.tokens {
+		if at.clientID == clientID && at.userID == userID {
+			delete(s.tokens, tok)
+		}
+	}
+	for tok, rt := range s.refresh {
+		if rt.clientID == clientID && rt.userID == userID {
+			delete(s.refresh, tok)
+		}
+	}
+	for code, c := range s.codes {
+		if c.clientID == clientID && c.userID == userID {
+			delete(s.codes, code)
+		}
+	}
+	delete(s.installed, userID)
 }

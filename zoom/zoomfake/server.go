@@ -1,13 +1,17 @@
-// Package zoomfake is a faithful fake of the Zoom services warroom uses: the
-// OAuth token endpoint and the meetings and users REST API. Tests, `warroom
-// demo` and the benchmarks run the real client against it over real HTTP.
+// Package zoomfake is a faithful fake of the Zoom services warroom uses:
+// OAuth (Server-to-Server, and user-managed with an authorization page,
+// PKCE, rotating refresh tokens and revocation), the meetings, users and
+// user settings REST API, and the webhooks Zoom sends (signed, including
+// the URL validation challenge and app_deauthorized). Tests, `warroom demo`
+// and the benchmarks run the real client against it over real HTTP.
 //
 // It answers the way Zoom does, down to status codes (201 on create, 204 on
 // update/delete/end), error bodies ({"code":3001,"message":…}), int64
-// meeting IDs beyond 2^32, the per-second and per-host daily rate limits and
-// the x-zm-trackingid header. On top it lets a test inject faults and latency
-// and inspect what was asked of it. Its only dependency is the standard
-// library, so what it answers is decided here, not by the client's types.
+// meeting IDs beyond 2^32, passcode rules, the per-second and per-host daily
+// rate limits and the x-zm-trackingid header. On top it lets a test inject
+// faults and latency and inspect what was asked of it. Its only dependency
+// is the standard library, so what it answers is decided here, not by the
+// client's types. It logs nothing but Requests, which holds no token.
 package zoomfake
 
 import (
@@ -32,9 +36,26 @@ type Config struct {
 	// licensed user, incident-bot@example.com. Empty IDs are generated, a
 	// zero Type means licensed (2).
 	Hosts []User
-	// Now is the fake's clock: token expiry, created_at, start times, the
-	// per-second window and the daily cap's UTC day. Default time.Now.
+	// Now is the fake's clock: token and code expiry, created_at, start
+	// times, webhook timestamps, the per-second window and the daily cap's
+	// UTC day. Default time.Now.
 	Now func() time.Time
+
+	// RedirectURIs is the user-managed app's OAuth allow list: the
+	// redirect_uri values /oauth/authorize accepts, compared exactly.
+	// Empty means any absolute http or https URL.
+	RedirectURIs []string
+	// WebhookURL receives the app's webhooks (app_deauthorized after a
+	// revocation, SendWebhook, ValidateWebhookURL); "" means none are sent.
+	WebhookURL string
+	// WebhookSecret is the app's secret token, which signs webhooks.
+	// Default "fake-webhook-secret".
+	WebhookSecret string
+	// AppName is shown on the authorization page. Default "warroom".
+	AppName string
+	// TokenLifetime is how long access tokens live; expires_in says it in
+	// whole seconds, rounded up. Default 3599 s, as Zoom announces.
+	TokenLifetime time.Duration
 }
 
 // User is a user of the fake account.
@@ -47,7 +68,7 @@ type User struct {
 type Request struct {
 	Method string
 	Path   string // URL path, e.g. /v2/users/me/meetings
-	Op     string // Zoom's operationId ("meetingCreate", …), "token", or "" if no route matched
+	Op     string // Zoom's operationId ("meetingCreate", …), "token", "authorize", "revoke", or "" if no route matched
 	Status int    // the status the fake answered
 }
 
@@ -56,8 +77,8 @@ type Request struct {
 type Fault struct {
 	// Op is the operationId from Zoom's OpenAPI document ("meetingCreate",
 	// "meeting", "meetingUpdate", "meetingDelete", "meetingStatus",
-	// "meetings", "user") or "token" for the OAuth token endpoint; "" matches
-	// every request.
+	// "meetings", "user", "userSettings"), or "token", "authorize" or
+	// "revoke" for the OAuth endpoints; "" matches every request.
 	Op string
 	// Times is how many consecutive matching requests fail; 0 means 1.
 	Times int
@@ -88,11 +109,18 @@ type Server struct {
 	mux      *http.ServeMux
 	grants   map[string]grantFunc
 
-	// Set once by Start; closing is closed by Close.
+	// Set once by Start; closing is closed by Close, which also cancels
+	// bgCtx and waits for bg, the webhooks being sent in the background.
 	srv       *http.Server
 	url       string
 	closing   chan struct{}
 	closeOnce sync.Once
+	bgCtx     context.Context
+	bgCancel  context.CancelFunc
+	bg        sync.WaitGroup
+	bgMu      sync.Mutex // orders goBackground before Close's Wait
+	bgClosed  bool
+	webhooks  *http.Client
 
 	mu         sync.Mutex // guards all below
 	meetings   map[int64]*Meeting
@@ -101,6 +129,11 @@ type Server struct {
 	lastID     int64
 	tokens     map[string]accessToken
 	issued     []string
+	refresh    map[string]refreshToken
+	codes      map[string]authCode
+	installed  map[string]bool // user IDs that authorized the user-managed app
+	grantCount map[string]int  // token requests by grant_type
+	settings   map[string]*userSettings
 	pages      map[string]pageCursor
 	requests   []Request // grows with every request: one Server per test or run
 	faults     []*Fault
@@ -135,6 +168,16 @@ func New(cfg Config) *Server {
 	if len(cfg.Hosts) == 0 {
 		cfg.Hosts = []User{{Email: "incident-bot@example.com", FirstName: "Incident", LastName: "Bot", Type: 2}}
 	}
+	if cfg.WebhookSecret == "" {
+		cfg.WebhookSecret = "fake-webhook-secret"
+	}
+	if cfg.AppName == "" {
+		cfg.AppName = "warroom"
+	}
+	if cfg.TokenLifetime <= 0 {
+		cfg.TokenLifetime = defaultTokenLifetime
+	}
+	cfg.RedirectURIs = append([]string(nil), cfg.RedirectURIs...)
 	s := &Server{
 		closing:    make(chan struct{}),
 		userMeta:   map[string]userMeta{},
@@ -142,10 +185,21 @@ func New(cfg Config) *Server {
 		trash:      map[int64]*Meeting{},
 		lastID:     firstMeetingID,
 		tokens:     map[string]accessToken{},
+		refresh:    map[string]refreshToken{},
+		codes:      map[string]authCode{},
+		installed:  map[string]bool{},
+		grantCount: map[string]int{},
+		settings:   map[string]*userSettings{},
 		pages:      map[string]pageCursor{},
 		dailyLimit: defaultDailyLimit,
 		daily:      map[string]int{},
+		webhooks: &http.Client{
+			Timeout: webhookTimeout,
+			// Zoom posts to the endpoint it was given and nowhere else.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
 	}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	now := cfg.Now()
 	for i, u := range cfg.Hosts {
 		if u.ID == "" {
@@ -156,11 +210,14 @@ func New(cfg Config) *Server {
 		}
 		s.hosts = append(s.hosts, u)
 		s.userMeta[u.ID] = userMeta{createdAt: now, pmi: 5550000000 + int64(i)*1111}
+		s.settings[u.ID] = defaultUserSettings(u)
 	}
 	cfg.Hosts = append([]User(nil), s.hosts...)
 	s.cfg = cfg
 	s.grants = map[string]grantFunc{
 		"account_credentials": (*Server).grantAccountCredentials,
+		"authorization_code":  (*Server).grantAuthorizationCode,
+		"refresh_token":       (*Server).grantRefreshToken,
 	}
 	s.routes()
 	return s
@@ -184,6 +241,7 @@ func Start(cfg Config) (*Server, error) {
 func (s *Server) Config() Config {
 	c := s.cfg
 	c.Hosts = append([]User(nil), s.cfg.Hosts...)
+	c.RedirectURIs = append([]string(nil), s.cfg.RedirectURIs...)
 	return c
 }
 
@@ -194,26 +252,48 @@ func (s *Server) URL() string { return s.url }
 // APIURL is the REST base, URL()+"/v2" (ZOOM_API_URL).
 func (s *Server) APIURL() string { return s.url + "/v2" }
 
-// Close stops the server, cutting requests in flight (and their delays).
+// Close stops the server, cutting requests in flight (and their delays) and
+// webhooks being sent.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		if s.srv != nil {
 			s.srv.Close()
 		}
 		close(s.closing) // wakes handlers still sleeping, which then abort
+		s.bgMu.Lock()
+		s.bgClosed = true
+		s.bgMu.Unlock()
+		s.bgCancel()
+		s.bg.Wait()
 	})
 }
 
-// Handler serves the OAuth endpoint (/oauth/token) and the API (/v2/…).
+// goBackground runs f in a goroutine that Close cancels and waits for;
+// once Close has begun, f does not run.
+func (s *Server) goBackground(f func(ctx context.Context)) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgClosed {
+		return
+	}
+	s.bg.Go(func() { f(s.bgCtx) })
+}
+
+// Handler serves the OAuth endpoints (/oauth/authorize, /oauth/token,
+// /oauth/revoke) and the API (/v2/…).
 func (s *Server) Handler() http.Handler { return s.mux }
 
 // routes maps every endpoint to its Zoom operationId, which faults match on.
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.handle("POST /oauth/token", "token", false, s.token)
+	s.handle("GET /oauth/authorize", "authorize", false, s.authorizePage)
+	s.handle("POST /oauth/authorize", "authorize", false, s.authorizeDecision)
+	s.handle("POST /oauth/revoke", "revoke", false, s.revoke)
 	s.handle("POST /v2/users/{userId}/meetings", "meetingCreate", true, s.createMeeting)
 	s.handle("GET /v2/users/{userId}/meetings", "meetings", true, s.listMeetings)
 	s.handle("GET /v2/users/{userId}", "user", true, s.getUser)
+	s.handle("GET /v2/users/{userId}/settings", "userSettings", true, s.getUserSettings)
 	s.handle("GET /v2/meetings/{meetingId}", "meeting", true, s.getMeeting)
 	s.handle("PATCH /v2/meetings/{meetingId}", "meetingUpdate", true, s.updateMeeting)
 	s.handle("DELETE /v2/meetings/{meetingId}", "meetingDelete", true, s.deleteMeeting)
@@ -246,8 +326,11 @@ func (s *Server) handle(pattern, op string, api bool, h http.HandlerFunc) {
 		}
 		f := s.takeFault(op)
 		if f != nil && f.LoseAnswer {
-			if api && (!s.authorized(discard{}, r) || !s.admitQPS(discard{})) {
-				abort(rec)
+			if api {
+				var ok bool
+				if r, ok = s.checkBearer(discard{}, r); !ok || !s.admitQPS(discard{}) {
+					abort(rec)
+				}
 			}
 			h(discard{}, r)
 			s.sleep(r.Context(), time.Duration(1<<62))
@@ -263,7 +346,8 @@ func (s *Server) handle(pattern, op string, api bool, h http.HandlerFunc) {
 			}
 		}
 		if api {
-			if !s.authorized(w, r) || !s.admitQPS(w) {
+			var ok bool
+			if r, ok = s.checkBearer(w, r); !ok || !s.admitQPS(w) {
 				return
 			}
 		}
@@ -332,7 +416,13 @@ func writeFault(w http.ResponseWriter, op string, f *Fault) {
 	for k, v := range f.Header {
 		w.Header().Set(k, v)
 	}
-	if op == "token" {
+	switch op {
+	case "authorize": // a page for a browser
+		pageHeaders(w)
+		w.WriteHeader(status)
+		_ = authorizeErrorTmpl.Execute(w, msg)
+		return
+	case "token", "revoke":
 		code := "server_error"
 		if status < 500 {
 			code = "invalid_request"
@@ -347,9 +437,10 @@ func writeFault(w http.ResponseWriter, op string, f *Fault) {
 	writeError(w, status, code, msg)
 }
 
-// authorized checks the bearer token as Zoom does: a missing, unknown or
-// revoked token and an expired one are all 401 code 124.
-func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+// checkBearer checks the bearer token as Zoom does: a missing, unknown or
+// revoked token and an expired one are all 401 code 124. It returns r
+// carrying the token's principal (see principalOf).
+func (s *Server) checkBearer(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
 	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	s.mu.Lock()
 	at, ok := s.tokens[tok]
@@ -358,12 +449,22 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case !strings.EqualFold(scheme, "Bearer") || !ok:
 		writeError(w, http.StatusUnauthorized, 124, "Invalid access token.")
-		return false
+		return r, false
 	case !now.Before(at.expires):
 		writeError(w, http.StatusUnauthorized, 124, "Access token is expired.")
-		return false
+		return r, false
 	}
-	return true
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, at)), true
+}
+
+// principalKey carries the accessToken of an authorized request.
+type principalKey struct{}
+
+// principalOf is what the request's token stands for: a user (userID set,
+// user-managed OAuth) or the whole account (Server-to-Server).
+func principalOf(r *http.Request) accessToken {
+	at, _ := r.Context().Value(principalKey{}).(accessToken)
+	return at
 }
 
 // admitQPS applies the per-second limit (SetQPSLimit) to API requests.
@@ -423,12 +524,36 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// IssuedTokens returns every access token the fake has issued, so tests can
-// check that none leaks into logs or messages.
+// IssuedTokens returns every access and refresh token the fake has issued,
+// in order, so tests can check that none leaks into logs or messages.
 func (s *Server) IssuedTokens() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.issued...)
+}
+
+// ExpireAccessTokens makes every access token issued so far expire now, as
+// if an hour had passed: the next API call with one answers 401 code 124.
+// Refresh tokens are untouched.
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	for tok, at := range s.tokens {
+		if at.expires.After(now) {
+			at.expires = now
+			s.tokens[tok] = at
+		}
+	}
+}
+
+// TokenRequests counts the requests to /oauth/token with grant_type grant
+// ("account_credentials", "authorization_code", "refresh_token"), answered
+// with success or not.
+func (s *Server) TokenRequests(grant string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.grantCount[grant]
 }
 
 // SetLatency delays every answer, OAuth and API, by d.
