@@ -316,11 +316,17 @@ func (p *Pool) Disconnect(ctx context.Context, key string) (ids []int64, revokeE
 	if h.Mode != store.ModeOAuth {
 		return nil, nil, warroom.Errorf(warroom.EINVALID, "%s is a Server-to-Server host from ZOOM_HOSTS; remove it there instead.", h.Email)
 	}
-	if tok, terr := p.store.Tokens(ctx, key); terr == nil && tok.Access != "" {
+	// Delete first, then revoke: Zoom answers a revocation with an
+	// app_deauthorized webhook, which must find nothing left to delete
+	// rather than race this removal for the incidents it hosted.
+	tok, _ := p.store.Tokens(ctx, key)
+	if ids, err = p.Remove(ctx, key); err != nil {
+		return nil, nil, err
+	}
+	if tok.Access != "" {
 		revokeErr = zoom.Revoke(ctx, p.cfg.HTTP, p.cfg.OAuthURL, p.cfg.ClientID, p.cfg.ClientSecret, tok.Access)
 	}
-	ids, err = p.Remove(ctx, key)
-	return ids, revokeErr, err
+	return ids, revokeErr, nil
 }
 
 // Remove deletes a host and its Zoom data without telling Zoom (after

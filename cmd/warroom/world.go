@@ -30,14 +30,24 @@ const (
 )
 
 func startWorld(slackCfg slackfake.Config) (*world, error) {
+	return startWorldWith(slackCfg, nil)
+}
+
+// startWorldWith lets the caller adjust the simulated Zoom's configuration
+// (more hosts, webhooks, redirect URIs) before it starts.
+func startWorldWith(slackCfg slackfake.Config, zoomCfg func(*zoomfake.Config)) (*world, error) {
 	sf, err := slackfake.Start(slackCfg)
 	if err != nil {
 		return nil, fmt.Errorf("start simulated Slack: %w", err)
 	}
-	zf, err := zoomfake.Start(zoomfake.Config{
+	zc := zoomfake.Config{
 		AccountID: demoZoomAccount, ClientID: demoZoomClient, ClientSecret: demoZoomSecret,
 		Hosts: []zoomfake.User{{Email: demoZoomHost, FirstName: "Incident", LastName: "Bot", Type: 2}},
-	})
+	}
+	if zoomCfg != nil {
+		zoomCfg(&zc)
+	}
+	zf, err := zoomfake.Start(zc)
 	if err != nil {
 		sf.Close()
 		return nil, fmt.Errorf("start simulated Zoom: %w", err)

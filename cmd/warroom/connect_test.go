@@ -1,0 +1,438 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/zoom"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
+)
+
+const (
+	robotEmail   = "robot@example.com"
+	backupEmail  = "backup@example.com"
+	hookSecret   = "test-webhook-secret"
+	connectAdmin = "U1" // alice, a workspace admin in the simulated Slack
+	notAnAdmin   = "U2" // bob
+)
+
+// connectEnv is warroom with user-managed OAuth: a public URL, a secret
+// key and webhooks, and no Server-to-Server account.
+type connectEnv struct {
+	w      *world
+	run    *running
+	public string
+	dir    string
+}
+
+func MustRunConnect(tb testing.TB, tune func(*bot.Config)) *connectEnv {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	public := "http://" + ln.Addr().String()
+	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, func(c *zoomfake.Config) {
+		c.Hosts = []zoomfake.User{
+			{Email: robotEmail, FirstName: "Robot", LastName: "Host", Type: 2},
+			{Email: backupEmail, FirstName: "Backup", LastName: "Host", Type: 1},
+		}
+		c.RedirectURIs = []string{public + "/zoom/oauth/callback"}
+		c.WebhookURL = public + "/zoom/webhook"
+		c.WebhookSecret = hookSecret
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(w.Close)
+	e := &connectEnv{w: w, public: public, dir: tb.TempDir()}
+	e.run = e.start(tb, ln, tune)
+	return e
+}
+
+func (e *connectEnv) config() Config {
+	cfg := e.w.config(e.dir)
+	cfg.ZoomAccountID = "" // user OAuth only
+	cfg.ZoomHosts = nil
+	cfg.PublicURL = e.public
+	cfg.SecretKey = bytes.Repeat([]byte{7}, 32)
+	cfg.ZoomWebhookKey = hookSecret
+	return cfg
+}
+
+func (e *connectEnv) start(tb testing.TB, ln net.Listener, tune func(*bot.Config)) *running {
+	tb.Helper()
+	log := &syncBuffer{}
+	m := NewMain(e.config(), log)
+	m.Listener = ln
+	m.Tune = func(c *bot.Config) {
+		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+		if tune != nil {
+			tune(c)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{Main: m, Log: log, stop: cancel, done: make(chan error, 1)}
+	go func() { r.done <- m.Run(ctx) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := e.w.Slack.WaitConnected(wctx); err != nil {
+		cancel()
+		tb.Fatalf("bot did not connect: %v\n%s", err, log.String())
+	}
+	tb.Cleanup(func() { r.Stop(tb) })
+	return r
+}
+
+// slash runs a slash command and returns the answer the user got through
+// the response_url.
+func (e *connectEnv) slash(tb testing.TB, user, text string) slackfake.Ephemeral {
+	tb.Helper()
+	before := len(e.w.Slack.Ephemerals(user))
+	declare(tb, e.w, user, text)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var got slackfake.Ephemeral
+	err := waitFor(ctx, func() bool {
+		eph := e.w.Slack.Ephemerals(user)
+		for _, x := range eph[before:] {
+			if x.Via == "response_url" {
+				got = x
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		tb.Fatalf("/incident %s: no answer for %s", text, user)
+	}
+	return got
+}
+
+// connectLink asks for /incident zoom connect and returns the button's URL.
+func (e *connectEnv) connectLink(tb testing.TB) string {
+	tb.Helper()
+	ans := e.slash(tb, connectAdmin, "zoom connect")
+	link := buttonURL(ans.Blocks, bot.ActionConnectZoom)
+	if !strings.HasPrefix(link, e.public+"/zoom/connect?state=") {
+		tb.Fatalf("connect answer has no Connect Zoom button to %s: %q %s", e.public, ans.Text, ans.Blocks)
+	}
+	return link
+}
+
+var noRedirects = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+func get(tb testing.TB, u string) (int, http.Header, string) {
+	tb.Helper()
+	resp, err := noRedirects.Get(u)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// consent follows a Connect Zoom link through Zoom's consent page as a
+// browser without JavaScript would, choosing user and decision, and
+// returns the callback page.
+func (e *connectEnv) consent(tb testing.TB, link, user, decision string) (int, string) {
+	tb.Helper()
+	status, h, _ := get(tb, link)
+	if status != http.StatusFound {
+		tb.Fatalf("GET %s: HTTP %d, want a redirect to Zoom", link, status)
+	}
+	authorize := h.Get("Location")
+	if !strings.HasPrefix(authorize, e.w.Zoom.URL()+"/oauth/authorize?") || !strings.Contains(authorize, "code_challenge_method=S256") {
+		tb.Fatalf("redirect to %q, want Zoom's authorize page with PKCE S256", authorize)
+	}
+	status, _, page := get(tb, authorize)
+	if status != http.StatusOK {
+		tb.Fatalf("authorize page: HTTP %d\n%s", status, page)
+	}
+	form := url.Values{"user": {user}, "decision": {decision}}
+	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	resp, err := noRedirects.PostForm(e.w.Zoom.URL()+"/oauth/authorize", form)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	callback := resp.Header.Get("Location")
+	if !strings.HasPrefix(callback, e.public+"/zoom/oauth/callback?") {
+		tb.Fatalf("Zoom sent the browser to %q, want the callback", callback)
+	}
+	status, _, body := get(tb, callback)
+	return status, body
+}
+
+func (e *connectEnv) hosts(tb testing.TB) int {
+	tb.Helper()
+	hosts, err := e.run.Main.store.ZoomHosts(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return len(hosts)
+}
+
+func TestConnectZoomEndToEnd(t *testing.T) {
+	e := MustRunConnect(t, nil)
+
+	// Without a connection, an incident still gets its channel and says why
+	// there is no call.
+	declare(t, e.w, "U1", "declare Before connect")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool {
+		r, ok := e.w.room(todayName("Before connect", 1))
+		return ok && len(r.Pins) == 1 && strings.Contains(string(r.Pins[0].Blocks), "no Zoom account is connected")
+	}); err != nil {
+		t.Fatal("an incident without any Zoom host did not say so")
+	}
+
+	status, page := e.consent(t, e.connectLink(t), robotEmail, "allow")
+	if status != http.StatusOK || !strings.Contains(page, "Connected as "+robotEmail) || !strings.Contains(page, "close this tab") {
+		t.Fatalf("callback: HTTP %d\n%s", status, page)
+	}
+	// The admin hears it in Slack too.
+	if err := waitFor(ctx, func() bool {
+		for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
+			if strings.Contains(m.Text, "Zoom is connected as "+robotEmail) {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Errorf("admin got no Slack confirmation: %+v", e.w.Slack.DirectMessages(connectAdmin))
+	}
+
+	// The waiting incident gets its call on the connected account, and new
+	// ones are created with that account's token.
+	assertRoomOnHost(t, e, "Before connect", robotEmail)
+	declare(t, e.w, "U2", "declare After connect")
+	assertRoomOnHost(t, e, "After connect", robotEmail)
+	if n := e.w.Zoom.TokenRequests("authorization_code"); n != 1 {
+		t.Errorf("%d authorization_code exchanges, want 1", n)
+	}
+	if n := e.w.Zoom.TokenRequests("account_credentials"); n != 0 {
+		t.Errorf("%d Server-to-Server token requests in user-OAuth mode", n)
+	}
+
+	// Status shows the host, its licence, capacity and today's use.
+	st := e.slash(t, connectAdmin, "zoom status").Text
+	for _, want := range []string{"user OAuth", robotEmail, "Licensed", "2 of 2 concurrent", "2/100 meeting requests today", "token ok"} {
+		if !strings.Contains(st, want) {
+			t.Errorf("status lacks %q:\n%s", want, st)
+		}
+	}
+
+	// The DB holds no token in the clear.
+	e.run.Stop(t)
+	db, err := os.ReadFile(e.config().DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wal, _ := os.ReadFile(e.config().DB + "-wal")
+	for _, tok := range e.w.Zoom.IssuedTokens() {
+		if bytes.Contains(db, []byte(tok)) || bytes.Contains(wal, []byte(tok)) {
+			t.Errorf("the database holds a Zoom token in plain text (%s…)", tok[:6])
+		}
+	}
+	logHasNoSecrets(t, e.w, e.run.Log.String())
+}
+
+func assertRoomOnHost(tb testing.TB, e *connectEnv, title, host string) {
+	tb.Helper()
+	r := MustWaitRoom(tb, e.w, todayName(title, 1))
+	for _, m := range e.w.Zoom.Meetings() {
+		if m.JoinURL == r.JoinURL() {
+			if m.HostEmail != host {
+				tb.Errorf("%s: meeting hosted by %s, want %s", title, m.HostEmail, host)
+			}
+			return
+		}
+	}
+	tb.Errorf("%s: the Join Call URL %s is no meeting at Zoom", title, r.JoinURL())
+}
+
+func TestConnectRefusals(t *testing.T) {
+	e := MustRunConnect(t, func(c *bot.Config) { c.StateTTL = 300 * time.Millisecond })
+
+	// A non-admin is refused politely and nothing is issued.
+	if got := e.slash(t, notAnAdmin, "zoom connect"); !strings.Contains(got.Text, "only warroom admins") || len(got.Blocks) > 2 && strings.Contains(string(got.Blocks), "/zoom/connect") {
+		t.Errorf("non-admin got %q %s", got.Text, got.Blocks)
+	}
+	for _, cmd := range []string{"zoom status", "zoom disconnect"} {
+		if got := e.slash(t, notAnAdmin, cmd).Text; !strings.Contains(got, "only warroom admins") {
+			t.Errorf("non-admin /incident %s got %q", cmd, got)
+		}
+	}
+
+	// Denied consent stores nothing.
+	status, page := e.consent(t, e.connectLink(t), robotEmail, "deny")
+	if status != http.StatusOK || !strings.Contains(page, "declined") || e.hosts(t) != 0 {
+		t.Errorf("deny: HTTP %d, %d hosts stored\n%s", status, e.hosts(t), page)
+	}
+
+	// A forged state is refused at both ends.
+	for _, u := range []string{e.public + "/zoom/connect?state=forged", e.public + "/zoom/oauth/callback?code=x&state=forged", e.public + "/zoom/connect"} {
+		if status, _, body := get(t, u); status != http.StatusBadRequest || !strings.Contains(body, "Zoom was not connected") {
+			t.Errorf("GET %s: HTTP %d\n%s", u, status, body)
+		}
+	}
+
+	// A used link cannot be replayed.
+	link := e.connectLink(t)
+	status, _ = e.consent(t, link, robotEmail, "allow")
+	if status != http.StatusOK || e.hosts(t) != 1 {
+		t.Fatalf("connect: HTTP %d, %d hosts", status, e.hosts(t))
+	}
+	if status, _, body := get(t, link); status != http.StatusBadRequest || !strings.Contains(body, "already been used") {
+		t.Errorf("reused link: HTTP %d\n%s", status, body)
+	}
+
+	// An expired link is refused.
+	link = e.connectLink(t)
+	time.Sleep(400 * time.Millisecond)
+	if status, _, body := get(t, link); status != http.StatusBadRequest || !strings.Contains(body, "expired") {
+		t.Errorf("expired link: HTTP %d\n%s", status, body)
+	}
+
+	// A code Zoom refuses (wrong or replayed) stores nothing new.
+	link = e.connectLink(t)
+	state := strings.TrimPrefix(link, e.public+"/zoom/connect?state=")
+	get(t, link) // starts the flow: the verifier is made
+	if status, _, body := get(t, e.public+"/zoom/oauth/callback?code=bogus&state="+url.QueryEscape(state)); status != http.StatusBadRequest || !strings.Contains(body, "Nothing was stored") {
+		t.Errorf("bad code: HTTP %d\n%s", status, body)
+	}
+	if e.hosts(t) != 1 {
+		t.Errorf("%d hosts after refusals, want the one connected", e.hosts(t))
+	}
+}
+
+func TestDisconnectRevokesAndDeletes(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	if status, _ := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != http.StatusOK {
+		t.Fatal("connect failed")
+	}
+	declare(t, e.w, "U1", "declare Hosted then removed")
+	name := todayName("Hosted then removed", 1)
+	MustWaitRoom(t, e.w, name)
+
+	ans := e.slash(t, connectAdmin, "zoom disconnect "+robotEmail).Text
+	if !strings.Contains(ans, "Disconnected "+robotEmail) || !strings.Contains(ans, "1 incident") {
+		t.Errorf("disconnect answer %q", ans)
+	}
+	if e.hosts(t) != 0 {
+		t.Error("the account is still stored")
+	}
+	// Zoom no longer honours its tokens.
+	for _, tok := range e.w.Zoom.IssuedTokens() {
+		c := zoom.NewClientWithTokens(e.w.Zoom.APIURL(), nil, staticTokenSource(tok))
+		if _, err := c.GetUser(context.Background(), "me"); err == nil {
+			t.Errorf("token %s… still works after disconnect", tok[:6])
+		}
+	}
+	// The incident keeps its channel; its message says the call was removed.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool {
+		r, ok := e.w.room(name)
+		return ok && len(r.Pins) == 1 && strings.Contains(string(r.Pins[0].Blocks), "Zoom connection was removed") &&
+			r.JoinURL() == "" && !strings.Contains(r.Channel.Topic, "zoom.us")
+	}); err != nil {
+		r, _ := e.w.room(name)
+		t.Errorf("the channel still offers the removed call: topic %q, message:\n%s", r.Channel.Topic, strings.Join(renderBlocks(r.Pins[0].Blocks), "\n"))
+	}
+	// The deauthorization Zoom sends after the revoke is harmless.
+	time.Sleep(100 * time.Millisecond)
+	if strings.Contains(e.run.Log.String(), `"level":"error"`) {
+		t.Errorf("errors logged:\n%s", e.run.Log.String())
+	}
+}
+
+type staticTokenSource string
+
+func (s staticTokenSource) AccessToken(context.Context) (string, error) { return string(s), nil }
+func (s staticTokenSource) Invalidate(string)                           {}
+
+func TestDeauthorizationWebhookDeletesAccount(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	if status, _ := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != http.StatusOK {
+		t.Fatal("connect failed")
+	}
+	if err := e.w.Zoom.Deauthorize(robotEmail); err != nil {
+		t.Fatalf("deauthorize: %v", err)
+	}
+	if e.hosts(t) != 0 {
+		t.Error("deauthorized account still stored")
+	}
+	found := false
+	for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
+		found = found || strings.Contains(m.Text, "removed warroom in Zoom")
+	}
+	if !found {
+		t.Error("admins were not told of the deauthorization")
+	}
+	if err := e.w.Zoom.ValidateWebhookURL(context.Background()); err != nil {
+		t.Errorf("URL validation: %v", err)
+	}
+}
+
+func TestWebhookSignatures(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	body := []byte(`{"event":"meeting.started","event_ts":1,"payload":{}}`)
+	post := func(ts time.Time, sig string, body []byte) int {
+		req, _ := http.NewRequest("POST", e.public+"/zoom/webhook", bytes.NewReader(body))
+		req.Header.Set("x-zm-request-timestamp", fmt.Sprint(ts.Unix()))
+		req.Header.Set("x-zm-signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	now := time.Now()
+	if got := post(now, zoom.SignWebhook(hookSecret, now, body), body); got != http.StatusOK {
+		t.Errorf("good signature: HTTP %d", got)
+	}
+	if got := post(now, zoom.SignWebhook(hookSecret, now, body), body); got != http.StatusConflict {
+		t.Errorf("replay: HTTP %d, want 409", got)
+	}
+	if got := post(now, zoom.SignWebhook("wrong", now, body), body); got != http.StatusUnauthorized {
+		t.Errorf("bad signature: HTTP %d, want 401", got)
+	}
+	old := now.Add(-10 * time.Minute)
+	if got := post(old, zoom.SignWebhook(hookSecret, old, body), body); got != http.StatusUnauthorized {
+		t.Errorf("stale: HTTP %d, want 401", got)
+	}
+	// A forged deauthorization deletes nothing.
+	if status, _ := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != http.StatusOK {
+		t.Fatal("connect failed")
+	}
+	forged := []byte(`{"event":"app_deauthorized","event_ts":1,"payload":{"user_id":"x"}}`)
+	if got := post(now, "v0=deadbeef", forged); got != http.StatusUnauthorized || e.hosts(t) != 1 {
+		t.Errorf("forged deauthorization: HTTP %d, %d hosts", got, e.hosts(t))
+	}
+}
+
