@@ -14,16 +14,6 @@ import (
 	"github.com/warroom-dev/warroom/zoom"
 )
 
-// retryAfter asks the runner to try a job again no sooner than At (a
-// service said when: Retry-After, a daily cap's reset).
-type retryAfter struct {
-	err error
-	At  time.Time
-}
-
-func (r *retryAfter) Error() string { return r.err.Error() }
-func (r *retryAfter) Unwrap() error { return r.err }
-
 // runJobs claims due jobs and runs them until ctx ends. Three things wake
 // it: a kick (new work was recorded), a timer for the next job's run_at (so
 // a backoff of seconds is honoured to the second), and a robfig/cron sweep
@@ -136,12 +126,13 @@ func (b *Bot) runJob(ctx context.Context, job store.Job) {
 
 // retryAt is the earliest time a service asked us to come back, if any.
 func (b *Bot) retryAt(err error) time.Time {
-	var ra *retryAfter
 	var zl *zoom.RateLimitError
 	var sl *slack.RateLimitedError
 	switch {
-	case errors.As(err, &ra):
-		return ra.At
+	case errors.As(err, &zl) && zl.Type == zoom.RateLimitDaily:
+		// The cap is the host's, and the pool now avoids that host: the
+		// next attempt can go to another one at once.
+		return time.Time{}
 	case errors.As(err, &zl):
 		return zl.RetryAfter
 	case errors.As(err, &sl):

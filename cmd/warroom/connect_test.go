@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"html"
 	"io"
@@ -44,7 +45,15 @@ func MustRunConnect(tb testing.TB, tune func(*bot.Config)) *connectEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	public := "http://" + ln.Addr().String()
+	e := MustConnectWorld(tb, "http://"+ln.Addr().String())
+	e.run = e.start(tb, ln, tune)
+	return e
+}
+
+// MustConnectWorld makes the simulated Slack and Zoom for a warroom whose
+// public URL is public, without starting warroom.
+func MustConnectWorld(tb testing.TB, public string) *connectEnv {
+	tb.Helper()
 	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, func(c *zoomfake.Config) {
 		c.Hosts = []zoomfake.User{
 			{Email: robotEmail, FirstName: "Robot", LastName: "Host", Type: 2},
@@ -58,9 +67,21 @@ func MustRunConnect(tb testing.TB, tune func(*bot.Config)) *connectEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(w.Close)
-	e := &connectEnv{w: w, public: public, dir: tb.TempDir()}
-	e.run = e.start(tb, ln, tune)
-	return e
+	return &connectEnv{w: w, public: public, dir: tb.TempDir()}
+}
+
+// env is the connect configuration as environment variables, for the
+// real binary.
+func (e *connectEnv) env() []string {
+	c := e.config()
+	return []string{
+		"SLACK_BOT_TOKEN=" + c.SlackBotToken, "SLACK_APP_TOKEN=" + c.SlackAppToken, "SLACK_API_URL=" + c.SlackAPIURL,
+		"ZOOM_API_URL=" + c.ZoomAPIURL, "ZOOM_OAUTH_URL=" + c.ZoomOAuthURL,
+		"ZOOM_CLIENT_ID=" + c.ZoomClientID, "ZOOM_CLIENT_SECRET=" + c.ZoomClientSecret,
+		"ZOOM_WEBHOOK_SECRET=" + hookSecret, "WARROOM_DB=" + c.DB,
+		"WARROOM_PUBLIC_URL=" + e.public, "WARROOM_HTTP_ADDR=" + strings.TrimPrefix(e.public, "http://"),
+		"WARROOM_SECRET_KEY=" + base64.StdEncoding.EncodeToString(c.SecretKey),
+	}
 }
 
 func (e *connectEnv) config() Config {
@@ -435,4 +456,3 @@ func TestWebhookSignatures(t *testing.T) {
 		t.Errorf("forged deauthorization: HTTP %d, %d hosts", got, e.hosts(t))
 	}
 }
-

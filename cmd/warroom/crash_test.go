@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,10 +54,16 @@ type process struct {
 
 func MustStartProcess(tb testing.TB, w *world, dir string) *process {
 	tb.Helper()
+	return MustStartProcessEnv(tb, w, w.env(dir))
+}
+
+// MustStartProcessEnv runs `warroom run` with env and waits for its socket.
+func MustStartProcessEnv(tb testing.TB, w *world, env []string) *process {
+	tb.Helper()
 	bin := MustBuildBinary(tb)
 	before := w.Slack.Connections()
 	p := &process{cmd: exec.Command(bin, "run"), log: &syncBuffer{}}
-	p.cmd.Env = append(w.env(dir), "LOG_LEVEL=debug", "PATH="+os.Getenv("PATH"))
+	p.cmd.Env = append(env, "LOG_LEVEL=debug", "PATH="+os.Getenv("PATH"))
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -195,5 +202,58 @@ func TestSecondProcessOnSameDatabaseRefuses(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "in use by another warroom process") {
 		t.Errorf("second process: err %v, output %s", err, out)
+	}
+}
+
+// freeAddr finds a loopback port nobody listens on (for a process whose
+// public URL must be known before it starts).
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestKilledAfterTokenRefresh: the connected account's access token has
+// expired, so the declare refreshes it (Zoom rotates the refresh token) and
+// then the process is killed while creating the meeting. The rotated pair
+// was stored before the access token was used, so after a restart the
+// account still works: one meeting, on that account, and nobody is asked
+// to reconnect.
+func TestKilledAfterTokenRefresh(t *testing.T) {
+	e := MustConnectWorld(t, "http://"+freeAddr(t))
+	p := MustStartProcessEnv(t, e.w, e.env())
+	if status, page := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != 200 {
+		t.Fatalf("connect: HTTP %d\n%s", status, page)
+	}
+	e.w.Zoom.ExpireAccessTokens()
+	e.w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", LoseAnswer: true})
+	declare(t, e.w, "U1", "declare Token rotation")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return len(e.w.Zoom.Meetings()) == 1 }); err != nil {
+		t.Fatalf("the meeting create never reached Zoom:\n%s", p.log.String())
+	}
+	if n := e.w.Zoom.TokenRequests("refresh_token"); n != 1 {
+		t.Fatalf("%d refreshes before the kill, want 1", n)
+	}
+	p.Kill()
+
+	p2 := MustStartProcessEnv(t, e.w, e.env())
+	r := assertOneOfEach(t, e.w, todayName("Token rotation", 1))
+	if m := e.w.Zoom.Meetings()[0]; m.HostEmail != robotEmail || m.JoinURL != r.JoinURL() {
+		t.Errorf("meeting on %s, want %s", m.HostEmail, robotEmail)
+	}
+	// Still healthy: a further refresh works with the stored token.
+	e.w.Zoom.ExpireAccessTokens()
+	declare(t, e.w, "U2", "declare After restart")
+	MustWaitRoom(t, e.w, todayName("After restart", 1))
+	for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
+		if strings.Contains(m.Text, "must be reconnected") {
+			t.Errorf("admins were told to reconnect: %s\n%s", m.Text, p2.log.String())
+		}
 	}
 }

@@ -599,3 +599,80 @@ func TestSocketReconnectsAndKeepsWorking(t *testing.T) {
 	declare(t, w, "U1", "declare After reconnect")
 	assertOneOfEach(t, w, todayName("After reconnect", 1))
 }
+
+// MustRunPool runs warroom with three Server-to-Server hosts that can each
+// host one meeting at a time.
+func MustRunPool(t *testing.T) *world {
+	t.Helper()
+	hosts := []string{"host-a@example.com", "host-b@example.com", "host-c@example.com"}
+	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, func(c *zoomfake.Config) {
+		c.Hosts = nil
+		for _, h := range hosts {
+			c.Hosts = append(c.Hosts, zoomfake.User{Email: h, Type: 1})
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	cfg := w.config(t.TempDir())
+	cfg.ZoomHosts = hosts
+	m := NewMain(cfg, io.Discard)
+	m.Tune = func(c *bot.Config) {
+		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; m.Close() })
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := w.Slack.WaitConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestConcurrentIncidentsSpreadOverHosts(t *testing.T) {
+	w := MustRunPool(t)
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() { declare(t, w, "U1", fmt.Sprintf("declare Parallel outage %d", i)) })
+	}
+	wg.Wait()
+	hosts := map[string]bool{}
+	for i := range 3 {
+		r := MustWaitRoom(t, w, todayName(fmt.Sprintf("Parallel outage %d", i), 1))
+		for _, m := range w.Zoom.Meetings() {
+			if m.JoinURL == r.JoinURL() {
+				hosts[m.HostEmail] = true
+			}
+		}
+	}
+	if len(hosts) != 3 {
+		t.Errorf("three simultaneous incidents used hosts %v; each host holds one meeting at a time, so want three", hosts)
+	}
+}
+
+func TestDailyCapMovesToAnotherHost(t *testing.T) {
+	w := MustRunPool(t)
+	tomorrow := time.Now().UTC().Add(24 * time.Hour).Truncate(24 * time.Hour)
+	w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Status: 429, Code: 429,
+		Message: "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.",
+		Header:  map[string]string{"X-RateLimit-Type": "Daily-limit", "Retry-After": tomorrow.Format(time.RFC3339)}})
+	declare(t, w, "U1", "declare Capped host")
+	r := MustWaitRoom(t, w, todayName("Capped host", 1))
+	ms := w.Zoom.Meetings()
+	if len(ms) != 1 || ms[0].JoinURL != r.JoinURL() {
+		t.Fatalf("meetings %+v", ms)
+	}
+	var refused string
+	for _, req := range w.Zoom.Requests() {
+		if req.Op == "meetingCreate" && req.Status == 429 {
+			refused = req.Path
+		}
+	}
+	if refused == "" || strings.Contains(refused, ms[0].HostEmail) {
+		t.Errorf("the meeting went to %s, the host Zoom capped (%s)", ms[0].HostEmail, refused)
+	}
+}
