@@ -75,6 +75,10 @@ type Incident struct {
 	CallError string // plain-language reason when Call is CallFailed
 	Meeting   *Meeting
 
+	Commander  string // Slack user ID of the incident commander; the declarer at first
+	Summary    string // what the resolver wrote
+	ResolvedAt time.Time
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -91,6 +95,38 @@ type Meeting struct {
 	Topic     string
 	JoinURL   string
 	Password  string
+	// Status is the meeting's live state as far as warroom knows:
+	// "waiting" (nobody in yet), "started", or "ended".
+	Status string
+}
+
+// Meeting live states.
+const (
+	MeetingWaiting = "waiting"
+	MeetingStarted = "started"
+	MeetingEnded   = "ended"
+)
+
+// MeetingDefaults are the admin-chosen settings applied to new incident
+// meetings (/incident zoom settings).
+type MeetingDefaults struct {
+	TopicTemplate  string // e.g. "{{severity}} Incident – {{title}}"
+	AgendaTemplate string
+	JoinBeforeHost bool
+	WaitingRoom    bool
+	MuteOnEntry    bool
+	AutoRecording  string // "none", "local" or "cloud"
+	EndOnResolve   bool   // end the meeting at Zoom when the incident is resolved
+}
+
+// DefaultMeetingDefaults are used until an admin saves others.
+func DefaultMeetingDefaults() MeetingDefaults {
+	return MeetingDefaults{
+		TopicTemplate:  "{{severity}} Incident – {{title}}",
+		AgendaTemplate: "War room for {{ref}} ({{severity}}), declared in Slack by {{declarer}}.",
+		JoinBeforeHost: true,
+		AutoRecording:  "none",
+	}
 }
 
 // Error codes, after the style of benbjohnson/wtf: adapters translate their

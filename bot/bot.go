@@ -29,6 +29,9 @@ type Config struct {
 	Admins        []string      // WARROOM_ADMINS, besides Slack's workspace admins and owners
 	PublicURL     string        // WARROOM_PUBLIC_URL: where /zoom/connect is served
 	WebhookSecret string        // ZOOM_WEBHOOK_SECRET: empty turns /zoom/webhook off
+	// AnnounceChannel (WARROOM_ANNOUNCE_CHANNEL), if set, gets one message
+	// per incident, kept current.
+	AnnounceChannel string
 	// StateTTL is how long a Connect Zoom link works.
 	StateTTL time.Duration
 	// RetryBase and RetryMax bound the backoff between attempts of a job.

@@ -456,3 +456,53 @@ func TestWebhookSignatures(t *testing.T) {
 		t.Errorf("forged deauthorization: HTTP %d, %d hosts", got, e.hosts(t))
 	}
 }
+
+// TestDeadRefreshTokenTellsAdmins: when Zoom stops accepting an account's
+// refresh token, the admins hear in Slack that it must be reconnected, the
+// incident says why it has no call, and reconnecting brings the call.
+func TestDeadRefreshTokenTellsAdmins(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	if status, _ := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != http.StatusOK {
+		t.Fatal("connect failed")
+	}
+	// Another party uses the refresh token, so warroom's copy dies.
+	ctx := context.Background()
+	st := e.run.Main.store
+	hosts, _ := st.ZoomHosts(ctx)
+	tok, err := st.Tokens(ctx, hosts[0].Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.Refresh}}
+	req, _ := http.NewRequest("POST", e.w.Zoom.URL()+"/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(demoZoomClient, demoZoomSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("out-of-band refresh: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	e.w.Zoom.ExpireAccessTokens()
+
+	declare(t, e.w, "U1", "declare Dead token")
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := waitFor(wctx, func() bool {
+		for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
+			if strings.Contains(m.Text, robotEmail+" must be reconnected") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("admins were not told: %+v", e.w.Slack.DirectMessages(connectAdmin))
+	}
+	if st := e.slash(t, connectAdmin, "zoom status").Text; !strings.Contains(st, "must be reconnected") {
+		t.Errorf("status does not show the dead token:\n%s", st)
+	}
+	// Reconnecting brings the waiting incident its call.
+	if status, _ := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != http.StatusOK {
+		t.Fatal("reconnect failed")
+	}
+	assertRoomOnHost(t, e, "Dead token", robotEmail)
+}
