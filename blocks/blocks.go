@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -84,10 +85,14 @@ func Escape(s string) string {
 	return b.String()
 }
 
-// IncidentMessage is the pinned incident message (and its plain-text fallback).
+// IncidentMessage is the pinned incident message (and its plain-text
+// fallback). It shows the severity, status, commander and the call's state,
+// and is rendered again (chat.update) whenever one of them changes. Once the
+// incident is resolved the Join button gives way to a "call ended" line and
+// the resolver's summary. The first block is the header (the bot tags it).
 func IncidentMessage(inc warroom.Incident) (fallback string, blocks []slack.Block) {
 	ref := inc.Ref()
-	prefix := "🚨 " + ref + ": "
+	prefix := incidentIcon(inc) + " " + ref + ": "
 	header, cut := clip(inc.Title, maxHeader-chars(prefix))
 	blocks = append(blocks, slack.NewHeaderBlock(textObj(plainText, prefix+header)))
 	if cut {
@@ -96,22 +101,87 @@ func IncidentMessage(inc warroom.Incident) (fallback string, blocks []slack.Bloc
 		blocks = append(blocks, section("*Title:* "+title))
 	}
 
-	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+	fields := []*slack.TextBlockObject{
 		field("Severity", inc.Severity.String()),
 		field("Status", statusText(inc.Status)),
-		field("Declared by", userRef(inc.DeclaredBy)),
+		field("Commander", userRef(commander(inc))),
 		field("Call", callText(inc)),
-	}, nil))
+	}
+	if commander(inc) != inc.DeclaredBy && inc.DeclaredBy != "" {
+		fields = append(fields, field("Declared by", userRef(inc.DeclaredBy)))
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
 
-	blocks = append(blocks, callBlocks(inc)...)
+	if resolved(inc) {
+		blocks = append(blocks, endedBlocks(inc)...)
+	} else {
+		blocks = append(blocks, callBlocks(inc)...)
+	}
 
 	if inc.FullTitle != "" && inc.Title != inc.FullTitle {
 		blocks = append(blocks, note(fmt.Sprintf("Title shortened from %d characters.", utf8.RuneCountInString(inc.FullTitle))))
 	}
 
 	title, _ := clip(inc.Title, maxFallbackTitle)
-	fallback = fmt.Sprintf("🚨 %s (%s): %s · %s", ref, inc.Severity, title, callSentence(inc))
+	if resolved(inc) {
+		fallback = fmt.Sprintf("✅ %s (%s) resolved: %s · %s", ref, inc.Severity, title, callSentence(inc))
+	} else {
+		fallback = fmt.Sprintf("🚨 %s (%s): %s · %s", ref, inc.Severity, title, callSentence(inc))
+	}
 	return fallback, blocks
+}
+
+func resolved(inc warroom.Incident) bool { return inc.Status == warroom.StatusResolved }
+
+func incidentIcon(inc warroom.Incident) string {
+	if resolved(inc) {
+		return "✅"
+	}
+	return "🚨"
+}
+
+// commander is who runs the incident: the declarer until someone takes over.
+func commander(inc warroom.Incident) string {
+	if inc.Commander != "" {
+		return inc.Commander
+	}
+	return inc.DeclaredBy
+}
+
+// endedBlocks replace the call blocks once the incident is resolved: the call
+// has ended whatever Zoom last said, and the summary tells what happened.
+func endedBlocks(inc warroom.Incident) []slack.Block {
+	out := []slack.Block{section(endedSentence(inc))}
+	if s := strings.TrimSpace(inc.Summary); s != "" {
+		const head = "*Summary*\n"
+		summary, _ := clip(s, maxSectionText-chars(head))
+		out = append(out, section(head+summary))
+	}
+	return out
+}
+
+// endedSentence: "📵 The call has ended (incident resolved <!date^…>)".
+func endedSentence(inc warroom.Incident) string {
+	if inc.ResolvedAt.IsZero() {
+		return "📵 The call has ended (incident resolved)"
+	}
+	return "📵 The call has ended (incident resolved " + dateRef(inc.ResolvedAt) + ")"
+}
+
+// dateRef is a date Slack shows in each reader's time zone, with a UTC
+// fallback for clients that can't.
+func dateRef(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// joinable reports whether the Join button may be shown at all: a ready call
+// with a usable link, on an incident that is not resolved. Whether the place
+// it goes may see the link (private incidents) is the caller's question.
+func joinable(inc warroom.Incident) (string, bool) {
+	if resolved(inc) || callState(inc) != warroom.CallReady {
+		return "", false
+	}
+	return joinURL(inc)
 }
 
 // callBlocks is the part of the incident message that follows the Zoom call.
@@ -226,8 +296,19 @@ func failureSentence(reason string) string {
 
 // callText is the short state shown in the Call field.
 func callText(inc warroom.Incident) string {
+	if resolved(inc) {
+		return "Ended"
+	}
 	switch callState(inc) {
 	case warroom.CallReady:
+		switch inc.Meeting.Status {
+		case warroom.MeetingStarted:
+			return "In progress"
+		case warroom.MeetingWaiting, "":
+			return "Waiting for people"
+		case warroom.MeetingEnded:
+			return "Ended"
+		}
 		return "Ready"
 	case warroom.CallFailed:
 		return "Failed, retrying"
@@ -239,8 +320,17 @@ func callText(inc warroom.Incident) string {
 
 // callSentence is the call's state for fallback and confirmation texts.
 func callSentence(inc warroom.Incident) string {
+	if resolved(inc) {
+		return "The call has ended."
+	}
 	switch callState(inc) {
 	case warroom.CallReady:
+		switch inc.Meeting.Status {
+		case warroom.MeetingStarted:
+			return "The Zoom call is in progress."
+		case warroom.MeetingEnded:
+			return "The Zoom call has ended."
+		}
 		return "The Zoom call is ready."
 	case warroom.CallFailed:
 		return "The Zoom call could not be created yet; warroom keeps retrying."
@@ -297,13 +387,18 @@ func Declaring(title string, sev warroom.Severity, shortened bool) (text string)
 }
 
 // Declared is the confirmation sent to the declarer when the channel exists (links <#Cxxx>).
+//
+// It is shown where the declarer typed the command, outside the incident
+// channel: for a private incident it carries no Join button, only the way in.
 func Declared(inc warroom.Incident) (text string, blocks []slack.Block) {
 	title, _ := clip(inc.Title, maxFallbackTitle)
 	text = fmt.Sprintf("🚨 %s (%s) is open in %s: %s · %s", inc.Ref(), inc.Severity, channelRef(inc), title, callSentence(inc))
 
 	blocks = []slack.Block{section(fmt.Sprintf("🚨 *%s* (%s) is open in %s: *%s*", inc.Ref(), inc.Severity, channelRef(inc), title))}
-	if url, ok := joinURL(inc); ok && callState(inc) == warroom.CallReady {
+	if url, ok := joinable(inc); ok && !inc.Private {
 		blocks = append(blocks, slack.NewActionBlock("", joinButton(url)))
+	} else if ok {
+		blocks = append(blocks, note("🔒 A private incident: the Zoom call is in "+channelRef(inc)+"."))
 	} else {
 		blocks = append(blocks, note(callSentence(inc)))
 	}
@@ -329,7 +424,7 @@ func ChannelTopic(inc warroom.Incident) string {
 		head = "Resolved · " + head
 	}
 	tail := ""
-	if url, ok := joinURL(inc); ok && callState(inc) == warroom.CallReady {
+	if url, ok := joinable(inc); ok {
 		tail = " · Zoom: " + Escape(url)
 	}
 	// A link that leaves no room for a readable title is left to the pinned

@@ -94,7 +94,30 @@ func TestGolden(t *testing.T) {
 				inc.Severity = warroom.SEV1
 			})))
 		},
-		"incident_shortened": func() message { return msg(blocks.IncidentMessage(shortened)) },
+		"incident_resolved_summary": func() message { return msg(blocks.IncidentMessage(resolvedIncident())) },
+		"incident_resolved_failed": func() message {
+			return msg(blocks.IncidentMessage(with(incident(warroom.CallFailed), func(inc *warroom.Incident) {
+				inc.Status, inc.ResolvedAt = warroom.StatusResolved, resolvedAt
+			})))
+		},
+		"incident_waiting": func() message {
+			return msg(blocks.IncidentMessage(with(incident(warroom.CallReady), func(inc *warroom.Incident) { inc.Meeting.Status = warroom.MeetingWaiting })))
+		},
+		"incident_started": func() message { return msg(blocks.IncidentMessage(started(incident(warroom.CallReady)))) },
+		"incident_meeting_ended": func() message {
+			return msg(blocks.IncidentMessage(with(incident(warroom.CallReady), func(inc *warroom.Incident) { inc.Meeting.Status = warroom.MeetingEnded })))
+		},
+		"incident_commander": func() message {
+			return msg(blocks.IncidentMessage(with(started(incident(warroom.CallReady)), func(inc *warroom.Incident) {
+				inc.Commander = "U0COMMAND1"
+				inc.Severity = warroom.SEV1
+			})))
+		},
+		"incident_private":       func() message { return msg(blocks.IncidentMessage(private(incident(warroom.CallReady)))) },
+		"declared_private":       func() message { return msg(blocks.Declared(private(incident(warroom.CallReady)))) },
+		"declared_resolved":      func() message { return msg(blocks.Declared(resolvedIncident())) },
+		"channel_topic_resolved": func() message { return message{Text: blocks.ChannelTopic(resolvedIncident())} },
+		"incident_shortened":     func() message { return msg(blocks.IncidentMessage(shortened)) },
 		"incident_mentions": func() message {
 			return msg(blocks.IncidentMessage(with(incident(warroom.CallPending), func(inc *warroom.Incident) {
 				inc.Title = "<!channel> <@U123|bob> says p99 > 2s & rising"
@@ -125,6 +148,9 @@ func TestGolden(t *testing.T) {
 				inc.Title = "<@U123|bob> " + longTitle
 			}))}
 		},
+	}
+	for name, build := range newGoldens() {
+		tests[name] = build
 	}
 	for name, build := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -190,6 +216,20 @@ func callStates() map[string]warroom.Incident {
 		}),
 		"ready, no meeting": with(incident(warroom.CallReady), func(inc *warroom.Incident) { inc.Meeting = nil }),
 		"unknown state":     with(incident(""), func(inc *warroom.Incident) { inc.Status = "on-fire" }),
+		"started":           started(incident(warroom.CallReady)),
+		"private, started":  private(started(incident(warroom.CallReady))),
+		"private, failed":   private(incident(warroom.CallFailed)),
+		"resolved":          resolvedIncident(),
+		"resolved, private": private(resolvedIncident()),
+		"resolved, long summary": with(resolvedIncident(), func(inc *warroom.Incident) {
+			inc.Summary = strings.Repeat("<!channel> & 日本 🔥\n", 400)
+		}),
+		"odd people": with(incident(warroom.CallReady), func(inc *warroom.Incident) {
+			inc.Commander = "<!here>"
+			inc.DeclaredBy = "&lt;@U1&gt;"
+			inc.ChannelID = "<#C1>"
+			inc.Meeting.Status = "<!channel>"
+		}),
 	}
 }
 
@@ -232,6 +272,33 @@ func checkAll(t *testing.T, inc warroom.Incident) {
 	text, b = blocks.Usage(inc.Title)
 	checkMessage(t, text, b)
 	checkNoUserMarkup(t, "usage", text+string(marshal(t, b)))
+
+	text, b = blocks.Announcement(inc)
+	checkMessage(t, text, b)
+	checkNoUserMarkup(t, "announcement", text+string(marshal(t, b)))
+
+	text, b = blocks.CallInfo(inc)
+	checkMessage(t, text, b)
+	checkNoUserMarkup(t, "call info", text+string(marshal(t, b)))
+	checkAck(t, "call info", text, b)
+
+	text, b = blocks.StatusReply(inc, now)
+	checkMessage(t, text, b)
+	checkNoUserMarkup(t, "status", text+string(marshal(t, b)))
+	checkAck(t, "status", text, b)
+
+	list := []warroom.Incident{inc, incident(warroom.CallReady), inc}
+	text, b = blocks.IncidentList(list, now)
+	checkMessage(t, text, b)
+	checkNoUserMarkup(t, "list", withoutJoinLinks(t, list, text+string(marshal(t, b))))
+	checkAck(t, "list", text, b)
+
+	if inc.Meeting != nil {
+		text, b = blocks.AdoptPrompt(inc.ID, inc.Meeting.JoinURL)
+		checkMessage(t, text, b)
+		checkNoUserMarkup(t, "adopt prompt", text+string(marshal(t, b)))
+	}
+	checkPrivacy(t, inc)
 	if n := len(marshal(t, message{Text: text, Blocks: b})); n >= limitAckBytes {
 		t.Errorf("usage ack is %d bytes", n)
 	}
@@ -242,14 +309,22 @@ func checkAll(t *testing.T, inc warroom.Incident) {
 	}
 	checkNoUserMarkup(t, "channel topic", topic)
 
-	mt := blocks.MeetingTopic(inc)
-	if n := utf8.RuneCountInString(mt); n > 200 || n == 0 {
-		t.Errorf("meeting topic has %d characters: %q", n, mt)
-	}
-	for _, ping := range []string{"<!channel>", "<@U123>", "<!here>"} {
-		if strings.Contains(mt, ping) {
-			t.Errorf("meeting topic holds %q: %q", ping, mt)
+	for _, mt := range []string{
+		blocks.MeetingTopic(inc),
+		blocks.MeetingTopicFrom("", inc, "Bob"),
+		blocks.MeetingTopicFrom("{{title}} {{title}} – {{ref}} {{declarer}} {{status}}", inc, inc.Title),
+	} {
+		if n := utf8.RuneCountInString(mt); n > 200 || n == 0 {
+			t.Errorf("meeting topic has %d characters: %q", n, mt)
 		}
+		for _, ping := range []string{"<!channel>", "<@U123>", "<!here>"} {
+			if strings.Contains(mt, ping) {
+				t.Errorf("meeting topic holds %q: %q", ping, mt)
+			}
+		}
+	}
+	if ag := blocks.AgendaFrom(strings.Repeat("{{title}}\n", 3), inc, inc.Title); utf8.RuneCountInString(ag) > 2000 {
+		t.Errorf("agenda has %d characters", utf8.RuneCountInString(ag))
 	}
 }
 
@@ -260,6 +335,7 @@ func TestNoPings(t *testing.T) {
 	for cname, inc := range callStates() {
 		inc.Title, inc.FullTitle = title, title+" (long)"
 		inc.CallError = "<!channel> <@U123> broke it"
+		inc.Summary = "<!here> <@U123> fixed it <#C999>"
 		outputs := map[string]string{
 			"declaring":     blocks.Declaring(title, inc.Severity, true),
 			"channel topic": blocks.ChannelTopic(inc),
@@ -271,6 +347,14 @@ func TestNoPings(t *testing.T) {
 		outputs["declared"] = text + string(marshal(t, b))
 		text, b = blocks.Usage(title)
 		outputs["usage"] = text + string(marshal(t, b))
+		text, b = blocks.Announcement(inc)
+		outputs["announcement"] = text + string(marshal(t, b))
+		text, b = blocks.StatusReply(inc, now)
+		outputs["status"] = text + string(marshal(t, b))
+		text, b = blocks.CallInfo(inc)
+		outputs["call info"] = text + string(marshal(t, b))
+		text, b = blocks.IncidentList([]warroom.Incident{inc}, now)
+		outputs["list"] = text + string(marshal(t, b))
 		for what, out := range outputs {
 			for _, ping := range []string{"<!channel>", "<@U123>", "<!here>", "<#C999>"} {
 				if strings.Contains(out, ping) {
@@ -391,9 +475,16 @@ func FuzzIncidentMessage(f *testing.F) {
 			ID: id, Title: title, FullTitle: fullTitle, Severity: warroom.Severity(sev),
 			Status: warroom.Status(status), DeclaredBy: declaredBy, ChannelID: channelID,
 			ChannelName: "inc-x", Call: warroom.CallState(call), CallError: callErr,
+			// The odd fields vary with the others, so the fuzzer reaches them
+			// without a signature too long to read.
+			Private:    id%2 == 0,
+			Commander:  password,
+			Summary:    callErr + title,
+			CreatedAt:  now.Add(-time.Duration(meetingID%1e6) * time.Second),
+			ResolvedAt: now.Add(time.Duration(id%1e6) * time.Second),
 		}
 		if url != "" || meetingID != 0 {
-			inc.Meeting = &warroom.Meeting{ID: meetingID, JoinURL: url, Password: password}
+			inc.Meeting = &warroom.Meeting{ID: meetingID, JoinURL: url, Password: password, Status: status}
 		}
 		checkAll(t, inc)
 	})

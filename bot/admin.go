@@ -191,7 +191,7 @@ func (b *Bot) zoomDisconnect(ctx context.Context, userID, email string) map[stri
 // changed behind their back, so their messages and topics catch up.
 func (b *Bot) refreshIncidents(ctx context.Context, ids []int64) {
 	for _, id := range ids {
-		if _, err := b.store.EnqueueJob(ctx, store.JobDeclare, id, b.now()); err != nil {
+		if err := b.store.RequestSync(ctx, id); err != nil {
 			b.log.Error().Err(err).Int64("incident", id).Msg("could not queue a message update")
 		}
 	}

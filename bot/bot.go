@@ -98,6 +98,7 @@ type Bot struct {
 
 	wake      chan struct{}
 	hostMu    sync.Mutex // serialises host choice so concurrent incidents spread out
+	names     userNames
 	connected atomic.Bool
 	acks      AckObserver
 }

@@ -2,8 +2,12 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -27,8 +31,9 @@ type declareRun struct {
 	b   *Bot
 	log zerolog.Logger
 
-	mu  sync.Mutex
-	rec *store.Record
+	mu       sync.Mutex
+	rec      *store.Record
+	defaults warroom.MeetingDefaults
 }
 
 func (r *declareRun) snapshot() store.Record {
@@ -48,11 +53,13 @@ func (r *declareRun) set(f func(rec *store.Record)) {
 	f(r.rec)
 }
 
-// runDeclare runs the declare workflow for the job's incident:
+// runDeclare runs the incident's workflow. The same job builds the war
+// room and, run again after any change, brings everything people see up to
+// date:
 //
-//	create channel ‖ create Zoom meeting
-//	channel → invite declarer ‖ confirm to declarer ‖ post message → pin
-//	meeting + message → update message, topic ‖ bookmark
+//	create (or join) channel ‖ create Zoom meeting
+//	channel → invite ‖ confirm to declarer ‖ post message → pin
+//	meeting + message → update message, topic ‖ bookmark ‖ announcement
 //
 // A Zoom failure never holds up the Slack steps: the message is posted
 // saying the call is being set up, then says what failed; the job returns
@@ -62,7 +69,11 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 	if err != nil {
 		return err
 	}
-	r := &declareRun{b: b, rec: rec, log: b.log.With().Str("incident", rec.Ref()).Logger()}
+	defaults, err := b.store.MeetingDefaults(ctx)
+	if err != nil {
+		return err
+	}
+	r := &declareRun{b: b, rec: rec, defaults: defaults, log: b.log.With().Str("incident", rec.Ref()).Logger()}
 
 	meetingDone := make(chan error, 1)
 	go func() { meetingDone <- r.ensureMeeting(ctx) }()
@@ -90,8 +101,11 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 		r.set(func(rec *store.Record) { rec.Call, rec.CallError = warroom.CallFailed, reason })
 		r.log.Warn().Err(meetingErr).Str("reason", reason).Msg("zoom meeting not created yet")
 	}
+	var oldErr, endErr error
+	wg.Go(func() { oldErr = r.ensureOldMeetingGone(ctx) })
+	endErr = r.ensureEndedOnResolve(ctx)
 
-	var syncErr, topicErr, bookmarkErr error
+	var syncErr, topicErr, bookmarkErr, announceErr error
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
 	}
@@ -102,8 +116,9 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 	case warroom.CallRemoved:
 		wg.Go(func() { topicErr = r.ensureTopic(ctx) }) // without the dead link
 	}
+	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
 	wg.Wait()
-	return errors.Join(meetingErr, postErr, syncErr, inviteErr, confirmErr, pinErr, topicErr, bookmarkErr)
+	return errors.Join(meetingErr, postErr, syncErr, inviteErr, confirmErr, pinErr, oldErr, endErr, topicErr, bookmarkErr, announceErr)
 }
 
 // ensureChannel creates the incident channel, trying name-2, name-3, … on
@@ -114,7 +129,7 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 func (r *declareRun) ensureChannel(ctx context.Context) error {
 	rec := r.snapshot()
 	if rec.ChannelID != "" {
-		return nil
+		return r.ensureJoined(ctx)
 	}
 	b := r.b
 	interruptedName := rec.ChannelName
@@ -153,6 +168,23 @@ func (r *declareRun) ensureChannel(ctx context.Context) error {
 	return fmt.Errorf("create channel: every name up to -%d is taken", maxChannelAttempts)
 }
 
+// ensureJoined makes the bot a member of a channel a person created (the
+// channel_created trigger); in its own channels it is a member already.
+func (r *declareRun) ensureJoined(ctx context.Context) error {
+	rec := r.snapshot()
+	if rec.Joined || rec.DedupeKeyKind() != "channel" {
+		return nil
+	}
+	if _, _, _, err := r.b.api.JoinConversationContext(ctx, rec.ChannelID); err != nil {
+		return fmt.Errorf("join channel %s: %w", rec.ChannelID, err)
+	}
+	if err := r.b.store.MarkStep(ctx, rec.ID, store.StepJoined); err != nil {
+		return err
+	}
+	r.set(func(x *store.Record) { x.Joined = true })
+	return nil
+}
+
 // adoptChannel finds the channel called name if this bot created it and no
 // other incident claims it.
 func (r *declareRun) adoptChannel(ctx context.Context, name string) (string, error) {
@@ -188,13 +220,19 @@ func (r *declareRun) ensureInvited(ctx context.Context) error {
 		return nil
 	}
 	b := r.b
-	if rec.DeclaredBy != "" && rec.DeclaredBy != b.botUserID {
-		_, err := b.api.InviteUsersToConversationContext(ctx, rec.ChannelID, rec.DeclaredBy)
+	var users []string
+	for _, u := range append([]string{rec.DeclaredBy}, rec.Responders...) {
+		if u != "" && u != b.botUserID && !slices.Contains(users, u) {
+			users = append(users, u)
+		}
+	}
+	if len(users) > 0 {
+		_, err := b.api.InviteUsersToConversationContext(ctx, rec.ChannelID, users...)
 		switch slackError(err) {
 		case "", "already_in_channel", "cant_invite_self":
 		case "user_not_found", "user_is_restricted", "user_is_ultra_restricted", "cant_invite":
 			// Nothing later will change this: note it and move on.
-			r.log.Warn().Err(err).Str("user", rec.DeclaredBy).Msg("could not invite the declarer")
+			r.log.Warn().Err(err).Strs("users", users).Msg("could not invite everyone")
 		default:
 			return fmt.Errorf("invite declarer: %w", err)
 		}
@@ -215,7 +253,12 @@ func (r *declareRun) ensureConfirmed(ctx context.Context) error {
 	}
 	b := r.b
 	if rec.ResponseURL != "" {
-		text, blks := blocks.Declared(rec.Incident)
+		shown := rec.Incident
+		if shown.Private {
+			// The reply lands outside the private channel: no call link.
+			shown.Meeting, shown.Call = nil, warroom.CallPending
+		}
+		text, blks := blocks.Declared(shown)
 		msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: true}
 		if len(blks) > 0 {
 			msg.Blocks = &slack.Blocks{BlockSet: blks}
@@ -236,15 +279,14 @@ func (r *declareRun) ensureConfirmed(ctx context.Context) error {
 // messageShows fingerprints what the incident message shows, so an update
 // is sent only when something visible changed.
 func messageShows(rec store.Record) string {
-	switch rec.Call {
-	case warroom.CallReady:
-		if rec.Meeting != nil {
-			return "ready " + rec.Meeting.JoinURL
-		}
-	case warroom.CallFailed, warroom.CallRemoved:
-		return string(rec.Call) + " " + rec.CallError
-	}
-	return string(rec.Call)
+	text, blks := incidentMessage(rec)
+	return fingerprint(text, blks)
+}
+
+func fingerprint(text string, blks []slack.Block) string {
+	raw, _ := json.Marshal(blks)
+	sum := sha256.Sum256(append([]byte(text+"\x00"), raw...))
+	return hex.EncodeToString(sum[:8])
 }
 
 func incidentBlockID(id int64) string { return fmt.Sprintf("warroom-incident-%d", id) }
@@ -254,12 +296,7 @@ func incidentBlockID(id int64) string { return fmt.Sprintf("warroom-incident-%d"
 func incidentMessage(rec store.Record) (string, []slack.Block) {
 	text, blks := blocks.IncidentMessage(rec.Incident)
 	if len(blks) > 0 {
-		switch blk := blks[0].(type) {
-		case *slack.HeaderBlock:
-			blk.BlockID = incidentBlockID(rec.ID)
-		case *slack.SectionBlock:
-			blk.BlockID = incidentBlockID(rec.ID)
-		}
+		setBlockID(blks[0], incidentBlockID(rec.ID))
 	}
 	return text, blks
 }
@@ -308,25 +345,8 @@ func (r *declareRun) ensureMessage(ctx context.Context) error {
 }
 
 func (r *declareRun) findPostedMessage(ctx context.Context, rec store.Record) (string, error) {
-	want := incidentBlockID(rec.ID)
-	params := &slack.GetConversationHistoryParameters{ChannelID: rec.ChannelID, Limit: 200}
-	for {
-		hist, err := r.b.api.GetConversationHistoryContext(ctx, params)
-		if err != nil {
-			return "", fmt.Errorf("look for incident message: %w", err)
-		}
-		for _, m := range hist.Messages {
-			for _, blk := range m.Blocks.BlockSet {
-				if blk.ID() == want {
-					return m.Timestamp, nil
-				}
-			}
-		}
-		if !hist.HasMore || hist.ResponseMetaData.NextCursor == "" {
-			return "", nil
-		}
-		params.Cursor = hist.ResponseMetaData.NextCursor
-	}
+	_, ts, err := r.b.findBlockMessage(ctx, rec.ChannelID, incidentBlockID(rec.ID))
+	return ts, err
 }
 
 // syncMessage updates the incident message when what it shows is stale.

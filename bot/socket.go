@@ -118,6 +118,8 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 			DeclaredBy:    cmd.UserID,
 			SourceChannel: cmd.ChannelID,
 			ResponseURL:   cmd.ResponseURL,
+			Private:       c.Private,
+			Responders:    c.Responders,
 		})
 		if err != nil {
 			log.Error().Err(err).Msg("declare: could not record the incident")
@@ -144,22 +146,36 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		if err := b.reply(ctx, cmd.ResponseURL, msg); err != nil {
 			log.Warn().Err(err).Msg("could not answer a zoom command")
 		}
+	case commands.OpenDeclareModal:
+		b.ack(evt, start, nil)
+		b.openDeclareModal(ctx, cmd, c)
+	case commands.ZoomSettings:
+		b.ack(evt, start, nil)
+		b.openZoomSettings(ctx, cmd)
 	default:
-		text, blks := blocks.Usage(commands.Usage())
-		b.ack(evt, start, ephemeral(text, blks))
+		b.ack(evt, start, b.incidentCommand(ctx, cmd, c))
 	}
 }
 
 func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	start := time.Now()
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if ok && cb.Type == slack.InteractionTypeViewSubmission {
+		// The ack is the answer: it closes the modal or shows field errors.
+		b.ack(evt, start, b.onViewSubmission(ctx, cb))
+		return
+	}
 	// Ack first, whatever it is: a URL button (Join Call) still sends a
 	// block_actions interaction, and an unacked one shows the user an error.
 	b.ack(evt, start, nil)
-	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok || cb.Type != slack.InteractionTypeBlockActions {
 		return
 	}
 	for _, action := range cb.ActionCallback.BlockActions {
+		if action.ActionID == blocks.ActionAdoptCall {
+			b.onAdoptButton(ctx, cb, action.Value)
+			continue
+		}
 		if action.ActionID != blocks.ActionRetryCall {
 			continue
 		}
@@ -167,7 +183,14 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 		if err != nil {
 			continue
 		}
-		found, err := b.store.RunJobsNow(ctx, id, store.JobDeclare)
+		rec, err := b.store.Incident(ctx, id)
+		if err != nil {
+			continue
+		}
+		found := rec.Call != warroom.CallReady
+		if found {
+			err = b.store.RequestSync(ctx, id)
+		}
 		if err != nil {
 			b.log.Error().Err(err).Int64("incident", id).Msg("retry: could not reschedule")
 			continue
@@ -186,8 +209,22 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 
 func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	start := time.Now()
-	b.ack(evt, start, nil)
-	if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok {
+		b.ack(evt, start, nil)
+		return
+	}
+	switch inner := ev.InnerEvent.Data.(type) {
+	case *slackevents.ChannelCreatedEvent:
+		// Recorded before the ack, like a declare: a crash in between
+		// leaves the event unacked, and Slack delivers it again.
+		b.onChannelCreated(ctx, inner)
+		b.ack(evt, start, nil)
+	case *slackevents.MessageEvent:
+		b.ack(evt, start, nil)
+		b.onMessage(ctx, eventID(ev), inner)
+	default:
+		b.ack(evt, start, nil)
 		b.log.Debug().Str("event", ev.InnerEvent.Type).Msg("event received")
 	}
 }

@@ -33,7 +33,7 @@ const bridgeType = 3
 // creating another.
 func (r *declareRun) ensureMeeting(ctx context.Context) error {
 	rec := r.snapshot()
-	if rec.Meeting != nil || rec.Call == warroom.CallRemoved {
+	if rec.Meeting != nil || rec.Call == warroom.CallRemoved || rec.Status == warroom.StatusResolved {
 		return nil
 	}
 	b := r.b
@@ -49,7 +49,7 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 		if host, err = b.pickHost(ctx, rec.ID); err != nil {
 			return err
 		}
-		tag = fmt.Sprintf("[warroom %s/%d]", b.installID, rec.ID)
+		tag = fmt.Sprintf("[warroom %s/%d.%d]", b.installID, rec.ID, rec.MeetingSeq)
 		if err := b.store.RecordMeetingIntent(ctx, rec.ID, tag, host); err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 		}
 	}
 	if m == nil {
-		req := bridgeRequest(rec.Incident, tag)
+		req := bridgeRequest(rec.Incident, tag, r.defaults, b.userName(ctx, rec.DeclaredBy))
 		if req.Password, err = b.pool.Passcode(ctx, host); err != nil {
 			// Zoom makes one itself when the account requires it.
 			r.log.Warn().Err(err).Str("host", host).Msg("no passcode generated")
@@ -103,22 +103,31 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 	return nil
 }
 
-func bridgeRequest(inc warroom.Incident, tag string) zoom.CreateMeetingRequest {
-	on, off := true, false
+func bridgeRequest(inc warroom.Incident, tag string, d warroom.MeetingDefaults, declarer string) zoom.CreateMeetingRequest {
 	jbhAnytime := 0
 	noRegistration := 2
-	agenda := fmt.Sprintf("%s War room for %s (%s), declared in Slack. Created by warroom.", tag, inc.Ref(), inc.Severity)
+	// The tag leads the agenda: Zoom's list keeps only its first 250
+	// characters, and recovery looks for it there.
+	agenda := tag + " " + blocks.AgendaFrom(d.AgendaTemplate, inc, declarer)
+	if r := []rune(agenda); len(r) > 2000 {
+		agenda = string(r[:2000]) // Zoom's limit counts characters
+	}
+	// The robot host never joins: without join-before-host the bridge
+	// would wait for it forever, and a waiting room turns join-before-host
+	// off, so the settings modal refuses that pair.
+	jbh := d.JoinBeforeHost
+	waiting := d.WaitingRoom
+	mute := d.MuteOnEntry
 	return zoom.CreateMeetingRequest{
-		Topic:  blocks.MeetingTopic(inc),
+		Topic:  blocks.MeetingTopicFrom(d.TopicTemplate, inc, declarer),
 		Type:   bridgeType,
 		Agenda: agenda,
 		Settings: &zoom.MeetingSettings{
-			// The robot host never joins: without join-before-host the
-			// bridge would wait for it forever. A waiting room would turn
-			// join-before-host off again, so it stays off.
-			JoinBeforeHost: &on,
+			JoinBeforeHost: &jbh,
 			JBHTime:        &jbhAnytime,
-			WaitingRoom:    &off,
+			WaitingRoom:    &waiting,
+			MuteUponEntry:  &mute,
+			AutoRecording:  nonEmptyString(d.AutoRecording, "none"),
 			ApprovalType:   &noRegistration,
 		},
 	}
@@ -202,3 +211,5 @@ func oauthReason(re *oauth2.RetrieveError) string {
 	}
 	return fmt.Sprintf("HTTP %d", re.Response.StatusCode)
 }
+
+func asZoomError(err error, target **zoom.Error) bool { return errors.As(err, target) }

@@ -171,8 +171,39 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		}
 		b.deauthorized(r, p)
 		w.WriteHeader(http.StatusOK)
+	case "meeting.started", "meeting.ended":
+		b.meetingChanged(r, ev)
+		w.WriteHeader(http.StatusOK)
 	default:
 		w.WriteHeader(http.StatusOK) // events warroom does not use yet
+	}
+}
+
+// meetingChanged keeps the call's state in the pinned message true when
+// Zoom says a meeting started or ended.
+func (b *Bot) meetingChanged(r *http.Request, ev zoom.WebhookEvent) {
+	var p struct {
+		Object struct {
+			ID json.Number `json:"id"`
+		} `json:"object"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return
+	}
+	meetingID, err := p.Object.ID.Int64()
+	if err != nil {
+		return
+	}
+	status := warroom.MeetingStarted
+	if ev.Event == "meeting.ended" {
+		status = warroom.MeetingEnded
+	}
+	id, err := b.store.SetMeetingStatus(r.Context(), meetingID, status)
+	if err != nil {
+		return // not an incident's meeting
+	}
+	if err := b.store.RequestSync(r.Context(), id); err == nil {
+		b.kick()
 	}
 }
 

@@ -15,16 +15,21 @@ type ZoomDisconnect struct {
 	Email string // empty: the only connected account
 }
 
+// ZoomSettings opens the meeting defaults modal (admins): "zoom settings".
+type ZoomSettings struct{}
+
 func (ZoomConnect) command()    {}
 func (ZoomStatus) command()     {}
 func (ZoomDisconnect) command() {}
+func (ZoomSettings) command()   {}
 
 // ZoomUsage is the help for the admin commands.
 func ZoomUsage() string {
 	return "*Zoom commands (admins)*\n" +
 		"• `/incident zoom connect` connects a Zoom account that hosts incident calls.\n" +
 		"• `/incident zoom status` shows the hosts, their capacity and today's use.\n" +
-		"• `/incident zoom disconnect [email]` disconnects an account and deletes its data."
+		"• `/incident zoom disconnect [email]` disconnects an account and deletes its data.\n" +
+		"• `/incident zoom settings` sets the topic, agenda and options of new incident meetings."
 }
 
 func parseZoom(words []string) (Command, error) {
@@ -39,6 +44,11 @@ func parseZoom(words []string) (Command, error) {
 		return ZoomConnect{}, nil
 	case "status":
 		return ZoomStatus{}, nil
+	case "settings":
+		if len(words) > 1 {
+			return nil, &UsageError{Message: "`/incident zoom settings` takes nothing after it.\n\n" + ZoomUsage()}
+		}
+		return ZoomSettings{}, nil
 	case "disconnect":
 		switch len(words) {
 		case 1:
@@ -50,6 +60,7 @@ func parseZoom(words []string) (Command, error) {
 				email = strings.TrimPrefix(strings.TrimSuffix(email, ">"), "<mailto:")
 				email, _, _ = strings.Cut(email, "|")
 			}
+			email = decode(email)
 			if !strings.Contains(email, "@") || strings.ContainsAny(email, "<>") {
 				return nil, &UsageError{Message: "`" + echo(email) + "` is not an email address. Use `/incident zoom disconnect incident-bot@example.com`."}
 			}
@@ -57,5 +68,5 @@ func parseZoom(words []string) (Command, error) {
 		}
 		return nil, &UsageError{Message: "Give one email: `/incident zoom disconnect incident-bot@example.com`."}
 	}
-	return nil, &UsageError{Message: "I don't know `/incident zoom " + echo(words[0]) + "`.\n\n" + ZoomUsage()}
+	return nil, &UsageError{Message: "I don't know `/incident zoom " + echo(decode(words[0])) + "`.\n\n" + ZoomUsage()}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -22,6 +23,11 @@ type NewIncident struct {
 	SourceChannel string
 	ResponseURL   string
 	Private       bool
+	Responders    []string // Slack users to invite besides the declarer
+	// ChannelID and ChannelName are set when the incident is declared for a
+	// channel that already exists (a person created it).
+	ChannelID   string
+	ChannelName string
 }
 
 // Progress is how far an incident's declare workflow has got. Flags named
@@ -39,12 +45,34 @@ type Progress struct {
 	Confirmed      bool
 	MeetingTag     string // set before creating the meeting; the meeting's agenda carries it
 	MeetingHost    string
+	MeetingSeq     int  // meetings made so far; part of each meeting's tag
+	MeetingEnded   bool // warroom ended the meeting at Zoom
+	Joined         bool // the bot joined a channel someone else created
+	Responders     []string
+
+	AnnouncePosting bool
+	AnnounceChannel string
+	AnnounceTS      string
+	AnnounceShows   string
+
+	// A replaced meeting, to delete at Zoom if it never started.
+	OldMeetingID   int64
+	OldMeetingHost string
+	OldJoinURL     string
 }
 
 // Record is an incident with its workflow progress.
 type Record struct {
 	warroom.Incident
 	Progress
+	DedupeKey string
+}
+
+// DedupeKeyKind is what declared the incident: "slash", "view" (the
+// declare modal) or "channel" (a person created a prefixed channel).
+func (r *Record) DedupeKeyKind() string {
+	kind, _, _ := strings.Cut(r.DedupeKey, ":")
+	return kind
 }
 
 // Step is a one-way flag of the declare workflow.
@@ -58,6 +86,9 @@ const (
 	StepBookmarkAdding
 	StepBookmarked
 	StepConfirmed
+	StepJoined
+	StepAnnouncePosting
+	StepMeetingEnded
 )
 
 func (st Step) column() (string, error) {
@@ -74,6 +105,12 @@ func (st Step) column() (string, error) {
 		return "bookmarked", nil
 	case StepConfirmed:
 		return "confirmed", nil
+	case StepJoined:
+		return "joined", nil
+	case StepAnnouncePosting:
+		return "announce_posting", nil
+	case StepMeetingEnded:
+		return "meeting_ended", nil
 	}
 	return "", fmt.Errorf("store: unknown step %d", int(st))
 }
@@ -104,11 +141,17 @@ func (s *Store) Declare(ctx context.Context, n NewIncident) (rec *Record, create
 	}
 
 	now := ms(s.now())
+	responders, err := json.Marshal(nonNil(n.Responders))
+	if err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO incidents
-		(dedupe_key, title, full_title, severity, status, declared_by, source_channel, response_url, private, call_state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy,
-		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(warroom.CallPending), now, now)
+		(dedupe_key, title, full_title, severity, status, declared_by, commander, source_channel, response_url, private,
+		 responders, channel_id, channel_name, call_state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy, n.DeclaredBy,
+		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(responders), n.ChannelID, n.ChannelName,
+		string(warroom.CallPending), now, now)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
@@ -273,11 +316,14 @@ func (s *Store) update(ctx context.Context, id int64, set string, args ...any) e
 	return nil
 }
 
-const incidentColumns = `id, title, full_title, severity, status, declared_by, source_channel, response_url, private,
+const incidentColumns = `id, dedupe_key, title, full_title, severity, status, declared_by, source_channel, response_url, private,
 	channel_name, channel_attempt, channel_id, invited, message_posting, message_ts, message_shows, pinned,
 	topic_shows, bookmark_adding, bookmarked, confirmed,
 	call_state, call_error, meeting_tag, meeting_host, meeting_email, meeting_id, meeting_uuid, meeting_topic, meeting_join_url,
-	meeting_password, created_at, updated_at`
+	meeting_password, created_at, updated_at,
+	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
+	announce_posting, announce_ts, announce_channel, announce_shows,
+	old_meeting_id, old_meeting_host, old_join_url, meeting_seq`
 
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -301,15 +347,25 @@ func scanIncident(row scanner) (*Record, error) {
 		private, invited, posting, pinned, adding, marked, cnf int
 		meetingID                                              int64
 		uuid, topic, joinURL, password, email                  string
-		created, updated                                       int64
+		created, updated, resolved                             int64
+		meetingStatus, responders                              string
+		ended, joined, announcing                              int
 	)
-	err := row.Scan(&r.ID, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
+	err := row.Scan(&r.ID, &r.DedupeKey, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
 		&r.TopicShows, &adding, &marked, &cnf,
 		&call, &r.CallError, &r.MeetingTag, &r.MeetingHost, &email, &meetingID, &uuid, &topic, &joinURL,
-		&password, &created, &updated)
+		&password, &created, &updated,
+		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
+		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
+		&r.OldMeetingID, &r.OldMeetingHost, &r.OldJoinURL, &r.MeetingSeq)
 	if err != nil {
 		return nil, err
+	}
+	r.ResolvedAt = fromMS(resolved)
+	r.MeetingEnded, r.Joined, r.AnnouncePosting = ended == 1, joined == 1, announcing == 1
+	if err := json.Unmarshal([]byte(responders), &r.Responders); err != nil {
+		return nil, fmt.Errorf("responders: %w", err)
 	}
 	r.Severity = warroom.Severity(sev)
 	r.Status = warroom.Status(status)
@@ -318,8 +374,15 @@ func scanIncident(row scanner) (*Record, error) {
 	r.Invited, r.MessagePosting, r.Pinned = invited == 1, posting == 1, pinned == 1
 	r.BookmarkAdding, r.Bookmarked, r.Confirmed = adding == 1, marked == 1, cnf == 1
 	if meetingID != 0 {
-		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password}
+		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password, Status: meetingStatus}
 	}
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return &r, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

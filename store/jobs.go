@@ -78,9 +78,13 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, limit int, lease tim
 	return jobs, nil
 }
 
-// CompleteJob marks a job done. Only the lease holder may.
+// CompleteJob marks a job done — or due again at once if a rerun was asked
+// for while it ran. Only the lease holder may.
 func (s *Store) CompleteJob(ctx context.Context, id int64, owner string) error {
-	return s.finishJob(ctx, id, owner, `done_at = ?, last_error = '', rerun = 0, lease_owner = '', lease_until = 0`, ms(s.now()))
+	now := ms(s.now())
+	return s.finishJob(ctx, id, owner, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE ? END,
+		run_at = CASE WHEN rerun = 1 THEN ? ELSE run_at END,
+		last_error = '', rerun = 0, lease_owner = '', lease_until = 0`, now, now)
 }
 
 // RetryJob records a failed run and when to try again — at once instead if

@@ -303,3 +303,82 @@ func TestConcurrentDeclaresSameTrigger(t *testing.T) {
 		t.Fatalf("%d incidents, want 1", len(incs))
 	}
 }
+
+func TestRequestSyncKeepsOneJobPerIncident(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Now()}
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	jobs, _ := s.ClaimDue(ctx, "w", 10, time.Minute)
+	// A change while the job runs: it must run again after, not beside it.
+	if err := s.RequestSync(ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.PendingJobs(ctx); len(p) != 1 {
+		t.Fatalf("%d unfinished jobs, want the one running", len(p))
+	}
+	if again, _ := s.ClaimDue(ctx, "w2", 10, time.Minute); len(again) != 0 {
+		t.Fatal("the running job was handed out twice")
+	}
+	if err := s.CompleteJob(ctx, jobs[0].ID, "w"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.ClaimDue(ctx, "w", 10, time.Minute); len(again) != 1 {
+		t.Fatal("the sync asked for during the run was lost")
+	} else if err := s.CompleteJob(ctx, again[0].ID, "w"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.PendingJobs(ctx); len(p) != 0 {
+		t.Fatalf("jobs left: %+v", p)
+	}
+	// With nothing pending, a sync queues a fresh job.
+	if err := s.RequestSync(ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.PendingJobs(ctx); len(p) != 1 {
+		t.Fatalf("%d jobs after a sync on a quiet incident, want 1", len(p))
+	}
+}
+
+func TestLifecycleChanges(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	n := newIncident("k")
+	n.Responders = []string{"U2", "U3"}
+	rec, _, _ := s.Declare(ctx, n)
+	if rec.Commander != "U1" || len(rec.Responders) != 2 {
+		t.Fatalf("new incident: commander %q responders %v", rec.Commander, rec.Responders)
+	}
+	s.SetMeetingOn(ctx, rec.ID, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
+	s.SetSeverity(ctx, rec.ID, warroom.SEV1)
+	s.SetCommander(ctx, rec.ID, "U3")
+	if id, err := s.SetMeetingStatus(ctx, 811, warroom.MeetingStarted); err != nil || id != rec.ID {
+		t.Fatalf("meeting status: %d %v", id, err)
+	}
+	s.Resolve(ctx, rec.ID, "rolled back")
+	got, _ := s.Incident(ctx, rec.ID)
+	if got.Severity != warroom.SEV1 || got.Commander != "U3" || got.Status != warroom.StatusResolved ||
+		got.Summary != "rolled back" || got.ResolvedAt.IsZero() || got.Meeting.Status != warroom.MeetingStarted {
+		t.Fatalf("after changes: %+v", got.Incident)
+	}
+	s.Reopen(ctx, rec.ID)
+	if err := s.ReplaceMeeting(ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Incident(ctx, rec.ID)
+	if got.Status != warroom.StatusActive || got.Meeting != nil || got.OldMeetingID != 811 || got.MeetingSeq != 1 || got.Call != warroom.CallPending {
+		t.Fatalf("after replace: %+v %+v", got.Incident, got.Progress)
+	}
+	d := warroom.DefaultMeetingDefaults()
+	d.WaitingRoom, d.JoinBeforeHost, d.AutoRecording = true, false, "cloud"
+	s.SetMeetingDefaults(ctx, d)
+	if back, _ := s.MeetingDefaults(ctx); back != d {
+		t.Errorf("meeting defaults = %+v, want %+v", back, d)
+	}
+	if seen, _ := s.SeenEvent(ctx, "Ev1"); seen {
+		t.Error("new event reported as seen")
+	}
+	if seen, _ := s.SeenEvent(ctx, "Ev1"); !seen {
+		t.Error("redelivered event not recognised")
+	}
+}

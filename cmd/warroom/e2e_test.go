@@ -282,7 +282,6 @@ func TestUsageReplies(t *testing.T) {
 		{"", "declare"},
 		{"help", "declare"},
 		{"frobnicate now", "frobnicate"},
-		{"declare", "title"},
 		{"declare DB down --sev 9", "Severity"},
 	} {
 		_, ack := declare(t, w, "U2", tc.text)
