@@ -102,7 +102,8 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 		r.log.Warn().Err(meetingErr).Str("reason", reason).Msg("zoom meeting not created yet")
 	}
 	var oldErr, endErr error
-	wg.Go(func() { oldErr = r.ensureOldMeetingGone(ctx) })
+	var oldWG sync.WaitGroup
+	oldWG.Go(func() { oldErr = r.ensureOldMeetingGone(ctx) })
 	endErr = r.ensureEndedOnResolve(ctx)
 
 	var syncErr, topicErr, bookmarkErr, announceErr error
@@ -112,12 +113,16 @@ func (b *Bot) runDeclare(ctx context.Context, job store.Job) error {
 	switch r.snapshot().Call {
 	case warroom.CallReady:
 		wg.Go(func() { topicErr = r.ensureTopic(ctx) })
-		wg.Go(func() { bookmarkErr = r.ensureBookmark(ctx) })
+		wg.Go(func() {
+			oldWG.Wait() // the old call's bookmark goes first
+			bookmarkErr = r.ensureBookmark(ctx)
+		})
 	case warroom.CallRemoved:
 		wg.Go(func() { topicErr = r.ensureTopic(ctx) }) // without the dead link
 	}
 	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
 	wg.Wait()
+	oldWG.Wait()
 	return errors.Join(meetingErr, postErr, syncErr, inviteErr, confirmErr, pinErr, oldErr, endErr, topicErr, bookmarkErr, announceErr)
 }
 
@@ -403,15 +408,18 @@ func (r *declareRun) ensureTopic(ctx context.Context) error {
 // BookmarkTitle is the title of the channel bookmark carrying the call link.
 const BookmarkTitle = "Join Zoom call"
 
-// ensureBookmark adds the call link as a channel bookmark once;
-// bookmarks.add has no idempotency key, so a recorded intent makes a
-// later run check the channel's bookmarks first.
+// ensureBookmark keeps a channel bookmark pointing at the call.
+// bookmarks.add has no idempotency key, so a recorded intent makes a later
+// run check the channel's bookmarks first. The link it points to is what
+// is recorded, so a run that finished after the call changed cannot mark
+// the new call as bookmarked.
 func (r *declareRun) ensureBookmark(ctx context.Context) error {
 	rec := r.snapshot()
-	if rec.Bookmarked || rec.Meeting == nil {
+	if rec.Meeting == nil || rec.BookmarkLink == rec.Meeting.JoinURL {
 		return nil
 	}
 	b := r.b
+	link := rec.Meeting.JoinURL
 	exists := false
 	if rec.BookmarkAdding {
 		marks, err := b.api.ListBookmarksContext(ctx, rec.ChannelID)
@@ -419,24 +427,22 @@ func (r *declareRun) ensureBookmark(ctx context.Context) error {
 			return fmt.Errorf("list bookmarks: %w", err)
 		}
 		for _, m := range marks {
-			if m.Link == rec.Meeting.JoinURL {
-				exists = true
-			}
+			exists = exists || m.Link == link
 		}
 	} else if err := b.store.MarkStep(ctx, rec.ID, store.StepBookmarkAdding); err != nil {
 		return err
 	}
 	if !exists {
 		_, err := b.api.AddBookmarkContext(ctx, rec.ChannelID, slack.AddBookmarkParameters{
-			Title: BookmarkTitle, Type: "link", Link: rec.Meeting.JoinURL, Emoji: ":telephone_receiver:"})
+			Title: BookmarkTitle, Type: "link", Link: link, Emoji: ":telephone_receiver:"})
 		if err != nil {
 			return fmt.Errorf("add bookmark: %w", err)
 		}
 	}
-	if err := b.store.MarkStep(ctx, rec.ID, store.StepBookmarked); err != nil {
+	if err := b.store.SetBookmarkLink(ctx, rec.ID, link); err != nil {
 		return err
 	}
-	r.set(func(x *store.Record) { x.Bookmarked = true })
+	r.set(func(x *store.Record) { x.BookmarkLink, x.BookmarkAdding = link, false })
 	return nil
 }
 

@@ -102,7 +102,7 @@ func (b *Bot) adoptCall(ctx context.Context, rec *store.Record, userID, url stri
 		b.log.Error().Err(err).Msg("could not queue an update")
 	}
 	b.kick()
-	b.log.Info().Str("incident", rec.Ref()).Int64("meeting", meetingID).Msg("call adopted")
+	b.log.Info().Str("incident", rec.Ref()).Func(meetingField(rec.Private, meetingID)).Msg("call adopted")
 	return inChannel(fmt.Sprintf("<@%s> set the call of %s to Zoom meeting %d. The pinned message has the new Join button.", userID, rec.Ref(), meetingID))
 }
 

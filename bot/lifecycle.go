@@ -65,12 +65,12 @@ func (r *declareRun) ensureOldMeetingGone(ctx context.Context) error {
 			case err != nil:
 				return fmt.Errorf("check replaced meeting: %w", err)
 			case m.Status == "started":
-				r.log.Info().Int64("meeting", m.ID).Msg("replaced meeting is in progress; leaving it at Zoom")
+				r.log.Info().Func(meetingField(rec.Private, m.ID)).Msg("replaced meeting is in progress; leaving it at Zoom")
 			default:
 				if err := client.DeleteMeeting(ctx, rec.OldMeetingID); err != nil && !zoom.IsNotFound(err) {
 					return fmt.Errorf("delete replaced meeting: %w", err)
 				}
-				r.log.Info().Int64("meeting", rec.OldMeetingID).Msg("replaced meeting deleted at Zoom")
+				r.log.Info().Func(meetingField(rec.Private, rec.OldMeetingID)).Msg("replaced meeting deleted at Zoom")
 			}
 		}
 	}
@@ -85,6 +85,13 @@ func (r *declareRun) ensureOldMeetingGone(ctx context.Context) error {
 					return fmt.Errorf("remove old bookmark: %w", err)
 				}
 			}
+		}
+	}
+	if rec.OldJoinURL != "" && rec.BookmarkLink == rec.OldJoinURL {
+		// The bookmark is gone with the old call: the next run adds one
+		// for the new call.
+		if err := b.store.SetBookmarkLink(ctx, rec.ID, ""); err != nil {
+			return err
 		}
 	}
 	if err := b.store.ClearOldMeeting(ctx, rec.ID); err != nil {
@@ -116,7 +123,7 @@ func (r *declareRun) ensureEndedOnResolve(ctx context.Context) error {
 		return err
 	}
 	r.set(func(x *store.Record) { x.MeetingEnded = true })
-	r.log.Info().Int64("meeting", rec.Meeting.ID).Msg("meeting ended at Zoom on resolve")
+	r.log.Info().Func(meetingField(rec.Private, rec.Meeting.ID)).Msg("meeting ended at Zoom on resolve")
 	return nil
 }
 

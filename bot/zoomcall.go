@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/rs/zerolog"
 	"golang.org/x/oauth2"
 
 	"github.com/warroom-dev/warroom"
@@ -67,7 +68,7 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 		}
 		m = found
 		if m != nil {
-			r.log.Info().Int64("meeting", m.ID).Msg("recovered Zoom meeting created before a failure")
+			r.log.Info().Func(meetingField(rec.Private, m.ID)).Msg("recovered Zoom meeting created before a failure")
 		}
 	}
 	if m == nil {
@@ -99,7 +100,7 @@ func (r *declareRun) ensureMeeting(ctx context.Context) error {
 	r.set(func(x *store.Record) {
 		x.Meeting, x.Call, x.CallError, x.MeetingHost = &meeting, warroom.CallReady, "", host
 	})
-	r.log.Info().Int64("meeting", m.ID).Str("host", meeting.HostEmail).Msg("zoom meeting ready")
+	r.log.Info().Func(meetingField(rec.Private, m.ID)).Str("host", meeting.HostEmail).Msg("zoom meeting ready")
 	return nil
 }
 
@@ -213,3 +214,13 @@ func oauthReason(re *oauth2.RetrieveError) string {
 }
 
 func asZoomError(err error, target **zoom.Error) bool { return errors.As(err, target) }
+
+// meetingField logs a meeting's ID, except for private incidents: their
+// call must not leave their channel, and a meeting ID is half of it.
+func meetingField(private bool, id int64) func(*zerolog.Event) {
+	return func(e *zerolog.Event) {
+		if !private {
+			e.Int64("meeting", id)
+		}
+	}
+}

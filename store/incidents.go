@@ -41,7 +41,7 @@ type Progress struct {
 	Pinned         bool
 	TopicShows     string // fingerprint of what the topic shows
 	BookmarkAdding bool
-	Bookmarked     bool
+	BookmarkLink   string // the call link the channel's bookmark points to
 	Confirmed      bool
 	MeetingTag     string // set before creating the meeting; the meeting's agenda carries it
 	MeetingHost    string
@@ -84,7 +84,6 @@ const (
 	StepMessagePosting
 	StepPinned
 	StepBookmarkAdding
-	StepBookmarked
 	StepConfirmed
 	StepJoined
 	StepAnnouncePosting
@@ -101,8 +100,6 @@ func (st Step) column() (string, error) {
 		return "pinned", nil
 	case StepBookmarkAdding:
 		return "bookmark_adding", nil
-	case StepBookmarked:
-		return "bookmarked", nil
 	case StepConfirmed:
 		return "confirmed", nil
 	case StepJoined:
@@ -258,6 +255,11 @@ func (s *Store) SetMessageShows(ctx context.Context, id int64, shows string) err
 	return s.update(ctx, id, `message_shows = ?`, shows)
 }
 
+// SetBookmarkLink records the link the channel bookmark now points to.
+func (s *Store) SetBookmarkLink(ctx context.Context, id int64, link string) error {
+	return s.update(ctx, id, `bookmark_link = ?, bookmark_adding = 0`, link)
+}
+
 // SetTopicShows records what the channel topic shows.
 func (s *Store) SetTopicShows(ctx context.Context, id int64, shows string) error {
 	return s.update(ctx, id, `topic_shows = ?`, shows)
@@ -323,7 +325,7 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	meeting_password, created_at, updated_at,
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
 	announce_posting, announce_ts, announce_channel, announce_shows,
-	old_meeting_id, old_meeting_host, old_join_url, meeting_seq`
+	old_meeting_id, old_meeting_host, old_join_url, meeting_seq, bookmark_link`
 
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -358,7 +360,7 @@ func scanIncident(row scanner) (*Record, error) {
 		&password, &created, &updated,
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
-		&r.OldMeetingID, &r.OldMeetingHost, &r.OldJoinURL, &r.MeetingSeq)
+		&r.OldMeetingID, &r.OldMeetingHost, &r.OldJoinURL, &r.MeetingSeq, &r.BookmarkLink)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +374,8 @@ func scanIncident(row scanner) (*Record, error) {
 	r.Call = warroom.CallState(call)
 	r.Private = private == 1
 	r.Invited, r.MessagePosting, r.Pinned = invited == 1, posting == 1, pinned == 1
-	r.BookmarkAdding, r.Bookmarked, r.Confirmed = adding == 1, marked == 1, cnf == 1
+	r.BookmarkAdding, r.Confirmed = adding == 1, cnf == 1
+	_ = marked // the old boolean; bookmark_link replaced it
 	if meetingID != 0 {
 		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password, Status: meetingStatus}
 	}

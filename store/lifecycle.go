@@ -57,7 +57,7 @@ func (s *Store) ReplaceMeeting(ctx context.Context, id int64) error {
 		old_meeting_host = meeting_host, old_join_url = meeting_join_url,
 		meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '', meeting_password = '',
 		meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
-		meeting_seq = meeting_seq + 1, call_state = ?, call_error = '', bookmark_adding = 0, bookmarked = 0`,
+		meeting_seq = meeting_seq + 1, call_state = ?, call_error = '', bookmark_adding = 0`,
 		string(warroom.CallPending))
 }
 
@@ -68,7 +68,7 @@ func (s *Store) AdoptMeeting(ctx context.Context, id int64, m warroom.Meeting) e
 		old_meeting_host = meeting_host, old_join_url = meeting_join_url,
 		meeting_id = ?, meeting_uuid = '', meeting_topic = '', meeting_join_url = ?, meeting_password = '',
 		meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
-		meeting_seq = meeting_seq + 1, call_state = ?, call_error = '', bookmark_adding = 0, bookmarked = 0`,
+		meeting_seq = meeting_seq + 1, call_state = ?, call_error = '', bookmark_adding = 0`,
 		m.ID, m.JoinURL, string(warroom.CallReady))
 }
 

@@ -18,6 +18,9 @@ ALTER TABLE incidents ADD COLUMN old_join_url TEXT NOT NULL DEFAULT '';
 -- How many meetings were made for the incident: the tag of each differs,
 -- so recovery never mistakes a replaced meeting for the current one.
 ALTER TABLE incidents ADD COLUMN meeting_seq INTEGER NOT NULL DEFAULT 0;
+-- The call link the channel bookmark points to (the bookmark is redone
+-- when the call changes).
+ALTER TABLE incidents ADD COLUMN bookmark_link TEXT NOT NULL DEFAULT '';
 
 UPDATE incidents SET commander = declared_by WHERE commander = '';
 
