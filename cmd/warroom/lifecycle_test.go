@@ -382,3 +382,40 @@ func TestZoomSettingsApplyToNextMeetings(t *testing.T) {
 		t.Errorf("meeting status %q after resolve, want it ended", mm.Status)
 	}
 }
+
+func TestMentionedRespondersAreInvited(t *testing.T) {
+	w := MustStartWorld(t)
+	MustRun(t, w, t.TempDir())
+	declare(t, w, "U1", "declare Cache down <@U3|carol> <@U2|bob> --sev 1")
+	name := todayName("Cache down @carol @bob", 1)
+	r := MustWaitRoom(t, w, name)
+	for _, u := range []string{"U1", "U2", "U3"} {
+		if !contains(r.Channel.Members, u) {
+			t.Errorf("%s not invited: members %v", u, r.Channel.Members)
+		}
+	}
+	text := strings.Join(renderBlocks(r.Pins[0].Blocks), "\n")
+	if !strings.Contains(text, "Cache down @carol @bob") {
+		t.Errorf("title with mentions shown as %q", text)
+	}
+}
+
+func TestMeetingStartedWebhookShowsInProgress(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	if status, _ := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != 200 {
+		t.Fatal("connect failed")
+	}
+	declare(t, e.w, "U1", "declare Live call")
+	name := todayName("Live call", 1)
+	MustWaitRoom(t, e.w, name)
+	m := e.w.Zoom.Meetings()[0]
+	e.w.Zoom.SetMeetingStatus(m.ID, "started")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	status, err := e.w.Zoom.SendWebhook(ctx, "meeting.started", map[string]any{"account_id": "a",
+		"object": map[string]any{"id": m.ID, "uuid": m.UUID, "host_id": m.HostID, "topic": m.Topic}})
+	if err != nil || status != 200 {
+		t.Fatalf("webhook: %d %v", status, err)
+	}
+	waitPinned(t, e.w, name, "the call in progress", func(text string, r room) bool { return strings.Contains(text, "In progress") })
+}
