@@ -22,7 +22,8 @@ const (
 )
 
 // WebhookEvent is the envelope of every Zoom webhook request. EventTS is in
-// milliseconds; Payload depends on Event (see DeauthorizationPayload).
+// milliseconds; Payload depends on Event (see DeauthorizationPayload,
+// MeetingEventObject, and RecordingCompletedEvent for the whole body).
 type WebhookEvent struct {
 	Event   string          `json:"event"`
 	EventTS int64           `json:"event_ts"`
@@ -40,6 +41,30 @@ type DeauthorizationPayload struct {
 	Signature           string `json:"signature"`
 	DeauthorizationTime string `json:"deauthorization_time"`
 	UserDataRetention   string `json:"user_data_retention"`
+}
+
+// RecordingCompletedEvent is the whole body of a "recording.completed"
+// webhook: Zoom finished processing a cloud recording. DownloadToken lets
+// the files' DownloadURL be fetched for 24 hours (as ?access_token=).
+type RecordingCompletedEvent struct {
+	DownloadToken string `json:"download_token"`
+	Payload       struct {
+		AccountID string    `json:"account_id"`
+		Object    Recording `json:"object"`
+	} `json:"payload"`
+}
+
+// MeetingEventObject is payload.object of "meeting.started" and
+// "meeting.ended". ID is the meeting ID: Zoom has sent it both as a JSON
+// number and as a string, which json.Number accepts alike (use its Int64).
+// UUID names the instance; EndTime is set on meeting.ended only.
+type MeetingEventObject struct {
+	ID        json.Number `json:"id"`
+	UUID      string      `json:"uuid"`
+	HostID    string      `json:"host_id"`
+	Topic     string      `json:"topic"`
+	StartTime string      `json:"start_time"`
+	EndTime   string      `json:"end_time"`
 }
 
 // SignWebhook is the x-zm-signature value Zoom sends with body at ts (sent

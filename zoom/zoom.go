@@ -1,7 +1,7 @@
 // Package zoom is a small client for the parts of Zoom that warroom uses:
-// the meetings and users REST API, OAuth (Server-to-Server and user-managed,
-// with PKCE and rotating refresh tokens), meeting passcode rules and webhook
-// verification.
+// the meetings, past meetings, cloud recordings and users REST API, OAuth
+// (Server-to-Server and user-managed, with PKCE and rotating refresh
+// tokens), meeting passcode rules, and webhook verification and payloads.
 //
 // It follows google/go-github: a concrete Client built from an injected
 // *http.Client and a base URL, methods that take a context first, and typed

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -69,8 +70,9 @@ type Settings struct {
 	EmailNotification                 bool   `json:"email_notification"`
 	PrivateMeeting                    bool   `json:"private_meeting"`
 	EncryptionType                    string `json:"encryption_type"`
-	// Zoom takes invitees but does not echo them; kept for inspection.
-	MeetingInvitees []Invitee `json:"-"`
+	// MeetingInvitees are echoed as sent, as Zoom's current API does
+	// (settings.meeting_invitees of GET /meetings/{meetingId}).
+	MeetingInvitees []Invitee `json:"meeting_invitees,omitempty"`
 }
 
 // defaultSettings are what Zoom fills in for settings a request leaves out.
@@ -88,7 +90,7 @@ func defaultSettings() Settings {
 // Meeting is a meeting as the fake stores it.
 type Meeting struct {
 	ID                int64
-	UUID              string
+	UUID              string // the running instance's, or else the next one's
 	HostID, HostEmail string
 	Topic, Agenda     string
 	Type              int
@@ -193,7 +195,7 @@ func (in *meetingInput) validate() []fieldError {
 		bad("type")
 	}
 	if in.StartTime != nil && *in.StartTime != "" {
-		if _, err := parseStartTime(*in.StartTime); err != nil {
+		if _, err := parseStartTime(*in.StartTime, ""); err != nil {
 			bad("start_time")
 		}
 	}
@@ -271,13 +273,22 @@ func (in *settingsInput) apply(s *Settings) {
 }
 
 // parseStartTime accepts Zoom's two forms: UTC ("…Z", or any RFC 3339
-// offset) and local time without a zone, which is read in UTC here (the
-// fake has no timezone database to rely on).
-func parseStartTime(v string) (time.Time, error) {
+// offset) and local time without a zone, which Zoom reads in the meeting's
+// timezone. Without one, or where this machine has no timezone database
+// (the fake does not bring its own), that is UTC. Zoom answers start_time
+// in UTC either way.
+func parseStartTime(v, timezone string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Parse("2006-01-02T15:04:05", v)
+	loc := time.UTC
+	if timezone != "" {
+		if l, err := time.LoadLocation(timezone); err == nil {
+			loc = l
+		}
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", v, loc)
+	return t.UTC(), err
 }
 
 // createMeeting serves POST /v2/users/{userId}/meetings.
@@ -343,7 +354,7 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	case 2, 8:
 		t := now
 		if in.StartTime != nil && *in.StartTime != "" {
-			t, _ = parseStartTime(*in.StartTime) // validated above
+			t, _ = parseStartTime(*in.StartTime, m.Timezone) // validated above
 		}
 		m.StartTime = t.Format(zoomTime)
 	}
@@ -432,7 +443,11 @@ func (s *Server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 		m.Type = *in.Type
 	}
 	if in.StartTime != nil && *in.StartTime != "" && m.Type != 1 && m.Type != 3 {
-		t, _ := parseStartTime(*in.StartTime) // validated above
+		tz := m.Timezone
+		if in.Timezone != nil && *in.Timezone != "" {
+			tz = *in.Timezone
+		}
+		t, _ := parseStartTime(*in.StartTime, tz) // validated above
 		m.StartTime = t.Format(zoomTime)
 	}
 	if in.Duration != nil {
@@ -509,7 +524,7 @@ func (s *Server) meetingStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Action == "end" && m.Status == StatusStarted {
-		m.Status = StatusFinished
+		s.setStatusLocked(m, StatusFinished)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -542,11 +557,57 @@ func (s *Server) admitDailyLocked(w http.ResponseWriter, hostID string) bool {
 	return true
 }
 
-// pageCursor is what a next_page_token stands for.
+// pageCursor is what a next_page_token stands for: the next page of list
+// (a meeting list type, or a past instance's participants) for hostID.
 type pageCursor struct {
-	hostID, listType string
-	offset           int
-	expires          time.Time
+	hostID, list string
+	offset       int
+	expires      time.Time
+}
+
+// pageSizeParam reads page_size (default 30, at most 300), answering a
+// validation error itself.
+func pageSizeParam(w http.ResponseWriter, q url.Values) (int, bool) {
+	v := q.Get("page_size")
+	if v == "" {
+		return defaultPageSize, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		writeValidation(w, []fieldError{{Field: "page_size", Message: "Invalid field."}})
+		return 0, false
+	}
+	return min(n, maxPageSize), true
+}
+
+// pageOffsetLocked is where the page next_page_token tok asks for starts
+// (0 for no token), answering Zoom's error itself for a token that is
+// unknown, expired, or for another list. The caller holds s.mu.
+func (s *Server) pageOffsetLocked(w http.ResponseWriter, tok, hostID, list string) (int, bool) {
+	if tok == "" {
+		return 0, true
+	}
+	c, ok := s.pages[tok]
+	if !ok || !s.cfg.Now().Before(c.expires) || c.hostID != hostID || c.list != list {
+		writeError(w, http.StatusBadRequest, 300, "The next page token is invalid or expired.")
+		return 0, false
+	}
+	return c.offset, true
+}
+
+// newPageTokenLocked issues a next_page_token for list from offset on,
+// valid 15 minutes, and forgets expired ones as Zoom does. The caller
+// holds s.mu.
+func (s *Server) newPageTokenLocked(hostID, list string, offset int) string {
+	now := s.cfg.Now()
+	for tok, c := range s.pages {
+		if !now.Before(c.expires) {
+			delete(s.pages, tok)
+		}
+	}
+	tok := randomToken(24)
+	s.pages[tok] = pageCursor{hostID: hostID, list: list, offset: offset, expires: now.Add(pageTokenLifetime)}
+	return tok
 }
 
 // meetingSummaryJSON is an entry of GET /users/{userId}/meetings.
@@ -579,27 +640,17 @@ func (s *Server) listMeetings(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, []fieldError{{Field: "type", Message: "Invalid field."}})
 		return
 	}
-	size := defaultPageSize
-	if v := q.Get("page_size"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeValidation(w, []fieldError{{Field: "page_size", Message: "Invalid field."}})
-			return
-		}
-		size = min(n, maxPageSize)
+	size, ok := pageSizeParam(w, q)
+	if !ok {
+		return
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
-	offset := 0
-	if tok := q.Get("next_page_token"); tok != "" {
-		c, ok := s.pages[tok]
-		if !ok || !now.Before(c.expires) || c.hostID != host.ID || c.listType != listType {
-			writeError(w, http.StatusBadRequest, 300, "The next page token is invalid or expired.")
-			return
-		}
-		offset = c.offset
+	offset, ok := s.pageOffsetLocked(w, q.Get("next_page_token"), host.ID, listType)
+	if !ok {
+		return
 	}
 
 	var all []*Meeting
@@ -619,13 +670,7 @@ func (s *Server) listMeetings(w http.ResponseWriter, r *http.Request) {
 	}
 	next := ""
 	if offset+size < len(all) {
-		for tok, c := range s.pages { // forget expired tokens as Zoom does
-			if !now.Before(c.expires) {
-				delete(s.pages, tok)
-			}
-		}
-		next = randomToken(24)
-		s.pages[next] = pageCursor{hostID: host.ID, listType: listType, offset: offset + size, expires: now.Add(pageTokenLifetime)}
+		next = s.newPageTokenLocked(host.ID, listType, offset+size)
 	}
 	writeJSON(w, http.StatusOK, struct {
 		PageSize      int                  `json:"page_size"`

@@ -1,9 +1,15 @@
 // Package zoomfake is a faithful fake of the Zoom services warroom uses:
 // OAuth (Server-to-Server, and user-managed with an authorization page,
-// PKCE, rotating refresh tokens and revocation), the meetings, users and
-// user settings REST API, and the webhooks Zoom sends (signed, including
-// the URL validation challenge and app_deauthorized). Tests, `warroom demo`
-// and the benchmarks run the real client against it over real HTTP.
+// PKCE, rotating refresh tokens and revocation), the meetings, past
+// meetings, cloud recordings, users and user settings REST API, and the
+// webhooks Zoom sends (signed, including the URL validation challenge,
+// app_deauthorized, meeting.started, meeting.ended and recording.completed).
+// Tests, `warroom demo` and the benchmarks run the real client against it
+// over real HTTP.
+//
+// Meetings run as instances (SetMeetingStatus starts and ends them), each
+// with its own UUID; AddParticipant, RecordMeeting and MakeRecordingReady
+// play what happens in and after one.
 //
 // It answers the way Zoom does, down to status codes (201 on create, 204 on
 // update/delete/end), error bodies ({"code":3001,"message":…}), int64
@@ -77,8 +83,10 @@ type Request struct {
 type Fault struct {
 	// Op is the operationId from Zoom's OpenAPI document ("meetingCreate",
 	// "meeting", "meetingUpdate", "meetingDelete", "meetingStatus",
-	// "meetings", "user", "userSettings"), or "token", "authorize" or
-	// "revoke" for the OAuth endpoints; "" matches every request.
+	// "meetings", "recordingGet", "pastMeetingDetails",
+	// "pastMeetingParticipants", "user", "userSettings"), or "token",
+	// "authorize" or "revoke" for the OAuth endpoints; "" matches every
+	// request.
 	Op string
 	// Times is how many consecutive matching requests fail; 0 means 1.
 	Times int
@@ -124,8 +132,12 @@ type Server struct {
 
 	mu         sync.Mutex // guards all below
 	meetings   map[int64]*Meeting
-	trash      map[int64]*Meeting // deleted, recoverable with action "recover"
-	order      []int64            // creation order, for Meetings and lists
+	trash      map[int64]*Meeting    // deleted, recoverable with action "recover"
+	order      []int64               // creation order, for Meetings and lists
+	instances  map[int64][]*instance // runs of each meeting, oldest first; kept after a delete
+	byUUID     map[string]*instance
+	joins      int64             // participants added, numbering their stays
+	guestIDs   map[string]string // participant IDs of people outside the account, by email
 	lastID     int64
 	tokens     map[string]accessToken
 	issued     []string
@@ -183,6 +195,9 @@ func New(cfg Config) *Server {
 		userMeta:   map[string]userMeta{},
 		meetings:   map[int64]*Meeting{},
 		trash:      map[int64]*Meeting{},
+		instances:  map[int64][]*instance{},
+		byUUID:     map[string]*instance{},
+		guestIDs:   map[string]string{},
 		lastID:     firstMeetingID,
 		tokens:     map[string]accessToken{},
 		refresh:    map[string]refreshToken{},
@@ -298,6 +313,9 @@ func (s *Server) routes() {
 	s.handle("PATCH /v2/meetings/{meetingId}", "meetingUpdate", true, s.updateMeeting)
 	s.handle("DELETE /v2/meetings/{meetingId}", "meetingDelete", true, s.deleteMeeting)
 	s.handle("PUT /v2/meetings/{meetingId}/status", "meetingStatus", true, s.meetingStatus)
+	s.handle("GET /v2/meetings/{meetingId}/recordings", "recordingGet", true, s.getRecordings)
+	s.handle("GET /v2/past_meetings/{meetingId}", "pastMeetingDetails", true, s.getPastMeeting)
+	s.handle("GET /v2/past_meetings/{meetingId}/participants", "pastMeetingParticipants", true, s.getPastParticipants)
 	s.handle("/", "", false, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, http.StatusNotFound, "Not Found")
 	})
@@ -579,8 +597,16 @@ func (s *Server) InjectFault(f Fault) {
 }
 
 // SetMeetingStatus moves a meeting to "waiting", "started" (someone is in it)
-// or "finished" (it ended), as if people had joined or left. Unknown IDs are
-// ignored; an unknown status is a bug in the caller and panics.
+// or "finished" (it ended), as if people had joined or left.
+//
+// "started" begins a new instance of the meeting under the UUID the
+// meeting shows, which no instance had before. Leaving "started" ends the
+// instance (its end time is the fake's now; "waiting" means everyone left,
+// which ends it too) and gives the meeting a fresh UUID for its next
+// instance, as Zoom does; "finished" straight from "waiting" is an instance
+// that started and ended at once. Each ended instance is a past meeting.
+// Unknown IDs are ignored; an unknown status is a bug in the caller and
+// panics.
 func (s *Server) SetMeetingStatus(id int64, status string) {
 	switch status {
 	case StatusWaiting, StatusStarted, StatusFinished:
@@ -590,7 +616,7 @@ func (s *Server) SetMeetingStatus(id int64, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m, ok := s.meetings[id]; ok {
-		m.Status = status
+		s.setStatusLocked(m, status)
 	}
 }
 

@@ -32,13 +32,14 @@ const (
 // from the fake's clock). It returns the receiver's HTTP status; an error
 // means no answer came (or there is no WebhookURL).
 func (s *Server) SendWebhook(ctx context.Context, event string, payload any) (int, error) {
-	status, _, err := s.postWebhook(ctx, event, payload)
+	status, _, err := s.postWebhook(ctx, event, payload, "")
 	return status, err
 }
 
 // postWebhook sends one event and returns the answer's status and (up to
-// 64 KiB of) body.
-func (s *Server) postWebhook(ctx context.Context, event string, payload any) (int, []byte, error) {
+// 64 KiB of) body. downloadToken, if any, goes at the top level, where
+// Zoom puts it on recording events.
+func (s *Server) postWebhook(ctx context.Context, event string, payload any, downloadToken string) (int, []byte, error) {
 	if s.cfg.WebhookURL == "" {
 		return 0, nil, errors.New("zoomfake: no Config.WebhookURL to send webhooks to")
 	}
@@ -48,10 +49,11 @@ func (s *Server) postWebhook(ctx context.Context, event string, payload any) (in
 	}
 	now := s.cfg.Now()
 	body, err := json.Marshal(struct {
-		Event   string          `json:"event"`
-		EventTS int64           `json:"event_ts"`
-		Payload json.RawMessage `json:"payload"`
-	}{event, now.UnixMilli(), p})
+		Event         string          `json:"event"`
+		EventTS       int64           `json:"event_ts"`
+		Payload       json.RawMessage `json:"payload"`
+		DownloadToken string          `json:"download_token,omitempty"`
+	}{event, now.UnixMilli(), p, downloadToken})
 	if err != nil {
 		return 0, nil, fmt.Errorf("zoomfake: webhook body: %w", err)
 	}
@@ -93,7 +95,7 @@ func (s *Server) ValidateWebhookURL(ctx context.Context) error {
 	plain := randomToken(16)
 	status, body, err := s.postWebhook(ctx, "endpoint.url_validation", struct {
 		PlainToken string `json:"plainToken"`
-	}{plain})
+	}{plain}, "")
 	if err != nil {
 		return err
 	}
