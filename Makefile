@@ -1,11 +1,11 @@
-# warroom — see README.md. Every target installs what it needs through the
+# warroom — see README.md. Every target but docker installs what it needs through the
 # Go toolchain; nothing else is required on the machine.
 GO      ?= go
 BIN     ?= bin/warroom
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test lint run demo bench fuzz clean
+.PHONY: build test lint run demo bench fuzz docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/warroom
@@ -33,6 +33,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./commands
 	$(GO) test -run '^$$' -fuzz '^FuzzChannelName$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzIncidentMessage$$' -fuzztime $(FUZZTIME) ./blocks
+
+docker:
+	docker build --build-arg VERSION=$(VERSION) -t warroom:$(VERSION) .
 
 clean:
 	rm -rf bin

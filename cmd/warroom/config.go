@@ -35,6 +35,13 @@ type Config struct {
 	FollowupAfter time.Duration
 	PollInterval  time.Duration
 	LogLevel      zerolog.Level
+	// LogFormat is "json" (one object per line, for machines) or
+	// "console" (aligned, for people).
+	LogFormat string
+	// AnnounceChannel is a Slack channel ID (C…) or a channel name
+	// without its '#', which Main looks up at start; the channel gets one
+	// message per incident. Empty means none.
+	AnnounceChannel string
 }
 
 // ConfigError names the variable at fault in one sentence.
@@ -46,8 +53,22 @@ type ConfigError struct {
 func (e *ConfigError) Error() string { return e.Var + " " + e.Problem }
 
 // LoadConfig reads the configuration through getenv. requireRun demands
-// what `warroom run` needs to talk to Slack and Zoom.
+// what `warroom run` needs to talk to Slack and Zoom. It reports the first
+// problem; `warroom doctor` lists them all (see configProblems).
 func LoadConfig(getenv func(string) string, requireRun bool) (Config, error) {
+	c, problems := configProblems(getenv, requireRun)
+	if len(problems) > 0 {
+		return c, problems[0]
+	}
+	return c, nil
+}
+
+// configProblems reads the configuration and returns every problem in it,
+// in the order LoadConfig would meet them. Where a variable is wrong, the
+// Config holds its default.
+func configProblems(getenv func(string) string, requireRun bool) (Config, []*ConfigError) {
+	var problems []*ConfigError
+	fail := func(name, problem string) { problems = append(problems, &ConfigError{name, problem}) }
 	get := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
@@ -83,64 +104,107 @@ func LoadConfig(getenv func(string) string, requireRun bool) (Config, error) {
 		}
 	}
 
-	var err error
+	var err *ConfigError
 	if c.FollowupAfter, err = duration(get, "WARROOM_FOLLOWUP_AFTER", "48h"); err != nil {
-		return c, err
+		problems = append(problems, err)
+		c.FollowupAfter = 48 * time.Hour
 	}
 	if c.PollInterval, err = duration(get, "WARROOM_POLL_INTERVAL", "1m"); err != nil {
-		return c, err
+		problems = append(problems, err)
+		c.PollInterval = time.Minute
 	}
-	if c.LogLevel, err = zerolog.ParseLevel(strings.ToLower(get("LOG_LEVEL", "info"))); err != nil || c.LogLevel == zerolog.NoLevel {
-		return c, &ConfigError{"LOG_LEVEL", fmt.Sprintf("must be one of trace, debug, info, warn, error (got %q).", getenv("LOG_LEVEL"))}
+	var lerr error
+	if c.LogLevel, lerr = zerolog.ParseLevel(strings.ToLower(get("LOG_LEVEL", "info"))); lerr != nil || c.LogLevel == zerolog.NoLevel {
+		fail("LOG_LEVEL", fmt.Sprintf("must be one of trace, debug, info, warn, error (got %q).", getenv("LOG_LEVEL")))
+		c.LogLevel = zerolog.InfoLevel
+	}
+	switch c.LogFormat = strings.ToLower(get("LOG_FORMAT", "json")); c.LogFormat {
+	case "json", "console":
+	default:
+		fail("LOG_FORMAT", fmt.Sprintf("must be json (for log collectors) or console (for people) (got %q).", getenv("LOG_FORMAT")))
+		c.LogFormat = "json"
 	}
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
-		return c, &ConfigError{"SLACK_API_URL", fmt.Sprintf("must end with \"/\" (got %q).", c.SlackAPIURL)}
+		fail("SLACK_API_URL", fmt.Sprintf("must end with \"/\" (got %q).", c.SlackAPIURL))
+	} else if err := checkURL("SLACK_API_URL", c.SlackAPIURL); err != nil {
+		problems = append(problems, err)
 	}
-	for name, v := range map[string]string{"SLACK_API_URL": c.SlackAPIURL, "ZOOM_API_URL": c.ZoomAPIURL, "ZOOM_OAUTH_URL": c.ZoomOAuthURL} {
-		if err := checkURL(name, v); err != nil {
-			return c, err
+	for _, u := range []struct{ name, value string }{{"ZOOM_API_URL", c.ZoomAPIURL}, {"ZOOM_OAUTH_URL", c.ZoomOAuthURL}} {
+		if err := checkURL(u.name, u.value); err != nil {
+			problems = append(problems, err)
 		}
 	}
 	if c.PublicURL != "" {
 		if err := checkURL("WARROOM_PUBLIC_URL", c.PublicURL); err != nil {
-			return c, err
+			problems = append(problems, err)
 		}
 	}
 	if !validPrefix(c.ChannelPrefix) {
-		return c, &ConfigError{"WARROOM_CHANNEL_PREFIX", fmt.Sprintf("may hold only lowercase letters, digits, '-' and '_', at most 20 characters (got %q).", c.ChannelPrefix)}
+		fail("WARROOM_CHANNEL_PREFIX", fmt.Sprintf("may hold only lowercase letters, digits, '-' and '_', at most 20 characters (got %q).", c.ChannelPrefix))
 	}
 	if k := get("WARROOM_SECRET_KEY", ""); k != "" {
 		key, err := base64.StdEncoding.DecodeString(k)
 		if err != nil || len(key) != 32 {
-			return c, &ConfigError{"WARROOM_SECRET_KEY", "must be 32 random bytes in base64 (make one with: openssl rand -base64 32)."}
+			fail("WARROOM_SECRET_KEY", "must be 32 random bytes in base64 (make one with: openssl rand -base64 32).")
+		} else {
+			c.SecretKey = key
 		}
-		c.SecretKey = key
+	}
+	if a := get("WARROOM_ANNOUNCE_CHANNEL", ""); a != "" {
+		if ch, ok := announceChannel(a); ok {
+			c.AnnounceChannel = ch
+		} else {
+			fail("WARROOM_ANNOUNCE_CHANNEL", fmt.Sprintf("must be a Slack channel ID such as C0123ABCD or a channel name such as #incidents (got %q).", a))
+		}
 	}
 
 	if !requireRun {
-		return c, nil
+		return c, problems
 	}
 	switch {
 	case c.SlackBotToken == "":
-		return c, &ConfigError{"SLACK_BOT_TOKEN", "is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page."}
+		fail("SLACK_BOT_TOKEN", "is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page.")
 	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
-		return c, &ConfigError{"SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-."}
+		fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-.")
+	}
+	switch {
 	case c.SlackAppToken == "":
-		return c, &ConfigError{"SLACK_APP_TOKEN", "is required: an app-level token (xapp-…) with the connections:write scope, for Socket Mode."}
+		fail("SLACK_APP_TOKEN", "is required: an app-level token (xapp-…) with the connections:write scope, for Socket Mode.")
 	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
-		return c, &ConfigError{"SLACK_APP_TOKEN", "must be an app-level token starting with xapp-."}
-	case c.ZoomClientID == "":
-		return c, &ConfigError{"ZOOM_CLIENT_ID", "is required: the Client ID of your Zoom app."}
-	case c.ZoomClientSecret == "":
-		return c, &ConfigError{"ZOOM_CLIENT_SECRET", "is required: the Client Secret of your Zoom app."}
+		fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-.")
+	}
+	if c.ZoomClientID == "" {
+		fail("ZOOM_CLIENT_ID", "is required: the Client ID of your Zoom app.")
+	}
+	if c.ZoomClientSecret == "" {
+		fail("ZOOM_CLIENT_SECRET", "is required: the Client Secret of your Zoom app.")
 	}
 	if c.ZoomAccountID == "" && (c.PublicURL == "" || c.SecretKey == nil) {
-		return c, &ConfigError{"ZOOM_ACCOUNT_ID", "is required unless admins connect Zoom from Slack, which needs WARROOM_PUBLIC_URL and WARROOM_SECRET_KEY: set ZOOM_ACCOUNT_ID for a Server-to-Server app, or both of those for a user-managed OAuth app."}
+		fail("ZOOM_ACCOUNT_ID", "is required unless admins connect Zoom from Slack, which needs WARROOM_PUBLIC_URL and WARROOM_SECRET_KEY: set ZOOM_ACCOUNT_ID for a Server-to-Server app, or both of those for a user-managed OAuth app.")
 	}
-	return c, nil
+	return c, problems
 }
 
-func duration(get func(string, string) string, name, def string) (time.Duration, error) {
+// announceChannel accepts a channel ID (C…, G…) as it is, and a channel
+// name with or without its leading '#', returned without it (Main looks
+// the name up at start).
+func announceChannel(v string) (string, bool) {
+	if id, ok := channelID(v); ok {
+		return id, true
+	}
+	name := strings.TrimPrefix(v, "#")
+	if name == "" || len(name) > 80 {
+		return "", false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+func duration(get func(string, string) string, name, def string) (time.Duration, *ConfigError) {
 	v := get(name, def)
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
@@ -149,7 +213,7 @@ func duration(get func(string, string) string, name, def string) (time.Duration,
 	return d, nil
 }
 
-func checkURL(name, v string) error {
+func checkURL(name, v string) *ConfigError {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &ConfigError{name, fmt.Sprintf("must be an http(s) URL (got %q).", v)}

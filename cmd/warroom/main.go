@@ -1,8 +1,11 @@
 // Command warroom is a Slack bot that gives every incident a Zoom war room.
 //
-//	warroom run      the bot (Socket Mode; configuration from the environment)
-//	warroom demo     the bot against built-in simulated Slack and Zoom
-//	warroom version  print the version
+//	warroom run            the bot (Socket Mode; configuration from the environment)
+//	warroom demo           the bot against built-in simulated Slack and Zoom
+//	warroom doctor         check the configuration, Slack, Zoom, the database and the public URL
+//	warroom backup <file>  copy the live database consistently to a new file
+//	warroom healthcheck    exit 0 if the local warroom answers /healthz (container health checks)
+//	warroom version        print the version
 package main
 
 import (
@@ -14,6 +17,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -22,6 +27,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/metrics"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoompool"
 )
@@ -42,9 +48,13 @@ func main() {
 const usage = `warroom gives every incident a Zoom war room in Slack.
 
 Usage:
-  warroom run       run the bot (configure with environment variables; see README)
-  warroom demo      run the bot against simulated Slack and Zoom and print what a channel shows
-  warroom version   print the version
+  warroom run                  run the bot (configure with environment variables; see README)
+  warroom demo                 run the bot against simulated Slack and Zoom and print what a channel shows
+  warroom doctor               check the configuration, Slack and Zoom credentials, the database and the
+                               public URL, and say how to fix each problem (exit status 1 if any)
+  warroom backup <file>        copy the database (WARROOM_DB) to a new file, safely while warroom runs
+  warroom healthcheck [-ready] exit 0 if the warroom on WARROOM_HTTP_ADDR is up (-ready: and ready)
+  warroom version              print the version
 `
 
 func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -63,14 +73,45 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return m.Run(ctx)
 	case "demo":
 		return runDemo(ctx, getenv, stdout, stderr)
+	case "doctor":
+		return runDoctor(ctx, args[1:], getenv, stdout)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], getenv, stdout)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "warroom", version)
+		fmt.Fprintln(stdout, buildDetails())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// buildDetails says what the binary was built from, for bug reports.
+func buildDetails() string {
+	s := runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, modified string
+		for _, kv := range bi.Settings {
+			switch kv.Key {
+			case "vcs.revision":
+				rev = kv.Value
+			case "vcs.modified":
+				if kv.Value == "true" {
+					modified = ", modified"
+				}
+			case "CGO_ENABLED":
+				s += ", CGO_ENABLED=" + kv.Value
+			}
+		}
+		if rev != "" {
+			s += ", commit " + rev[:min(12, len(rev))] + modified
+		}
+	}
+	return s
 }
 
 // Main is the whole program wired together; `warroom run`, `warroom demo`
@@ -82,8 +123,10 @@ type Main struct {
 	HTTPClient *http.Client
 	// Tune adjusts the bot's settings (tests shorten backoffs).
 	Tune func(*bot.Config)
-	// OnAck observes ack latencies (benchmarks).
+	// OnAck observes ack latencies (benchmarks); Metrics sees them too.
 	OnAck bot.AckObserver
+	// Metrics is served on /metrics.
+	Metrics *metrics.Metrics
 	// Listener, if set, serves HTTP instead of listening on
 	// WARROOM_HTTP_ADDR (tests that must know the public URL first).
 	Listener net.Listener
@@ -96,16 +139,53 @@ type Main struct {
 	addr   net.Addr
 }
 
-// NewMain returns a Main that logs JSON to logOut.
+// NewMain returns a Main that logs to logOut, as JSON unless
+// cfg.LogFormat is "console".
 func NewMain(cfg Config, logOut io.Writer) *Main {
-	log := zerolog.New(logOut).Level(cfg.LogLevel).With().Timestamp().Logger()
-	return &Main{Config: cfg, Log: log, HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+	return &Main{
+		Config:     cfg,
+		Log:        newLogger(cfg, logOut),
+		HTTPClient: &http.Client{Timeout: 30 * time.Second},
+		Metrics:    metrics.New(version),
+	}
+}
+
+// newLogger writes JSON lines (what log collectors want) or, with
+// LOG_FORMAT=console, aligned text for people, coloured on a terminal.
+func newLogger(cfg Config, out io.Writer) zerolog.Logger {
+	if cfg.LogFormat == "console" {
+		out = zerolog.ConsoleWriter{Out: out, NoColor: !isTerminal(out), TimeFormat: "2006-01-02 15:04:05.000"}
+	}
+	return zerolog.New(out).Level(cfg.LogLevel).With().Timestamp().Logger()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// instrumented returns a copy of the HTTP client whose transport counts
+// and times every Slack and Zoom call for /metrics.
+func (m *Main) instrumented() *http.Client {
+	hc := *m.HTTPClient
+	hc.Transport = m.Metrics.Transport(hc.Transport, metrics.Targets{
+		SlackAPIURL: m.Config.SlackAPIURL, ZoomAPIURL: m.Config.ZoomAPIURL, ZoomOAuthURL: m.Config.ZoomOAuthURL,
+	})
+	return &hc
 }
 
 // Run opens the database, connects to Slack and Zoom and works until ctx
 // ends or the Slack connection fails for good.
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
+	if m.Metrics == nil {
+		m.Metrics = metrics.New(version)
+	}
+	hc := m.instrumented()
 	lock, err := store.LockFile(cfg.DB)
 	if err != nil {
 		return err
@@ -140,18 +220,25 @@ func (m *Main) Run(ctx context.Context) error {
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
-		slack.OptionHTTPClient(m.HTTPClient),
+		slack.OptionHTTPClient(hc),
 		// 429s only: Slack did not act on a rate-limited request, so a
 		// retry cannot duplicate anything. Other failures go back to the
 		// job, whose steps know how to check before repeating.
 		slack.OptionRetryConfig(slack.RetryConfig{MaxRetries: 5, RetryAfterDuration: 5 * time.Second, RetryAfterJitter: 500 * time.Millisecond}),
 	)
+	announce := cfg.AnnounceChannel
+	if announce != "" {
+		if announce, err = resolveChannel(ctx, api, announce); err != nil {
+			return err
+		}
+	}
 	bcfg := bot.Config{
-		ChannelPrefix: cfg.ChannelPrefix,
-		PollInterval:  cfg.PollInterval,
-		Admins:        cfg.Admins,
-		PublicURL:     cfg.PublicURL,
-		WebhookSecret: cfg.ZoomWebhookKey,
+		ChannelPrefix:   cfg.ChannelPrefix,
+		PollInterval:    cfg.PollInterval,
+		Admins:          cfg.Admins,
+		PublicURL:       cfg.PublicURL,
+		WebhookSecret:   cfg.ZoomWebhookKey,
+		AnnounceChannel: announce,
 	}
 	if m.Tune != nil {
 		m.Tune(&bcfg)
@@ -163,8 +250,11 @@ func (m *Main) Run(ctx context.Context) error {
 		APIURL: cfg.ZoomAPIURL, OAuthURL: cfg.ZoomOAuthURL,
 		ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret,
 		AccountID: cfg.ZoomAccountID, S2SHosts: cfg.ZoomHosts,
-		HTTP: m.HTTPClient, Log: m.Log,
-		OnTokenDead: func(ctx context.Context, h store.ZoomHost, reason string) { b.ZoomTokenDead(ctx, h, reason) },
+		HTTP: hc, Log: m.Log,
+		OnTokenDead: func(ctx context.Context, h store.ZoomHost, reason string) {
+			m.Metrics.TokenRefreshFailed()
+			b.ZoomTokenDead(ctx, h, reason)
+		},
 	}
 	if cfg.PublicURL != "" && cfg.SecretKey != nil {
 		pcfg.RedirectURL = cfg.PublicURL + "/zoom/oauth/callback"
@@ -173,10 +263,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err = bot.New(bcfg, bot.Deps{Store: st, Slack: api, Pool: pool, Log: m.Log, HTTP: m.HTTPClient, OnAck: m.OnAck})
+	onAck := func(envelopeType string, latency time.Duration) {
+		m.Metrics.ObserveAck(envelopeType, latency)
+		if m.OnAck != nil {
+			m.OnAck(envelopeType, latency)
+		}
+	}
+	b, err = bot.New(bcfg, bot.Deps{Store: st, Slack: api, Pool: pool, Log: m.Log, HTTP: hc, OnAck: onAck})
 	if err != nil {
 		return err
 	}
+	m.Metrics.SetState(stateReader(st, b.Connected))
 	go m.loadHostProfiles(ctx, pool)
 	m.mu.Lock()
 	m.bot = b
@@ -212,7 +309,47 @@ func (m *Main) loadHostProfiles(ctx context.Context, pool *zoompool.Pool) {
 	}
 }
 
-// serveHTTP starts the HTTP server (health and readiness).
+// stateReader reads, at each scrape, what /metrics reports from the
+// database and the Slack connection.
+func stateReader(st *store.Store, connected func() bool) func(ctx context.Context) (metrics.State, error) {
+	return func(ctx context.Context) (metrics.State, error) {
+		s := metrics.State{
+			SocketConnected: connected(),
+			Declared:        map[string]int{}, Incidents: map[string]int{},
+			PendingJobs: map[string]int{}, ZoomHosts: map[string]int{},
+		}
+		incidents, err := st.Incidents(ctx)
+		if err != nil {
+			return s, err
+		}
+		for _, inc := range incidents {
+			s.Declared[inc.Severity.String()]++
+			s.Incidents[string(inc.Status)]++
+		}
+		jobs, err := st.PendingJobs(ctx)
+		if err != nil {
+			return s, err
+		}
+		now := time.Now()
+		for _, j := range jobs {
+			s.PendingJobs[j.Kind]++
+			if wait := now.Sub(j.RunAt); wait > s.OldestDue {
+				s.OldestDue = wait
+			}
+		}
+		hosts, err := st.ZoomHosts(ctx)
+		if err != nil {
+			return s, err
+		}
+		for _, h := range hosts {
+			s.ZoomHosts[h.Status]++
+		}
+		return s, nil
+	}
+}
+
+// serveHTTP starts the HTTP server: health, readiness, metrics and the
+// bot's Zoom endpoints.
 func (m *Main) serveHTTP(ctx context.Context) error {
 	ln := m.Listener
 	if ln == nil {
@@ -224,6 +361,7 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", m.ready)
+	mux.Handle("GET /metrics", m.Metrics.Handler())
 	m.bot.RegisterHTTP(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	m.mu.Lock()
@@ -245,7 +383,9 @@ func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "slack socket mode not connected", http.StatusServiceUnavailable)
 		return
 	}
-	if err := st.Ping(r.Context()); err != nil {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := st.Ping(ctx); err != nil {
 		http.Error(w, "database not writable", http.StatusServiceUnavailable)
 		return
 	}
