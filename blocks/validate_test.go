@@ -213,8 +213,8 @@ func chars(s string) int {
 var liveMarkup = regexp.MustCompile(`<[^>]*>?`)
 
 // ourRefs are the only live references warroom writes itself: people and
-// the incident channel by ID, and dates.
-var ourRefs = regexp.MustCompile(`^(<[@#][A-Z0-9]{2,40}>|<!date\^-?[0-9]+\^\{date_short_pretty\} \{time\}\|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC>)$`)
+// the incident channel by ID, and dates (dateRef's and SlackDate's).
+var ourRefs = regexp.MustCompile(`^(<[@#][A-Z0-9]{2,40}>|<!date\^-?[0-9]+\^\{date_short_pretty\}( at)? \{time\}\|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC>)$`)
 
 // checkNoUserMarkup fails if s holds any '<…>' other than warroom's own
 // user and channel references: all user text must arrive escaped.

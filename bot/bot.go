@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoompool"
 )
@@ -34,6 +35,17 @@ type Config struct {
 	AnnounceChannel string
 	// StateTTL is how long a Connect Zoom link works.
 	StateTTL time.Duration
+
+	// Follow-ups and recordings.
+	FollowupAfter        time.Duration // WARROOM_FOLLOWUP_AFTER: after resolution
+	FollowupDuration     time.Duration // default length of a follow-up
+	FollowupWorkingHours bool          // move follow-ups into the declarer's working hours
+	WorkdayStart         int           // working hours, local to the declarer: [start, end)
+	WorkdayEnd           int
+	ReminderBefore       time.Duration // the reminder's lead time
+	RecordingPollFor     time.Duration // how long to wait for a recording
+	PasscodeDisplay      warroom.PasscodeDisplay
+	FollowupOff          bool // no follow-up is scheduled on resolve
 	// RetryBase and RetryMax bound the backoff between attempts of a job.
 	RetryBase time.Duration
 	RetryMax  time.Duration
@@ -55,6 +67,24 @@ func (c *Config) setDefaults() {
 	}
 	if c.StateTTL <= 0 {
 		c.StateTTL = 10 * time.Minute
+	}
+	if c.FollowupAfter <= 0 {
+		c.FollowupAfter = 48 * time.Hour
+	}
+	if c.FollowupDuration <= 0 {
+		c.FollowupDuration = 30 * time.Minute
+	}
+	if c.WorkdayEnd <= c.WorkdayStart || c.WorkdayStart < 0 || c.WorkdayEnd > 24 {
+		c.WorkdayStart, c.WorkdayEnd = 9, 17
+	}
+	if c.ReminderBefore <= 0 {
+		c.ReminderBefore = 10 * time.Minute
+	}
+	if c.RecordingPollFor <= 0 {
+		c.RecordingPollFor = 7 * 24 * time.Hour
+	}
+	if c.PasscodeDisplay == "" {
+		c.PasscodeDisplay = "inline"
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Minute

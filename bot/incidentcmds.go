@@ -72,7 +72,12 @@ func (b *Bot) incidentCommand(ctx context.Context, cmd slack.SlashCommand, c com
 		if c.Summary != "" {
 			text += " Summary: " + blocks.Escape(c.Summary)
 		}
-		return changed(b.store.Resolve(ctx, rec.ID, c.Summary), text)
+		err := b.store.ResolveWithFollowup(ctx, rec.ID, c.Summary, store.ResolveOptions{
+			Followup: !b.cfg.FollowupOff, FollowupFor: b.cfg.FollowupDuration, RecordingFor: b.cfg.RecordingPollFor})
+		if err == nil && !b.cfg.FollowupOff {
+			text += " A post-incident review is being scheduled."
+		}
+		return changed(err, text)
 	case commands.Reopen:
 		if rec.Status != warroom.StatusResolved {
 			return ephemeral(rec.Ref()+" is not resolved.", nil)
@@ -86,6 +91,27 @@ func (b *Bot) incidentCommand(ctx context.Context, cmd slack.SlashCommand, c com
 			fmt.Sprintf("%s asked for a new Zoom call for %s. The old meeting is deleted if nobody joined it.", who, rec.Ref()))
 	case commands.AdoptCall:
 		return b.adoptCall(ctx, rec, cmd.UserID, c.URL, c.MeetingID)
+	case commands.FollowupList:
+		fs, err := b.store.Followups(ctx, rec.ID)
+		if err != nil {
+			return ephemeral("warroom could not list the follow-ups: "+warroom.ErrorMessage(err), nil)
+		}
+		list := make([]warroom.Followup, 0, len(fs))
+		for _, f := range fs {
+			list = append(list, f.Followup)
+		}
+		text, blks := blocks.FollowupList(rec.Incident, list)
+		return ephemeral(text, blks)
+	case commands.FollowupCancel:
+		f, err := b.store.FollowupByN(ctx, rec.ID, c.N)
+		if err != nil {
+			return ephemeral(fmt.Sprintf("%s has no follow-up #%d. `/incident followup list` shows them.", rec.Ref(), c.N), nil)
+		}
+		if err := b.store.CancelFollowup(ctx, f.ID, cmd.UserID); err != nil {
+			return ephemeral(warroom.ErrorMessage(err), nil)
+		}
+		b.kick()
+		return inChannel(fmt.Sprintf("%s cancelled follow-up #%d of %s; its Zoom meeting is deleted.", who, c.N, rec.Ref()))
 	}
 	text, blks := blocks.Usage(commands.Usage())
 	return ephemeral(text, blks)

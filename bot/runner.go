@@ -97,6 +97,12 @@ func (b *Bot) runJob(ctx context.Context, job store.Job) {
 	switch job.Kind {
 	case store.JobDeclare:
 		err = b.runDeclare(ctx, job)
+	case store.JobFollowup:
+		err = b.runFollowup(ctx, job)
+	case store.JobReminder:
+		err = b.runReminder(ctx, job)
+	case store.JobRecording:
+		err = b.runRecording(ctx, job)
 	default:
 		log.Error().Msg("jobs: unknown kind; leaving it for a newer warroom")
 		err = errors.New("unknown job kind " + job.Kind)
@@ -112,6 +118,15 @@ func (b *Bot) runJob(ctx context.Context, job store.Job) {
 	if ctx.Err() != nil {
 		// Shutdown interrupted it: leave the lease; the next start resumes.
 		log.Info().Msg("jobs: interrupted by shutdown")
+		return
+	}
+	var poll *pollLater
+	if errors.As(err, &poll) {
+		at := b.now().Add(poll.after)
+		log.Debug().Time("poll_at", at).Msg("jobs: waiting")
+		if rerr := b.store.RetryJob(rctx, job.ID, b.cfg.Owner, at, err.Error()); rerr != nil {
+			log.Error().Err(rerr).Msg("jobs: could not record the wait")
+		}
 		return
 	}
 	at := b.now().Add(b.backoff(job.Attempts))

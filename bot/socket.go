@@ -152,6 +152,19 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	case commands.ZoomSettings:
 		b.ack(evt, start, nil)
 		b.openZoomSettings(ctx, cmd)
+	case commands.Followup:
+		// Working out "tomorrow 14:00" needs the person's time zone, a
+		// Slack call: ack first, answer through the response_url.
+		rec, err := b.store.IncidentByChannel(ctx, cmd.ChannelID)
+		if err != nil {
+			b.ack(evt, start, notIncidentChannel)
+			return
+		}
+		b.ack(evt, start, nil)
+		reply := b.followupCommand(ctx, cmd, rec, c)
+		if err := b.reply(ctx, cmd.ResponseURL, &slack.WebhookMessage{Text: reply}); err != nil {
+			log.Warn().Err(err).Msg("could not answer a followup command")
+		}
 	default:
 		b.ack(evt, start, b.incidentCommand(ctx, cmd, c))
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 )
 
@@ -143,8 +144,10 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if replay {
-		b.log.Warn().Msg("zoom webhook replay refused")
-		http.Error(w, "already received", http.StatusConflict)
+		// Acted on already. Zoom redelivers an event it thinks was lost,
+		// and anything but 200 makes it try again: acknowledge, do nothing.
+		b.log.Info().Msg("zoom webhook received again; nothing to do")
+		io.WriteString(w, "already received\n")
 		return
 	}
 	var ev zoom.WebhookEvent
@@ -174,6 +177,9 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	case "meeting.started", "meeting.ended":
 		b.meetingChanged(r, ev)
 		w.WriteHeader(http.StatusOK)
+	case "recording.completed":
+		b.recordingCompleted(r, body)
+		w.WriteHeader(http.StatusOK)
 	default:
 		w.WriteHeader(http.StatusOK) // events warroom does not use yet
 	}
@@ -198,11 +204,42 @@ func (b *Bot) meetingChanged(r *http.Request, ev zoom.WebhookEvent) {
 	if ev.Event == "meeting.ended" {
 		status = warroom.MeetingEnded
 	}
-	id, err := b.store.SetMeetingStatus(r.Context(), meetingID, status)
-	if err != nil {
-		return // not an incident's meeting
+	ctx := r.Context()
+	if watch, err := b.store.RecordingWatchByMeeting(ctx, meetingID); err == nil && status == warroom.MeetingEnded {
+		// A follow-up ended: look for its recording now rather than at the
+		// scheduled end.
+		b.store.RunRefJobsNow(ctx, store.JobRecording, watch.ID)
+		b.kick()
 	}
-	if err := b.store.RequestSync(r.Context(), id); err == nil {
+	id, err := b.store.SetMeetingStatus(ctx, meetingID, status)
+	if err != nil {
+		return // not an incident's bridge
+	}
+	if status == warroom.MeetingEnded {
+		// The bridge ended: start waiting for its recording and attendance.
+		if rec, err := b.store.Incident(ctx, id); err == nil && rec.MeetingHost != "" {
+			now := b.now()
+			b.store.WatchRecording(ctx, store.NewRecordingWatch{IncidentID: id, MeetingID: meetingID, MeetingHost: rec.MeetingHost,
+				Label: "the incident call", Bridge: true, StartAt: now, PollUntil: now.Add(b.cfg.RecordingPollFor)})
+		}
+	}
+	if err := b.store.RequestSync(ctx, id); err == nil {
+		b.kick()
+	}
+}
+
+// recordingCompleted makes the waiting recording job run at once.
+func (b *Bot) recordingCompleted(r *http.Request, body []byte) {
+	var ev zoom.RecordingCompletedEvent
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Payload.Object.ID == 0 {
+		return
+	}
+	ctx := r.Context()
+	watch, err := b.store.RecordingWatchByMeeting(ctx, ev.Payload.Object.ID)
+	if err != nil {
+		return
+	}
+	if err := b.store.RunRefJobsNow(ctx, store.JobRecording, watch.ID); err == nil {
 		b.kick()
 	}
 }

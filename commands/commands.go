@@ -103,6 +103,8 @@ func (List) command()             {}
 // UsageError is bad input from a person: Message is a whole, friendly
 // sentence followed by the usage, in mrkdwn. It may quote what the person
 // typed, so it must be escaped (blocks.Usage does) before it is shown.
+// ParseWhen's errors are the exception: the sentence alone, to be followed
+// by FollowupTimeHelp.
 type UsageError struct {
 	Message string
 }
@@ -121,6 +123,8 @@ func Usage() string {
 		"• `/incident status` shows the incident; `/incident sev 1` changes its severity; `/incident commander @alex` hands it over.\n" +
 		"• `/incident resolve [summary]` resolves it and ends the call; `/incident reopen` opens it again.\n" +
 		"• `/incident call` shows the call; `/incident call new` replaces it; `/incident call` followed by a Zoom link makes that meeting the call.\n" +
+		"• `/incident followup tomorrow 14:00 for 45m @ana [topic]` schedules a post-incident review (time, length, people and topic are optional); " +
+		"`/incident followup list` shows them; `/incident followup cancel 2` cancels one. `/incident followup help` lists the times it understands.\n" +
 		"*Admins*\n" +
 		"• `/incident zoom connect|status|disconnect` manage the Zoom connection; `/incident zoom settings` sets up new meetings.\n" +
 		"• `/incident help` shows this message."
@@ -164,6 +168,8 @@ func Parse(text string) (Command, error) {
 		return noArgs(List{}, "list", args)
 	case "zoom":
 		return parseZoom(args)
+	case "followup", "follow-up":
+		return parseFollowup(afterFirstWord(text))
 	}
 	return nil, usageError("I don't know `/incident " + echo(decode(words[0])) + "`.")
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -179,6 +180,7 @@ func TestUsage(t *testing.T) {
 		"/incident declare", "--sev", "--private", "/incident help", "/incident list",
 		"/incident sev 1", "/incident status", "/incident resolve", "/incident reopen",
 		"/incident commander", "/incident call", "/incident call new", "/incident zoom settings",
+		"/incident followup", "/incident followup list", "/incident followup cancel 2",
 	} {
 		if !strings.Contains(u, want) {
 			t.Errorf("Usage() lacks %q:\n%s", want, u)
@@ -231,6 +233,10 @@ func FuzzParse(f *testing.F) {
 		"commander <@U123|alex>", "cmd <@W1>", "call", "call new", "list", "zoom settings",
 		"call <https://zoom.us/j/81234567890?pwd=a|zoom.us/j/81234567890?pwd=a>",
 		"call https://acme.zoom.us/j/1.", "call <https://evil.example|https://zoom.us/j/1>",
+		"followup", "followup tomorrow 14:00 for 45m <@U1|ana> <@W2> Root cause &amp; fixes",
+		"followup for 1h 30m in 2 days", "followup 2:30 pm <@U1|bob smith> x<@U1>y", "followup 25:00",
+		"followup list", "followup cancel #2", "followup cancel 0", "followup in 99999999999999999999w",
+		"followup for 99999999999h", "follow-up next sun 12 am", "followup help",
 	} {
 		f.Add(s)
 	}
@@ -293,6 +299,37 @@ func FuzzParse(f *testing.F) {
 			}
 		case commands.AdoptCall:
 			checkZoomLink(t, text, c.URL, c.MeetingID)
+		case commands.Followup:
+			if !c.At.IsZero() || strings.Join(strings.Fields(c.When), " ") != c.When {
+				t.Fatalf("Parse(%q): when %q, at %v", text, c.When, c.At)
+			}
+			if c.Duration != 0 && (c.Duration < warroom.MinFollowupDuration || c.Duration > warroom.MaxFollowupDuration) {
+				t.Fatalf("Parse(%q): duration %v", text, c.Duration)
+			}
+			seen := map[string]bool{}
+			for _, id := range c.Invitees {
+				if !userID.MatchString(id) || seen[id] {
+					t.Fatalf("Parse(%q): invitees %q", text, c.Invitees)
+				}
+				seen[id] = true
+			}
+			if !utf8.ValidString(c.Topic) || strings.Join(strings.Fields(c.Topic), " ") != c.Topic ||
+				strings.ContainsFunc(c.Topic, unicode.IsControl) {
+				t.Fatalf("Parse(%q): topic %q", text, c.Topic)
+			}
+			// A time phrase Parse accepted is one ParseWhen reads (it may be past).
+			if c.When != "" {
+				now := time.Date(2026, 11, 24, 10, 30, 0, 0, time.UTC)
+				if _, err := commands.ParseWhen(c.When, now, time.UTC); err != nil &&
+					err.Error() != "That time has already passed." && !strings.HasPrefix(err.Error(), "That is more than a year away") {
+					t.Fatalf("Parse(%q): when %q: %v", text, c.When, err)
+				}
+			}
+		case commands.FollowupList:
+		case commands.FollowupCancel:
+			if c.N < 1 {
+				t.Fatalf("Parse(%q): cancel %d", text, c.N)
+			}
 		default:
 			t.Fatalf("Parse(%q) = %#v", text, cmd)
 		}

@@ -16,6 +16,7 @@ type Job struct {
 	Kind       string
 	IncidentID int64
 	Payload    string
+	RefID      int64 // the follow-up or recording watch the job is about
 	RunAt      time.Time
 	Attempts   int
 	LastError  string
@@ -26,8 +27,12 @@ type execer interface {
 }
 
 func enqueue(ctx context.Context, tx execer, kind string, incidentID int64, runAt int64) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, run_at, created_at) VALUES (?, ?, ?, ?)`,
-		kind, incidentID, runAt, runAt)
+	return enqueueRef(ctx, tx, kind, incidentID, 0, runAt)
+}
+
+func enqueueRef(ctx context.Context, tx execer, kind string, incidentID, refID int64, runAt int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+		kind, incidentID, refID, runAt, runAt)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s: %w", kind, err)
 	}
@@ -43,7 +48,7 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, limit int, lease tim
 	}
 	defer tx.Rollback()
 	now := ms(s.now())
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(incident_id, 0), payload, run_at, attempts, last_error
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error
 		FROM jobs WHERE done_at IS NULL AND run_at <= ? AND lease_until <= ?
 		ORDER BY run_at, id LIMIT ?`, now, now, limit)
 	if err != nil {
@@ -53,7 +58,7 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, limit int, lease tim
 	for rows.Next() {
 		var j Job
 		var runAt int64
-		if err := rows.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.Payload, &runAt, &j.Attempts, &j.LastError); err != nil {
+		if err := rows.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: claim jobs: %w", err)
 		}
@@ -156,7 +161,7 @@ func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
 
 // PendingJobs lists unfinished jobs, oldest due first.
 func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, COALESCE(incident_id, 0), payload, run_at, attempts, last_error
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error
 		FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending jobs: %w", err)
@@ -166,11 +171,22 @@ func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
 	for rows.Next() {
 		var j Job
 		var runAt int64
-		if err := rows.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.Payload, &runAt, &j.Attempts, &j.LastError); err != nil {
+		if err := rows.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError); err != nil {
 			return nil, fmt.Errorf("store: pending jobs: %w", err)
 		}
 		j.RunAt = fromMS(runAt)
 		jobs = append(jobs, j)
 	}
 	return jobs, rows.Err()
+}
+
+// RunRefJobsNow makes the unfinished jobs of a kind about refID due now
+// (a webhook said the awaited thing happened).
+func (s *Store) RunRefJobsNow(ctx context.Context, kind string, refID int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = MIN(run_at, ?), rerun = 1 WHERE kind = ? AND ref_id = ? AND done_at IS NULL`,
+		ms(s.now()), kind, refID)
+	if err != nil {
+		return fmt.Errorf("store: run jobs now: %w", err)
+	}
+	return nil
 }

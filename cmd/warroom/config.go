@@ -33,8 +33,17 @@ type Config struct {
 	ChannelPrefix string
 	Admins        []string
 	FollowupAfter time.Duration
-	PollInterval  time.Duration
-	LogLevel      zerolog.Level
+	// FollowupHours, when set (WARROOM_FOLLOWUP_HOURS=9-17), moves
+	// automatic follow-ups into those working hours, Monday to Friday, in
+	// the declarer's Slack time zone. Zero start and end: off.
+	FollowupStart, FollowupEnd int
+	FollowupDuration           time.Duration // WARROOM_FOLLOWUP_DURATION
+	FollowupOff                bool          // WARROOM_FOLLOWUP_ON_RESOLVE=false
+	ReminderBefore             time.Duration // WARROOM_REMINDER_BEFORE
+	RecordingPollFor           time.Duration // WARROOM_RECORDING_WAIT
+	RecordingPasscode          string        // WARROOM_RECORDING_PASSCODE: inline, separate or hidden
+	PollInterval               time.Duration
+	LogLevel                   zerolog.Level
 	// LogFormat is "json" (one object per line, for machines) or
 	// "console" (aligned, for people).
 	LogFormat string
@@ -108,6 +117,39 @@ func configProblems(getenv func(string) string, requireRun bool) (Config, []*Con
 	if c.FollowupAfter, err = duration(get, "WARROOM_FOLLOWUP_AFTER", "48h"); err != nil {
 		problems = append(problems, err)
 		c.FollowupAfter = 48 * time.Hour
+	}
+	if c.FollowupDuration, err = duration(get, "WARROOM_FOLLOWUP_DURATION", "30m"); err != nil {
+		problems = append(problems, err)
+		c.FollowupDuration = 30 * time.Minute
+	}
+	if c.ReminderBefore, err = duration(get, "WARROOM_REMINDER_BEFORE", "10m"); err != nil {
+		problems = append(problems, err)
+		c.ReminderBefore = 10 * time.Minute
+	}
+	if c.RecordingPollFor, err = duration(get, "WARROOM_RECORDING_WAIT", "168h"); err != nil {
+		problems = append(problems, err)
+		c.RecordingPollFor = 7 * 24 * time.Hour
+	}
+	if h := get("WARROOM_FOLLOWUP_HOURS", ""); h != "" && h != "off" {
+		var a, b int
+		if n, _ := fmt.Sscanf(h, "%d-%d", &a, &b); n != 2 || a < 0 || b > 24 || a >= b {
+			fail("WARROOM_FOLLOWUP_HOURS", fmt.Sprintf("must be working hours such as 9-17, or off (got %q).", h))
+		} else {
+			c.FollowupStart, c.FollowupEnd = a, b
+		}
+	}
+	switch v := strings.ToLower(get("WARROOM_FOLLOWUP_ON_RESOLVE", "true")); v {
+	case "true", "yes", "1", "on":
+	case "false", "no", "0", "off":
+		c.FollowupOff = true
+	default:
+		fail("WARROOM_FOLLOWUP_ON_RESOLVE", fmt.Sprintf("must be true or false (got %q).", v))
+	}
+	switch c.RecordingPasscode = strings.ToLower(get("WARROOM_RECORDING_PASSCODE", "inline")); c.RecordingPasscode {
+	case "inline", "separate", "hidden":
+	default:
+		fail("WARROOM_RECORDING_PASSCODE", fmt.Sprintf("must be inline (in the link), separate (its own line) or hidden (got %q).", c.RecordingPasscode))
+		c.RecordingPasscode = "inline"
 	}
 	if c.PollInterval, err = duration(get, "WARROOM_POLL_INTERVAL", "1m"); err != nil {
 		problems = append(problems, err)

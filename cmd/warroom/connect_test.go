@@ -437,8 +437,10 @@ func TestWebhookSignatures(t *testing.T) {
 	if got := post(now, zoom.SignWebhook(hookSecret, now, body), body); got != http.StatusOK {
 		t.Errorf("good signature: HTTP %d", got)
 	}
-	if got := post(now, zoom.SignWebhook(hookSecret, now, body), body); got != http.StatusConflict {
-		t.Errorf("replay: HTTP %d, want 409", got)
+	// A replay is acknowledged (so Zoom stops retrying) but not acted on:
+	// a replayed deauthorization below must delete nothing.
+	if got := post(now, zoom.SignWebhook(hookSecret, now, body), body); got != http.StatusOK {
+		t.Errorf("replay: HTTP %d, want 200", got)
 	}
 	if got := post(now, zoom.SignWebhook("wrong", now, body), body); got != http.StatusUnauthorized {
 		t.Errorf("bad signature: HTTP %d, want 401", got)
@@ -454,6 +456,15 @@ func TestWebhookSignatures(t *testing.T) {
 	forged := []byte(`{"event":"app_deauthorized","event_ts":1,"payload":{"user_id":"x"}}`)
 	if got := post(now, "v0=deadbeef", forged); got != http.StatusUnauthorized || e.hosts(t) != 1 {
 		t.Errorf("forged deauthorization: HTTP %d, %d hosts", got, e.hosts(t))
+	}
+	// A captured, genuine deauthorization replayed later deletes nothing
+	// either: its signature was seen (and past the window it is stale).
+	hosts, _ := e.run.Main.store.ZoomHosts(context.Background())
+	deauth := []byte(`{"event":"app_deauthorized","event_ts":1,"payload":{"user_id":"` + hosts[0].ZoomUserID + `"}}`)
+	sig := zoom.SignWebhook(hookSecret, now, deauth)
+	e.run.Main.store.SeenWebhook(context.Background(), sig, time.Hour) // as if received before
+	if got := post(now, sig, deauth); got != http.StatusOK || e.hosts(t) != 1 {
+		t.Errorf("replayed deauthorization: HTTP %d, %d hosts", got, e.hosts(t))
 	}
 }
 

@@ -154,8 +154,25 @@ func TestLifecycleCommandsKeepThePinnedMessageTrue(t *testing.T) {
 	}
 	command(t, w, "U1", ch, "reopen")
 	waitPinned(t, w, name, "Join Call again", func(text string, r room) bool { return r.JoinURL() != "" && strings.Contains(text, "Active") })
-	if n := len(w.Zoom.Meetings()); n != 1 {
-		t.Errorf("%d meetings after resolve and reopen, want the same one", n)
+	command(t, w, "U3", ch, "resolve Fixed for good")
+	waitPinned(t, w, name, "resolved again", func(text string, r room) bool { return r.JoinURL() == "" })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	bridges, reviews := 0, 0
+	waitFor(ctx, func() bool {
+		bridges, reviews = 0, 0
+		for _, m := range w.Zoom.Meetings() {
+			switch m.Type {
+			case 3:
+				bridges++
+			case 2:
+				reviews++
+			}
+		}
+		return reviews > 0
+	})
+	if bridges != 1 || reviews != 1 {
+		t.Errorf("%d bridges and %d reviews after resolve, reopen and resolve; want the same bridge and one review", bridges, reviews)
 	}
 }
 

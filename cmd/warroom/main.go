@@ -26,6 +26,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/metrics"
 	"github.com/warroom-dev/warroom/store"
@@ -127,6 +128,9 @@ type Main struct {
 	OnAck bot.AckObserver
 	// Metrics is served on /metrics.
 	Metrics *metrics.Metrics
+	// Now, if set, is the clock of the store, the bot and the pool (tests
+	// move time to make follow-ups and recordings fall due).
+	Now func() time.Time
 	// Listener, if set, serves HTTP instead of listening on
 	// WARROOM_HTTP_ADDR (tests that must know the public URL first).
 	Listener net.Listener
@@ -202,6 +206,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		opts = append(opts, store.WithCipher(c))
 	}
+	if m.Now != nil {
+		opts = append(opts, store.WithClock(m.Now))
+	}
 	st, err := store.Open(ctx, cfg.DB, opts...)
 	if err != nil {
 		return err
@@ -233,12 +240,21 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	bcfg := bot.Config{
-		ChannelPrefix:   cfg.ChannelPrefix,
-		PollInterval:    cfg.PollInterval,
-		Admins:          cfg.Admins,
-		PublicURL:       cfg.PublicURL,
-		WebhookSecret:   cfg.ZoomWebhookKey,
-		AnnounceChannel: announce,
+		ChannelPrefix:        cfg.ChannelPrefix,
+		PollInterval:         cfg.PollInterval,
+		Admins:               cfg.Admins,
+		PublicURL:            cfg.PublicURL,
+		WebhookSecret:        cfg.ZoomWebhookKey,
+		AnnounceChannel:      announce,
+		FollowupAfter:        cfg.FollowupAfter,
+		FollowupDuration:     cfg.FollowupDuration,
+		FollowupWorkingHours: cfg.FollowupEnd > cfg.FollowupStart,
+		WorkdayStart:         cfg.FollowupStart,
+		WorkdayEnd:           cfg.FollowupEnd,
+		FollowupOff:          cfg.FollowupOff,
+		ReminderBefore:       cfg.ReminderBefore,
+		RecordingPollFor:     cfg.RecordingPollFor,
+		PasscodeDisplay:      warroom.PasscodeDisplay(cfg.RecordingPasscode),
 	}
 	if m.Tune != nil {
 		m.Tune(&bcfg)
@@ -247,6 +263,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// notices it. The bot is made after the pool, hence the indirection.
 	var b *bot.Bot
 	pcfg := zoompool.Config{
+		Now:    m.Now,
 		APIURL: cfg.ZoomAPIURL, OAuthURL: cfg.ZoomOAuthURL,
 		ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret,
 		AccountID: cfg.ZoomAccountID, S2SHosts: cfg.ZoomHosts,
@@ -269,7 +286,7 @@ func (m *Main) Run(ctx context.Context) error {
 			m.OnAck(envelopeType, latency)
 		}
 	}
-	b, err = bot.New(bcfg, bot.Deps{Store: st, Slack: api, Pool: pool, Log: m.Log, HTTP: hc, OnAck: onAck})
+	b, err = bot.New(bcfg, bot.Deps{Store: st, Slack: api, Pool: pool, Log: m.Log, HTTP: hc, OnAck: onAck, Now: m.Now})
 	if err != nil {
 		return err
 	}
