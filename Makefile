@@ -5,14 +5,14 @@ BIN     ?= bin/warroom
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test lint run demo bench fuzz docker clean
+.PHONY: build test lint run demo bench fuzz soak docker clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/warroom
 
 test: lint
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
-	$(MAKE) fuzz FUZZTIME=5s
+	$(MAKE) fuzz FUZZTIME=3s
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -31,8 +31,19 @@ bench:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./commands
+	$(GO) test -run '^$$' -fuzz '^FuzzParseWhen$$' -fuzztime $(FUZZTIME) ./commands
+	$(GO) test -run '^$$' -fuzz '^FuzzZoomLink$$' -fuzztime $(FUZZTIME) ./commands
 	$(GO) test -run '^$$' -fuzz '^FuzzChannelName$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzIncidentMessage$$' -fuzztime $(FUZZTIME) ./blocks
+	$(GO) test -run '^$$' -fuzz '^FuzzFollowupMessages$$' -fuzztime $(FUZZTIME) ./blocks
+	$(GO) test -run '^$$' -fuzz '^FuzzAdoptValue$$' -fuzztime $(FUZZTIME) ./blocks
+	$(GO) test -run '^$$' -fuzz '^FuzzMeetingTemplates$$' -fuzztime $(FUZZTIME) ./blocks
+	$(GO) test -run '^$$' -fuzz '^FuzzVerifyWebhook$$' -fuzztime $(FUZZTIME) ./zoom
+
+# The long fault suite: the 50-incident storm and longer fuzzing.
+soak:
+	WARROOM_SOAK=1 $(GO) test -count=1 -v -run 'TestIncidentStorm|TestKilled|TestSIGTERM' -timeout 30m ./cmd/warroom
+	$(MAKE) fuzz FUZZTIME=2m
 
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t warroom:$(VERSION) .

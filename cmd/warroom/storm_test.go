@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
+)
+
+// Slack's Tier 2 limit as the fake enforces it: a bucket of 20 calls that
+// refills at 20 a minute. conversations.create, pins.add, setTopic and
+// bookmarks.add are all Tier 2, one call each per incident.
+const (
+	tier2Burst    = 20
+	tier2Interval = 3 * time.Second
+)
+
+// TestIncidentStorm declares many incidents within a second against a fake
+// Slack that enforces its tier limits (429 + Retry-After) and a fake Zoom
+// that enforces a per-second limit and a per-host daily cap. Every incident
+// must complete, nothing may be duplicated, and acks must stay fast. The
+// completion time is reported against the lower bound the Tier 2 limit
+// allows. WARROOM_SOAK=1 (make soak) runs 50; make test runs 25.
+func TestIncidentStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("storm takes tens of seconds")
+	}
+	n := 25
+	if os.Getenv("WARROOM_SOAK") == "1" {
+		n = 50
+	}
+	hosts := []string{"storm-a@example.com", "storm-b@example.com"}
+	w, err := startWorldWith(slackfake.Config{}, func(c *zoomfake.Config) {
+		c.Hosts = []zoomfake.User{{Email: hosts[0], Type: 2}, {Email: hosts[1], Type: 2}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Slack.SetRateLimits(true)
+	w.Zoom.SetQPSLimit(10)
+	// Neither host alone may create every meeting today.
+	w.Zoom.SetDailyLimit(n*6/10 + 1)
+
+	cfg := w.config(t.TempDir())
+	cfg.ZoomHosts = hosts
+	m := NewMain(cfg, io.Discard)
+	m.Tune = func(c *bot.Config) {
+		c.RetryBase, c.RetryMax, c.DrainTimeout = 200*time.Millisecond, 5*time.Second, time.Second
+		c.Workers = 64
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done; m.Close() }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := w.Slack.WaitConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var slowest time.Duration
+	for i := range n {
+		wg.Go(func() {
+			sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+			defer scancel()
+			d, err := w.Slack.SendSlashCommand(sctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident",
+				Text: fmt.Sprintf("declare Storm incident %d", i)})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ack, err := w.Slack.WaitAck(sctx, d.EnvelopeID)
+			if err != nil {
+				t.Errorf("declare %d never acked", i)
+				return
+			}
+			mu.Lock()
+			slowest = max(slowest, ack.Latency)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	sent := time.Since(start)
+
+	deadline, dcancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer dcancel()
+	complete := func() int {
+		c := 0
+		for i := range n {
+			if r, ok := w.room(todayName(fmt.Sprintf("Storm incident %d", i), 1)); ok && r.JoinURL() != "" && len(r.Bookmarks) > 0 && r.Channel.Topic != "" {
+				c++
+			}
+		}
+		return c
+	}
+	if err := waitFor(deadline, func() bool { return complete() == n }); err != nil {
+		t.Fatalf("%d of %d incidents complete after 5 minutes", complete(), n)
+	}
+	elapsed := time.Since(start)
+
+	// Nothing twice: one channel, one meeting, one message, one pin, one
+	// bookmark per incident; every Join button opens its own meeting.
+	channels := 0
+	for _, c := range w.Slack.Channels() {
+		if strings.HasPrefix(c.Name, "inc-") {
+			channels++
+		}
+	}
+	meetings := w.Zoom.Meetings()
+	joins := map[string]bool{}
+	for i := range n {
+		r, _ := w.room(todayName(fmt.Sprintf("Storm incident %d", i), 1))
+		if len(r.Messages) != 1 || len(r.Pins) != 1 || len(r.Bookmarks) != 1 {
+			t.Errorf("incident %d: %d messages, %d pins, %d bookmarks", i, len(r.Messages), len(r.Pins), len(r.Bookmarks))
+		}
+		joins[r.JoinURL()] = true
+	}
+	perHost := map[string]int{}
+	for _, mt := range meetings {
+		perHost[mt.HostEmail]++
+		if !joins[mt.JoinURL] {
+			t.Errorf("meeting %d is no incident's call", mt.ID)
+		}
+	}
+	if channels != n || len(meetings) != n || len(joins) != n {
+		t.Errorf("%d channels, %d meetings, %d distinct calls for %d incidents", channels, len(meetings), len(joins), n)
+	}
+	if slowest > 3*time.Second {
+		t.Errorf("slowest ack %s: over Slack's 3 s", slowest)
+	}
+	limited := 0
+	for _, c := range w.Slack.Calls() {
+		if c.Status == 429 {
+			limited++
+		}
+	}
+	bound := time.Duration(max(0, n-tier2Burst)) * tier2Interval
+	ratio := float64(elapsed) / float64(max(bound, time.Second))
+	report := fmt.Sprintf("storm: %d declares sent in %s, slowest ack %s; all complete in %s; Slack answered 429 %d times; meetings per host %v; "+
+		"lower bound from Slack's Tier 2 limit (%d-call burst, then one per %s): %s; ratio %.2f",
+		n, sent.Round(time.Millisecond), slowest.Round(time.Millisecond), elapsed.Round(100*time.Millisecond), limited, perHost,
+		tier2Burst, tier2Interval, bound, ratio)
+	t.Log(report)
+	if os.Getenv("WARROOM_SOAK") == "1" {
+		fmt.Println(report)
+	}
+}
