@@ -36,6 +36,9 @@ func (b *Bot) dispatch(ctx context.Context, socketDone <-chan struct{}) {
 func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
+		// Also after a ping timeout or an unexpected close: not ready
+		// until the next hello.
+		b.connected.Store(false)
 		b.log.Debug().Msg("socket mode connecting")
 	case socketmode.EventTypeHello:
 		b.connected.Store(true)
@@ -45,6 +48,9 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 		b.log.Info().Msg("socket mode disconnect requested; reconnecting")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
 		b.connected.Store(false)
+		if ctx.Err() != nil {
+			return // shutting down: the socket was closed on purpose
+		}
 		b.log.Warn().Interface("data", evt.Data).Msg("socket mode connection error; reconnecting")
 	case socketmode.EventTypeInvalidAuth:
 		b.connected.Store(false)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/bot/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
@@ -256,4 +259,96 @@ func TestKilledAfterTokenRefresh(t *testing.T) {
 			t.Errorf("admins were told to reconnect: %s\n%s", m.Text, p2.log.String())
 		}
 	}
+}
+
+// TestKilledWhilePostingFollowup: the follow-up's post reaches Slack but
+// the answer is lost, and the process is killed; after a restart the
+// channel shows the follow-up exactly once.
+func TestKilledWhilePostingFollowup(t *testing.T) {
+	w := MustStartWorld(t)
+	dir := t.TempDir()
+	p := MustStartProcess(t, w, dir)
+	declare(t, w, "U1", "declare Review me")
+	r := MustWaitRoom(t, w, todayName("Review me", 1))
+	before := countCalls(w, "chat.postMessage")
+	w.Slack.LoseAnswer("chat.postMessage", 1)
+	command(t, w, "U1", r.Channel.ID, "resolve")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return countCalls(w, "chat.postMessage") > before }); err != nil {
+		t.Fatalf("the follow-up was never posted:\n%s", p.log.String())
+	}
+	p.Kill()
+	MustStartProcess(t, w, dir)
+	waitCount(t, "follow-up posts", 1, func() int { return posts(w, r.Channel.ID, blocks.ActionJoinFollowup, "") })
+	time.Sleep(300 * time.Millisecond)
+	if n := posts(w, r.Channel.ID, blocks.ActionJoinFollowup, ""); n != 1 {
+		t.Errorf("%d follow-up posts after the crash, want 1", n)
+	}
+	reviews := 0
+	for _, m := range w.Zoom.Meetings() {
+		if m.Type == 2 {
+			reviews++
+		}
+	}
+	if reviews != 1 {
+		t.Errorf("%d follow-up meetings at Zoom, want 1", reviews)
+	}
+}
+
+// TestKillDuringDeclareStormLosesNothingAcked: many declares arrive at
+// once and the process is killed among them. Every declare that was acked
+// ("Declaring …" was shown) was committed first, so after a restart each
+// of them has its war room; none has two.
+func TestKillDuringDeclareStormLosesNothingAcked(t *testing.T) {
+	w := MustStartWorld(t)
+	dir := t.TempDir()
+	p := MustStartProcess(t, w, dir)
+	const n = 30
+	var mu sync.Mutex
+	var acked []int
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident",
+				Text: fmt.Sprintf("declare Burst %d", i)})
+			if err != nil {
+				return
+			}
+			if _, err := w.Slack.WaitAck(ctx, d.EnvelopeID); err == nil {
+				mu.Lock()
+				acked = append(acked, i)
+				mu.Unlock()
+			}
+		})
+	}
+	// Kill once some, not all, are acked.
+	kctx, kcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	waitFor(kctx, func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 5 })
+	kcancel()
+	p.Kill()
+	wg.Wait()
+	MustStartProcess(t, w, dir)
+	if len(acked) == 0 {
+		t.Fatal("no declare was acked before the kill; the test proves nothing")
+	}
+	for _, i := range acked {
+		MustWaitRoom(t, w, todayName(fmt.Sprintf("Burst %d", i), 1))
+	}
+	names := map[string]int{}
+	for _, c := range w.Slack.Channels() {
+		names[c.Name]++
+	}
+	for name, k := range names {
+		// A second channel for the same incident would be "<name>-2".
+		if k > 1 || (strings.HasSuffix(name, "-2") && names[strings.TrimSuffix(name, "-2")] > 0) {
+			t.Errorf("channel %s made twice", name)
+		}
+	}
+	if len(w.Zoom.Meetings()) > n {
+		t.Errorf("%d meetings for at most %d incidents", len(w.Zoom.Meetings()), n)
+	}
+	t.Logf("%d of %d declares acked before the kill; all built after the restart", len(acked), n)
 }

@@ -157,3 +157,43 @@ func TestIncidentStorm(t *testing.T) {
 		fmt.Println(report)
 	}
 }
+
+// TestSlackOutageRecovers: Slack's Web API answers 503 and then slowly;
+// acks stay fast (they never wait on the Web API) and the war room is
+// built by itself once Slack recovers.
+func TestSlackOutageRecovers(t *testing.T) {
+	w := MustStartWorld(t)
+	MustRun(t, w, t.TempDir())
+	w.Slack.FailHTTP("conversations.create", 503, 3)
+	w.Slack.FailHTTP("chat.postMessage", 500, 2)
+	w.Slack.SetLatency(1500 * time.Millisecond)
+	_, ack := declare(t, w, "U1", "declare Slack is wobbly")
+	if ack.Latency > time.Second {
+		t.Errorf("ack took %s while Slack was slow", ack.Latency)
+	}
+	w.Slack.SetLatency(0)
+	r := assertOneOfEach(t, w, todayName("Slack is wobbly", 1))
+	if !contains(r.Channel.Members, "U1") {
+		t.Error("declarer not invited after the outage")
+	}
+}
+
+// TestZoomTimeoutsRecover: Zoom hangs past the client's timeout twice; the
+// incident gets its call afterwards, once.
+func TestZoomTimeoutsRecover(t *testing.T) {
+	w := MustStartWorld(t)
+	w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Times: 2, Delay: 3 * time.Second, Status: 504})
+	log := &syncBuffer{}
+	m := NewMain(w.config(t.TempDir()), log)
+	m.HTTPClient.Timeout = time.Second
+	m.Tune = func(c *bot.Config) { c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done; m.Close() }()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	w.Slack.WaitConnected(wctx)
+	declare(t, w, "U1", "declare Zoom is slow")
+	assertOneOfEach(t, w, todayName("Zoom is slow", 1))
+}
