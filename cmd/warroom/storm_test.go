@@ -186,7 +186,9 @@ func TestZoomTimeoutsRecover(t *testing.T) {
 	log := &syncBuffer{}
 	m := NewMain(w.config(t.TempDir()), log)
 	m.HTTPClient.Timeout = time.Second
-	m.Tune = func(c *bot.Config) { c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second }
+	m.Tune = func(c *bot.Config) {
+		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
