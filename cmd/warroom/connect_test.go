@@ -96,26 +96,15 @@ func (e *connectEnv) config() Config {
 
 func (e *connectEnv) start(tb testing.TB, ln net.Listener, tune func(*bot.Config)) *running {
 	tb.Helper()
-	log := &syncBuffer{}
-	m := NewMain(e.config(), log)
+	m, log := newTestMain(e.config())
 	m.Listener = ln
 	m.Tune = func(c *bot.Config) {
-		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+		fastRetries(c)
 		if tune != nil {
 			tune(c)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{Main: m, Log: log, stop: cancel, done: make(chan error, 1)}
-	go func() { r.done <- m.Run(ctx) }()
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	if err := e.w.Slack.WaitConnected(wctx); err != nil {
-		cancel()
-		tb.Fatalf("bot did not connect: %v\n%s", err, log.String())
-	}
-	tb.Cleanup(func() { r.Stop(tb) })
-	return r
+	return MustStart(tb, e.w, m, log)
 }
 
 // slash runs a slash command and returns the answer the user got through

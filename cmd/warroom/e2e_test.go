@@ -77,21 +77,36 @@ func (r *running) Stop(tb testing.TB) {
 // its database in dir.
 func MustRun(tb testing.TB, w *world, dir string) *running {
 	tb.Helper()
+	m, log := newTestMain(w.config(dir))
+	return MustStart(tb, w, m, log)
+}
+
+// newTestMain is the Main `warroom run` uses, logging into a buffer, with
+// backoffs short enough for tests.
+func newTestMain(cfg Config) (*Main, *syncBuffer) {
 	log := &syncBuffer{}
-	m := NewMain(w.config(dir), log)
-	m.Tune = func(c *bot.Config) {
-		c.RetryBase = 20 * time.Millisecond
-		c.RetryMax = 200 * time.Millisecond
-		c.DrainTimeout = time.Second
-	}
+	m := NewMain(cfg, log)
+	m.Tune = fastRetries
+	return m, log
+}
+
+func fastRetries(c *bot.Config) {
+	c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+}
+
+// MustStart runs m until the test ends (or Stop) and waits for its Socket
+// Mode connection.
+func MustStart(tb testing.TB, w *world, m *Main, log *syncBuffer) *running {
+	tb.Helper()
+	before := w.Slack.Connections()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{Main: m, Log: log, stop: cancel, done: make(chan error, 1)}
 	go func() { r.done <- m.Run(ctx) }()
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	if err := w.Slack.WaitConnected(wctx); err != nil {
+	if waitFor(wctx, func() bool { return w.Slack.Connections() > before }) != nil || w.Slack.WaitConnected(wctx) != nil {
 		cancel()
-		tb.Fatalf("bot did not connect: %v\nlog:\n%s", err, log.String())
+		tb.Fatalf("warroom did not connect to Slack:\n%s", log.String())
 	}
 	tb.Cleanup(func() { r.Stop(tb) })
 	return r
@@ -518,26 +533,18 @@ func TestDemoPrintsTheChannel(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprintf
 
 func TestButtonsAreAckedAndRetryWorks(t *testing.T) {
 	w := MustStartWorld(t)
 	// Zoom keeps failing until the test lets it recover.
 	w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Times: 1, Status: 500, Code: 500, Message: "Internal Error"})
-	log := &syncBuffer{}
-	m := NewMain(w.config(t.TempDir()), log)
+	m, log := newTestMain(w.config(t.TempDir()))
 	// A backoff far longer than the test: only the Retry button can bring
 	// the call in time.
 	m.Tune = func(c *bot.Config) { c.RetryBase, c.RetryMax, c.DrainTimeout = time.Hour, time.Hour, time.Second }
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() { cancel(); <-done; m.Close() }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	MustStart(t, w, m, log)
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	if err := w.Slack.WaitConnected(wctx); err != nil {
-		t.Fatal(err)
-	}
 
 	declare(t, w, "U1", "declare Retry me")
 	name := todayName("Retry me", 1)
@@ -616,19 +623,8 @@ func MustRunPool(t *testing.T) *world {
 	t.Cleanup(w.Close)
 	cfg := w.config(t.TempDir())
 	cfg.ZoomHosts = hosts
-	m := NewMain(cfg, io.Discard)
-	m.Tune = func(c *bot.Config) {
-		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; m.Close() })
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := w.Slack.WaitConnected(wctx); err != nil {
-		t.Fatal(err)
-	}
+	m, log := newTestMain(cfg)
+	MustStart(t, w, m, log)
 	return w
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
-	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/bot/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -73,25 +72,10 @@ func (e *clockEnv) start(tb testing.TB) {
 	cfg.PublicURL = e.public
 	cfg.ZoomWebhookKey = hookSecret
 	cfg.PollInterval = 20 * time.Millisecond // the sweep notices the moved clock
-	log := &syncBuffer{}
-	m := NewMain(cfg, log)
+	m, log := newTestMain(cfg)
 	m.Listener = ln
 	m.Now = e.clock.Now
-	m.Tune = func(c *bot.Config) {
-		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{Main: m, Log: log, stop: cancel, done: make(chan error, 1)}
-	before := e.w.Slack.Connections()
-	go func() { r.done <- m.Run(ctx) }()
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	if err := waitFor(wctx, func() bool { return e.w.Slack.Connections() > before }); err != nil {
-		tb.Fatalf("warroom did not connect:\n%s", log.String())
-	}
-	e.w.Slack.WaitConnected(wctx)
-	tb.Cleanup(func() { r.Stop(tb) })
-	e.run = r
+	e.run = MustStart(tb, e.w, m, log)
 }
 
 // restart stops warroom as SIGTERM would and starts it again.

@@ -16,11 +16,9 @@ import (
 // MustRunWith runs warroom against w with extra bot settings.
 func MustRunWith(tb testing.TB, w *world, tune func(*Config, *bot.Config)) *running {
 	tb.Helper()
-	log := &syncBuffer{}
-	cfg := w.config(tb.TempDir())
-	m := NewMain(cfg, log)
+	m, log := newTestMain(w.config(tb.TempDir()))
 	m.Tune = func(c *bot.Config) {
-		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+		fastRetries(c)
 		if tune != nil {
 			tune(&m.Config, c)
 		}
@@ -28,17 +26,7 @@ func MustRunWith(tb testing.TB, w *world, tune func(*Config, *bot.Config)) *runn
 	if tune != nil {
 		tune(&m.Config, &bot.Config{})
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{Main: m, Log: log, stop: cancel, done: make(chan error, 1)}
-	go func() { r.done <- m.Run(ctx) }()
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	if err := w.Slack.WaitConnected(wctx); err != nil {
-		cancel()
-		tb.Fatalf("bot did not connect: %v\n%s", err, log.String())
-	}
-	tb.Cleanup(func() { r.Stop(tb) })
-	return r
+	return MustStart(tb, w, m, log)
 }
 
 // inChannel runs a slash command in a channel and returns the ack's text.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -52,20 +51,13 @@ func TestIncidentStorm(t *testing.T) {
 
 	cfg := w.config(t.TempDir())
 	cfg.ZoomHosts = hosts
-	m := NewMain(cfg, io.Discard)
+	m, log := newTestMain(cfg)
 	m.Tune = func(c *bot.Config) {
 		c.RetryBase, c.RetryMax, c.DrainTimeout = 200*time.Millisecond, 5*time.Second, time.Second
 		c.Workers = 64
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() { cancel(); <-done; m.Close() }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := w.Slack.WaitConnected(wctx); err != nil {
-		t.Fatal(err)
-	}
+	MustStart(t, w, m, log)
+	ctx := context.Background()
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -183,19 +175,9 @@ func TestSlackOutageRecovers(t *testing.T) {
 func TestZoomTimeoutsRecover(t *testing.T) {
 	w := MustStartWorld(t)
 	w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Times: 2, Delay: 3 * time.Second, Status: 504})
-	log := &syncBuffer{}
-	m := NewMain(w.config(t.TempDir()), log)
+	m, log := newTestMain(w.config(t.TempDir()))
 	m.HTTPClient.Timeout = time.Second
-	m.Tune = func(c *bot.Config) {
-		c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() { cancel(); <-done; m.Close() }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	w.Slack.WaitConnected(wctx)
+	MustStart(t, w, m, log)
 	declare(t, w, "U1", "declare Zoom is slow")
 	assertOneOfEach(t, w, todayName("Zoom is slow", 1))
 }
