@@ -533,7 +533,6 @@ func TestDemoPrintsTheChannel(t *testing.T) {
 	}
 }
 
-
 func TestButtonsAreAckedAndRetryWorks(t *testing.T) {
 	w := MustStartWorld(t)
 	// Zoom keeps failing until the test lets it recover.
