@@ -2,6 +2,7 @@ package slackfake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -134,37 +135,45 @@ func (s *Server) ClickButton(ctx context.Context, userID, channelID, messageTS, 
 		s.mu.Unlock()
 		return Delivery{}, fmt.Errorf("slackfake: no message %s in channel %s", messageTS, channelID)
 	}
-	blockID, button, ok := findButton(m.Blocks, actionID)
-	if !ok {
+	if _, _, ok := findButton(m.Blocks, actionID); !ok {
 		s.mu.Unlock()
 		return Delivery{}, fmt.Errorf("slackfake: no element with action_id %q in message %s", actionID, messageTS)
 	}
-	actionTS := s.eventTS()
-	action := map[string]any{
-		"action_id": actionID, "block_id": blockID, "type": button["type"], "action_ts": actionTS,
-	}
+	container := map[string]any{"type": "message", "message_ts": m.TS, "channel_id": ch.ID, "is_ephemeral": false}
+	return s.sendBlockAction(ctx, user, ch.ID, ch.Name, m.Blocks, actionID, container, s.messageJSON(ch, m), m.TS)
+}
+
+// sendBlockAction sends the block_actions interaction of pressing the
+// button actionID in blks, as Slack builds it. s.mu is held on entry and
+// released before sending.
+func (s *Server) sendBlockAction(ctx context.Context, user *User, channelID, channelName string, blks json.RawMessage,
+	actionID string, container, message map[string]any, messageTS string) (Delivery, error) {
+	blockID, button, _ := findButton(blks, actionID)
+	action := map[string]any{"action_id": actionID, "block_id": blockID, "type": button["type"], "action_ts": s.eventTS()}
 	for _, k := range []string{"text", "value", "url", "style"} {
 		if v, ok := button[k]; ok {
 			action[k] = v
 		}
 	}
 	trigger := s.issueTrigger("", user.ID)
-	respURL := s.issueResponseURL(user.ID, ch.ID, m.TS)
+	respURL := s.issueResponseURL(user.ID, channelID, messageTS)
 	payload := map[string]any{
 		"type":                  "block_actions",
 		"user":                  map[string]any{"id": user.ID, "username": user.Name, "name": user.Name, "team_id": s.cfg.TeamID},
 		"api_app_id":            appID,
 		"token":                 verificationTok,
-		"container":             map[string]any{"type": "message", "message_ts": m.TS, "channel_id": ch.ID, "is_ephemeral": false},
+		"container":             container,
 		"trigger_id":            trigger,
 		"team":                  map[string]any{"id": s.cfg.TeamID, "domain": teamDomain},
 		"enterprise":            nil,
 		"is_enterprise_install": false,
-		"channel":               map[string]any{"id": ch.ID, "name": ch.Name},
-		"message":               s.messageJSON(ch, m),
+		"channel":               map[string]any{"id": channelID, "name": channelName},
 		"state":                 map[string]any{"values": map[string]any{}},
 		"response_url":          respURL,
 		"actions":               []any{action},
+	}
+	if message != nil {
+		payload["message"] = message
 	}
 	env, err := s.newEnvelope("", "interactive", payload, false)
 	s.mu.Unlock()

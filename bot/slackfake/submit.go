@@ -68,40 +68,10 @@ func (s *Server) ClickEphemeralButton(ctx context.Context, userID, channelID, ac
 		s.mu.Unlock()
 		return Delivery{}, fmt.Errorf("slackfake: user %q was shown no ephemeral button %q in %s", userID, actionID, channelID)
 	}
-	blockID, button, _ := findButton(eph.Blocks, actionID)
-	action := map[string]any{"action_id": actionID, "block_id": blockID, "type": button["type"], "action_ts": s.eventTS()}
-	for _, k := range []string{"text", "value", "url", "style"} {
-		if v, ok := button[k]; ok {
-			action[k] = v
-		}
-	}
-	trigger := s.issueTrigger("", user.ID)
-	respURL := s.issueResponseURL(user.ID, channelID, "")
-	ch := s.channels[channelID]
 	name := ""
-	if ch != nil {
+	if ch := s.channels[channelID]; ch != nil {
 		name = ch.Name
 	}
-	payload := map[string]any{
-		"type":         "block_actions",
-		"user":         map[string]any{"id": user.ID, "username": user.Name, "name": user.Name, "team_id": s.cfg.TeamID},
-		"api_app_id":   appID,
-		"token":        verificationTok,
-		"container":    map[string]any{"type": "message", "channel_id": channelID, "is_ephemeral": true},
-		"trigger_id":   trigger,
-		"team":         map[string]any{"id": s.cfg.TeamID, "domain": teamDomain},
-		"channel":      map[string]any{"id": channelID, "name": name},
-		"state":        map[string]any{"values": map[string]any{}},
-		"response_url": respURL,
-		"actions":      []any{action},
-	}
-	env, err := s.newEnvelope("", "interactive", payload, false)
-	s.mu.Unlock()
-	if err != nil {
-		return Delivery{}, err
-	}
-	if err := s.sendNew(ctx, env); err != nil {
-		return Delivery{}, err
-	}
-	return Delivery{EnvelopeID: env.ID, TriggerID: trigger, ResponseURL: respURL}, nil
+	container := map[string]any{"type": "message", "channel_id": channelID, "is_ephemeral": true}
+	return s.sendBlockAction(ctx, user, channelID, name, eph.Blocks, actionID, container, nil, "")
 }
