@@ -181,3 +181,47 @@ func TestZoomTimeoutsRecover(t *testing.T) {
 	declare(t, w, "U1", "declare Zoom is slow")
 	assertOneOfEach(t, w, todayName("Zoom is slow", 1))
 }
+
+// TestEventStormAcrossReconnects: people create many incident channels
+// while the Socket Mode connection is refreshed and then cut abruptly.
+// Slack redelivers what was not acked; every channel becomes exactly one
+// incident with one meeting and one pinned message.
+func TestEventStormAcrossReconnects(t *testing.T) {
+	w := MustStartWorld(t)
+	MustRun(t, w, t.TempDir())
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := w.Slack.CreateChannelAs("U2", fmt.Sprintf("inc-storm-%c", 'a'+i)); err != nil {
+				t.Error(err)
+			}
+		})
+		switch i {
+		case n / 3:
+			w.Slack.Disconnect("refresh_requested")
+		case 2 * n / 3:
+			w.Slack.DropConnections()
+		}
+	}
+	wg.Wait()
+	for i := range n {
+		name := fmt.Sprintf("inc-storm-%c", 'a'+i)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err := waitFor(ctx, func() bool { r, ok := w.room(name); return ok && r.JoinURL() != "" })
+		cancel()
+		if err != nil {
+			t.Fatalf("#%s never became an incident", name)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // let any redelivery land
+	if got := len(w.Zoom.Meetings()); got != n {
+		t.Errorf("%d meetings for %d channels", got, n)
+	}
+	for i := range n {
+		r, _ := w.room(fmt.Sprintf("inc-storm-%c", 'a'+i))
+		if len(r.Pins) != 1 || len(r.Messages) != 1 {
+			t.Errorf("%s: %d pins, %d messages", r.Channel.Name, len(r.Pins), len(r.Messages))
+		}
+	}
+}
