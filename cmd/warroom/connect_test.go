@@ -166,17 +166,37 @@ var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value=
 // returns the callback page.
 func (e *connectEnv) consent(tb testing.TB, link, user, decision string) (int, string) {
 	tb.Helper()
-	status, h, _ := get(tb, link)
+	status, body, err := e.tryConsent(link, user, decision)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return status, body
+}
+
+func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error) {
+	fetch := func(u string) (int, http.Header, string, error) {
+		resp, err := noRedirects.Get(u)
+		if err != nil {
+			return 0, nil, "", err
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(body), nil
+	}
+	status, h, _, err := fetch(link)
+	if err != nil {
+		return 0, "", err
+	}
 	if status != http.StatusFound {
-		tb.Fatalf("GET %s: HTTP %d, want a redirect to Zoom", link, status)
+		return 0, "", fmt.Errorf("GET %s: HTTP %d, want a redirect to Zoom", link, status)
 	}
 	authorize := h.Get("Location")
 	if !strings.HasPrefix(authorize, e.w.Zoom.URL()+"/oauth/authorize?") || !strings.Contains(authorize, "code_challenge_method=S256") {
-		tb.Fatalf("redirect to %q, want Zoom's authorize page with PKCE S256", authorize)
+		return 0, "", fmt.Errorf("redirect to %q, want Zoom's authorize page with PKCE S256", authorize)
 	}
-	status, _, page := get(tb, authorize)
-	if status != http.StatusOK {
-		tb.Fatalf("authorize page: HTTP %d\n%s", status, page)
+	status, _, page, err := fetch(authorize)
+	if err != nil || status != http.StatusOK {
+		return 0, "", fmt.Errorf("authorize page: HTTP %d %v\n%s", status, err, page)
 	}
 	form := url.Values{"user": {user}, "decision": {decision}}
 	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
@@ -184,15 +204,15 @@ func (e *connectEnv) consent(tb testing.TB, link, user, decision string) (int, s
 	}
 	resp, err := noRedirects.PostForm(e.w.Zoom.URL()+"/oauth/authorize", form)
 	if err != nil {
-		tb.Fatal(err)
+		return 0, "", err
 	}
 	resp.Body.Close()
 	callback := resp.Header.Get("Location")
 	if !strings.HasPrefix(callback, e.public+"/zoom/oauth/callback?") {
-		tb.Fatalf("Zoom sent the browser to %q, want the callback", callback)
+		return 0, "", fmt.Errorf("Zoom sent the browser to %q, want the callback", callback)
 	}
-	status, _, body := get(tb, callback)
-	return status, body
+	status, _, body, err := fetch(callback)
+	return status, body, err
 }
 
 func (e *connectEnv) hosts(tb testing.TB) int {

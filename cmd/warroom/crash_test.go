@@ -352,3 +352,84 @@ func TestKillDuringDeclareStormLosesNothingAcked(t *testing.T) {
 	}
 	t.Logf("%d of %d declares acked before the kill; all built after the restart", len(acked), n)
 }
+
+// TestKilledDuringResolveJobs: the bridge was used and recorded; resolving
+// starts the follow-up, its reminder (due at once here), the recording post
+// and the attendance post together. One of those posts reaches Slack with
+// its answer lost and the process is killed; after a restart each appears
+// exactly once.
+func TestKilledDuringResolveJobs(t *testing.T) {
+	w := MustStartWorld(t)
+	dir := t.TempDir()
+	env := append(w.env(dir), "WARROOM_REMINDER_BEFORE=72h")
+	p := MustStartProcessEnv(t, w, env)
+	declare(t, w, "U1", "declare Everything at once")
+	r := MustWaitRoom(t, w, todayName("Everything at once", 1))
+	bridge := w.Zoom.Meetings()[0]
+	w.Zoom.SetMeetingStatus(bridge.ID, "started")
+	now := time.Now()
+	w.Zoom.AddParticipant(bridge.ID, "Alice Archer", "alice@example.com", now, now.Add(20*time.Minute))
+	w.Zoom.RecordMeeting(bridge.ID, zoomfake.RecordingOptions{Duration: 20 * time.Minute})
+	w.Zoom.SetMeetingStatus(bridge.ID, "finished")
+	w.Zoom.MakeRecordingReady(bridge.ID)
+
+	before := countCalls(w, "chat.postMessage")
+	w.Slack.LoseAnswer("chat.postMessage", 1)
+	command(t, w, "U1", r.Channel.ID, "resolve")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return countCalls(w, "chat.postMessage") > before }); err != nil {
+		t.Fatalf("nothing was posted after resolve:\n%s", p.log.String())
+	}
+	p.Kill()
+	p2 := MustStartProcessEnv(t, w, env)
+	ch := r.Channel.ID
+	for what, count := range map[string]func() int{
+		"follow-up":  func() int { return posts(w, ch, "", `"warroom-followup-`) },
+		"reminder":   func() int { return posts(w, ch, "", `"warroom-reminder-`) },
+		"recording":  func() int { return posts(w, ch, "", `"warroom-recording-`) },
+		"attendance": func() int { return posts(w, ch, "", `"warroom-attendance-`) },
+	} {
+		waitCount(t, what+" posts", 1, count)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for what, count := range map[string]int{
+		"follow-up":  posts(w, ch, "", `"warroom-followup-`),
+		"reminder":   posts(w, ch, "", `"warroom-reminder-`),
+		"recording":  posts(w, ch, "", `"warroom-recording-`),
+		"attendance": posts(w, ch, "", `"warroom-attendance-`),
+	} {
+		if count != 1 {
+			t.Errorf("%d %s posts after the crash, want 1\n%s", count, what, p2.log.String())
+		}
+	}
+}
+
+// TestKilledDuringZoomConnect: Zoom issues the tokens but the answer to
+// warroom's code exchange is lost and the process is killed. Nothing
+// half-made is stored; after a restart the admin connects with a new link
+// and exactly one account is stored, which hosts the next call.
+func TestKilledDuringZoomConnect(t *testing.T) {
+	e := MustConnectWorld(t, "http://"+freeAddr(t))
+	p := MustStartProcessEnv(t, e.w, e.env())
+	link := e.connectLink(t)
+	e.w.Zoom.InjectFault(zoomfake.Fault{Op: "token", LoseAnswer: true})
+	// The browser follows the flow; the callback hangs on the lost answer.
+	go e.tryConsent(link, robotEmail, "allow") // its answer never comes
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return e.w.Zoom.TokenRequests("authorization_code") == 1 }); err != nil {
+		t.Fatalf("the code exchange never reached Zoom:\n%s", p.log.String())
+	}
+	p.Kill()
+	MustStartProcessEnv(t, e.w, e.env())
+	if status, page := e.consent(t, e.connectLink(t), robotEmail, "allow"); status != 200 {
+		t.Fatalf("reconnect: HTTP %d\n%s", status, page)
+	}
+	declare(t, e.w, "U1", "declare After a crashed connect")
+	assertRoomOnHost(t, e, "After a crashed connect", robotEmail)
+	st := e.slash(t, connectAdmin, "zoom status").Text
+	if strings.Count(st, robotEmail) != 1 {
+		t.Errorf("status lists the account %d times:\n%s", strings.Count(st, robotEmail), st)
+	}
+}

@@ -186,10 +186,11 @@ func TestResolveFollowupReminderRecording(t *testing.T) {
 		t.Errorf("no transcript link in %s", recPost.Blocks)
 	}
 
-	e.restart(t)
-
 	// The reminder comes ten minutes before the review (48 h after resolve).
+	// warroom is down when it falls due, and posts it when it is back.
+	e.run.Stop(t)
 	e.clock.Add(wantStart.Add(-9 * time.Minute).Sub(e.clock.Now()))
+	e.start(t)
 	waitCount(t, "reminders", 1, func() int { return posts(w, ch, "", `"warroom-reminder-`) })
 
 	// The review happens and is recorded; Zoom's webhook posts it at once.
