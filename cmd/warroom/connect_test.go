@@ -526,3 +526,42 @@ func TestDeadRefreshTokenTellsAdmins(t *testing.T) {
 	}
 	assertRoomOnHost(t, e, "Dead token", robotEmail)
 }
+
+// TestMalformedAndOversizedInput: payloads no sane sender makes get a
+// clear refusal and change nothing.
+func TestMalformedAndOversizedInput(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	post := func(body []byte) int {
+		now := time.Now()
+		req, _ := http.NewRequest("POST", e.public+"/zoom/webhook", bytes.NewReader(body))
+		req.Header.Set("x-zm-request-timestamp", fmt.Sprint(now.Unix()))
+		req.Header.Set("x-zm-signature", zoom.SignWebhook(hookSecret, now, body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post(bytes.Repeat([]byte("x"), 300<<10)); got != http.StatusRequestEntityTooLarge {
+		t.Errorf("300 KiB webhook: HTTP %d, want 413", got)
+	}
+	if got := post([]byte(`{"event":`)); got != http.StatusBadRequest {
+		t.Errorf("truncated JSON webhook: HTTP %d, want 400", got)
+	}
+	if got := post([]byte(`{"event":"app_deauthorized","payload":{}}`)); got != http.StatusBadRequest {
+		t.Errorf("deauthorization without a user: HTTP %d, want 400", got)
+	}
+	// A 40,000-character command full of control characters and unicode.
+	huge := strings.Repeat("ünïcödé 🔥\t\x00 ", 2500)
+	_, ack := declare(t, e.w, "U1", "declare "+huge)
+	if len(ack.Payload) > 20000 {
+		t.Errorf("ack of %d bytes: Slack drops acks of 20 KiB or more", len(ack.Payload))
+	}
+	if !strings.Contains(string(ack.Payload), "Declaring") {
+		t.Errorf("huge declare not accepted: %s", ack.Payload[:200])
+	}
+	if got := e.slash(t, connectAdmin, "zoom status").Text; !strings.Contains(got, "No Zoom host yet") {
+		t.Errorf("status after bad input: %q", got)
+	}
+}
