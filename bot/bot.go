@@ -49,7 +49,8 @@ type Config struct {
 	// RetryBase and RetryMax bound the backoff between attempts of a job.
 	RetryBase time.Duration
 	RetryMax  time.Duration
-	// Workers caps how many jobs run at once.
+	// Workers caps how many jobs run at once. Jobs mostly wait on Slack
+	// and Zoom (and on Retry-After in a storm), so there are many.
 	Workers int
 	// Lease is how long a claimed job stays claimed.
 	Lease time.Duration
@@ -96,7 +97,7 @@ func (c *Config) setDefaults() {
 		c.RetryMax = 5 * time.Minute
 	}
 	if c.Workers <= 0 {
-		c.Workers = 16
+		c.Workers = 64
 	}
 	if c.Lease <= 0 {
 		c.Lease = 5 * time.Minute

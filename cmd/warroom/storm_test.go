@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/bot/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -27,7 +26,8 @@ const (
 // that enforces a per-second limit and a per-host daily cap. Every incident
 // must complete, nothing may be duplicated, and acks must stay fast. The
 // completion time is reported against the lower bound the Tier 2 limit
-// allows. WARROOM_SOAK=1 (make soak) runs 50; make test runs 25.
+// allows. It runs the real binary. WARROOM_SOAK=1 (make soak) runs 50;
+// make test runs 25.
 func TestIncidentStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("storm takes tens of seconds")
@@ -49,14 +49,9 @@ func TestIncidentStorm(t *testing.T) {
 	// Neither host alone may create every meeting today.
 	w.Zoom.SetDailyLimit(n*6/10 + 1)
 
-	cfg := w.config(t.TempDir())
-	cfg.ZoomHosts = hosts
-	m, log := newTestMain(cfg)
-	m.Tune = func(c *bot.Config) {
-		c.RetryBase, c.RetryMax, c.DrainTimeout = 200*time.Millisecond, 5*time.Second, time.Second
-		c.Workers = 64
-	}
-	MustStart(t, w, m, log)
+	// The real binary, as operators run it.
+	env := append(w.env(t.TempDir()), "ZOOM_HOSTS="+strings.Join(hosts, ","))
+	MustStartProcessEnv(t, w, env)
 	ctx := context.Background()
 
 	start := time.Now()
