@@ -103,6 +103,20 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: list migrations: %w", err)
 	}
 	sort.Strings(names)
+	known := 0
+	for _, name := range names {
+		if v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0]); err == nil && v > known {
+			known = v
+		}
+	}
+	var newest sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("store: schema version: %w", err)
+	}
+	if int(newest.Int64) > known {
+		// A newer warroom wrote this database; this one would misread it.
+		return fmt.Errorf("store: the database has schema version %d, newer than this warroom knows (%d): run the newer warroom, or restore a backup taken before the upgrade", newest.Int64, known)
+	}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])

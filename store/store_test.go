@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -380,5 +381,18 @@ func TestLifecycleChanges(t *testing.T) {
 	}
 	if seen, _ := s.SeenEvent(ctx, "Ev1"); !seen {
 		t.Error("redelivered event not recognised")
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	s := MustOpen(t, path, &clock{t: time.Now()})
+	if _, err := s.DB().ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := store.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("opening a database from a newer warroom: %v", err)
 	}
 }
