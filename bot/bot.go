@@ -128,6 +128,7 @@ type Bot struct {
 	installID string
 
 	wake      chan struct{}
+	declares  chan declareRequest
 	hostMu    sync.Mutex // serialises host choice so concurrent incidents spread out
 	names     userNames
 	connected atomic.Bool
@@ -163,15 +164,16 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		now = time.Now
 	}
 	b := &Bot{
-		cfg:   cfg,
-		log:   d.Log,
-		store: d.Store,
-		api:   d.Slack,
-		pool:  d.Pool,
-		http:  d.HTTP,
-		now:   now,
-		wake:  make(chan struct{}, 1),
-		acks:  d.OnAck,
+		cfg:      cfg,
+		log:      d.Log,
+		store:    d.Store,
+		api:      d.Slack,
+		pool:     d.Pool,
+		http:     d.HTTP,
+		now:      now,
+		wake:     make(chan struct{}, 1),
+		declares: make(chan declareRequest),
+		acks:     d.OnAck,
 	}
 	b.socket = socketmode.New(d.Slack, d.Socket...)
 	return b, nil
@@ -209,6 +211,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(dispatchDone)
 		b.dispatch(runCtx, socketDone)
 	}()
+	go b.commitDeclares(runCtx)
 	b.runJobs(runCtx)
 	cancel()
 	<-socketDone

@@ -116,7 +116,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		if key == "" {
 			key = "envelope:" + evt.Request.EnvelopeID
 		}
-		rec, created, err := b.store.Declare(ctx, store.NewIncident{
+		rec, created, err := b.recordDeclare(ctx, store.NewIncident{
 			DedupeKey:     "slash:" + key,
 			Title:         title,
 			FullTitle:     c.Title,

@@ -119,24 +119,54 @@ const JobDeclare = "declare"
 // in one transaction. If an incident with the same dedupe key exists, it is
 // returned with created=false and nothing is written.
 func (s *Store) Declare(ctx context.Context, n NewIncident) (rec *Record, created bool, err error) {
+	res, err := s.DeclareMany(ctx, []NewIncident{n})
+	if err != nil {
+		return nil, false, err
+	}
+	return res[0].Record, res[0].Created, res[0].Err
+}
+
+// Declared is the outcome of one declare of a DeclareMany.
+type Declared struct {
+	Record  *Record
+	Created bool
+	Err     error // this declare's own refusal (bad input); the others still count
+}
+
+// DeclareMany records several declares in one transaction: one commit (one
+// fsync) for all of them, which is what keeps acks fast when an incident
+// storm brings many at once. Each behaves as Declare would.
+func (s *Store) DeclareMany(ctx context.Context, ns []NewIncident) ([]Declared, error) {
+	out := make([]Declared, len(ns))
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: declare: %w", err)
+	}
+	defer tx.Rollback()
+	for i, n := range ns {
+		out[i].Record, out[i].Created, out[i].Err = s.declare(ctx, tx, n)
+		if out[i].Err != nil && warroom.ErrorCode(out[i].Err) == warroom.EINTERNAL {
+			return nil, out[i].Err // the transaction is unusable
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: declare: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) declare(ctx context.Context, tx *sql.Tx, n NewIncident) (*Record, bool, error) {
 	if n.DedupeKey == "" {
-		return nil, false, errors.New("store: declare: empty dedupe key")
+		return nil, false, warroom.Errorf(warroom.EINVALID, "A declare needs a dedupe key.")
 	}
 	if !n.Severity.Valid() {
 		return nil, false, warroom.Errorf(warroom.EINVALID, "Severity must be 1, 2, 3 or 4.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, false, fmt.Errorf("store: declare: %w", err)
-	}
-	defer tx.Rollback()
-
 	if existing, err := findIncident(ctx, tx, `dedupe_key = ?`, n.DedupeKey); err == nil {
 		return existing, false, nil
 	} else if warroom.ErrorCode(err) != warroom.ENOTFOUND {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-
 	now := ms(s.now())
 	responders, err := json.Marshal(nonNil(n.Responders))
 	if err != nil {
@@ -159,11 +189,8 @@ func (s *Store) Declare(ctx context.Context, n NewIncident) (rec *Record, create
 	if _, err := enqueue(ctx, tx, JobDeclare, id, now); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	rec, err = findIncident(ctx, tx, `id = ?`, id)
+	rec, err := findIncident(ctx, tx, `id = ?`, id)
 	if err != nil {
-		return nil, false, fmt.Errorf("store: declare: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
 	return rec, true, nil

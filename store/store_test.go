@@ -396,3 +396,26 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatalf("opening a database from a newer warroom: %v", err)
 	}
 }
+
+func TestDeclareManyCommitsTogether(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	bad := newIncident("bad")
+	bad.Severity = 9
+	res, err := s.DeclareMany(ctx, []store.NewIncident{newIncident("a"), newIncident("b"), newIncident("a"), bad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Created || !res[1].Created || res[2].Created || res[2].Record.ID != res[0].Record.ID {
+		t.Errorf("a, b, a again: created %v %v %v", res[0].Created, res[1].Created, res[2].Created)
+	}
+	if warroom.ErrorCode(res[3].Err) != warroom.EINVALID {
+		t.Errorf("bad severity in a batch: %v", res[3].Err)
+	}
+	if incs, _ := s.Incidents(ctx); len(incs) != 2 {
+		t.Errorf("%d incidents, want 2", len(incs))
+	}
+	if jobs, _ := s.PendingJobs(ctx); len(jobs) != 2 {
+		t.Errorf("%d jobs, want 2", len(jobs))
+	}
+}
