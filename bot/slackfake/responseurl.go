@@ -104,7 +104,7 @@ func (s *Server) respond(id string, body []byte) apiAnswer {
 	default:
 		s.ephemerals = append(s.ephemerals, Ephemeral{
 			Channel: ru.channel, User: ru.user, Text: post.Text, Blocks: blocks.blocks,
-			Via: "response_url", ReplaceOriginal: post.ReplaceOriginal,
+			Via: "response_url", ReplaceOriginal: post.ReplaceOriginal, ResponseURL: s.baseURL + "/response/" + id,
 		})
 	}
 	return apiAnswer{status: http.StatusOK}

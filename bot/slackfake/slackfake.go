@@ -80,6 +80,7 @@ type Ephemeral struct {
 	Blocks              json.RawMessage
 	Via                 string // "chat.postEphemeral" | "response_url" | "ack"
 	ReplaceOriginal     bool
+	ResponseURL         string // the response_url it came through (Via "response_url")
 }
 
 // Call is one Web API call (or response_url post, Method "response_url")

@@ -111,15 +111,15 @@ func (e *connectEnv) start(tb testing.TB, ln net.Listener, tune func(*bot.Config
 // the response_url.
 func (e *connectEnv) slash(tb testing.TB, user, text string) slackfake.Ephemeral {
 	tb.Helper()
-	before := len(e.w.Slack.Ephemerals(user))
-	declare(tb, e.w, user, text)
+	d, _ := declare(tb, e.w, user, text)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var got slackfake.Ephemeral
 	err := waitFor(ctx, func() bool {
-		eph := e.w.Slack.Ephemerals(user)
-		for _, x := range eph[before:] {
-			if x.Via == "response_url" {
+		for _, x := range e.w.Slack.Ephemerals(user) {
+			// Only this command's answer: other replies (a declare's
+			// confirmation) may land meanwhile.
+			if x.Via == "response_url" && x.ResponseURL == d.ResponseURL {
 				got = x
 				return true
 			}
