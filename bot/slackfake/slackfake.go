@@ -38,6 +38,10 @@ type Config struct {
 	// Users are the workspace's people besides the bot. Default: U1 "alice"
 	// (admin), U2 "bob", U3 "carol".
 	Users []User
+	// Scopes are the bot token's granted scopes, sent in the
+	// X-OAuth-Scopes header of every Web API answer, as Slack does.
+	// Default: the scopes warroom's manifest.yaml asks for.
+	Scopes []string
 
 	PingInterval time.Duration // server WebSocket pings, default 5s
 	// AckTimeout is how long an events_api envelope may stay unacknowledged
@@ -227,6 +231,11 @@ func withDefaults(cfg Config) Config {
 	def(&cfg.AppToken, "xapp-fake-app-token")
 	def(&cfg.TeamID, "T0WARROOM")
 	def(&cfg.BotUserID, "UBOT")
+	if cfg.Scopes == nil {
+		cfg.Scopes = []string{"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
+			"groups:write", "groups:read", "groups:history", "chat:write", "pins:write", "bookmarks:write",
+			"bookmarks:read", "users:read", "users:read.email"}
+	}
 	if cfg.Users == nil {
 		cfg.Users = []User{
 			{ID: "U1", Name: "alice", RealName: "Alice Archer", Email: "alice@example.com", TZ: "America/New_York", IsAdmin: true},

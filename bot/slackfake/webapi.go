@@ -185,6 +185,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		panic(http.ErrAbortHandler)
 	}
+	if bearerToken(r, p) == s.cfg.BotToken {
+		w.Header().Set("X-OAuth-Scopes", strings.Join(s.cfg.Scopes, ","))
+	}
 	writeAnswer(w, ans)
 }
 

@@ -665,3 +665,17 @@ func TestPostingToAUserLandsInTheirDirectMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestGrantedScopesHeader(t *testing.T) {
+	s := mustStart(t, Config{Scopes: []string{"chat:write", "commands"}})
+	req, _ := http.NewRequest("POST", s.APIURL()+"auth.test", strings.NewReader(url.Values{"token": {s.BotToken()}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-OAuth-Scopes"); got != "chat:write,commands" {
+		t.Errorf("X-OAuth-Scopes = %q", got)
+	}
+}
