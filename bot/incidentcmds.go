@@ -125,10 +125,10 @@ func (b *Bot) adoptCall(ctx context.Context, rec *store.Record, userID, url stri
 		return ephemeral("warroom could not set the call: "+warroom.ErrorMessage(err), nil)
 	}
 	if err := b.store.RequestSync(ctx, rec.ID); err != nil {
-		b.log.Error().Err(err).Msg("could not queue an update")
+		b.logFor(ctx).Error().Err(err).Msg("could not queue an update")
 	}
 	b.kick()
-	b.log.Info().Str("incident", rec.Ref()).Func(meetingField(rec.Private, meetingID)).Msg("call adopted")
+	b.logFor(ctx).Info().Str("incident", rec.Ref()).Func(meetingField(rec.Private, meetingID)).Msg("call adopted")
 	return inChannel(fmt.Sprintf("<@%s> set the call of %s to Zoom meeting %d. The pinned message has the new Join button.", userID, rec.Ref(), meetingID))
 }
 
@@ -193,7 +193,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, cb slack.InteractionCallback
 			return map[string]any{"response_action": "errors", "errors": map[string]string{blocks.BlockDeclareTitle: "warroom could not record the incident: " + warroom.ErrorMessage(err)}}
 		}
 		if created {
-			b.log.Info().Str("incident", rec.Ref()).Bool("private", rec.Private).Msg("incident declared from the form")
+			b.logFor(ctx).Info().Str("incident", rec.Ref()).Bool("private", rec.Private).Msg("incident declared from the form")
 			b.kick()
 		}
 		return nil
@@ -209,7 +209,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, cb slack.InteractionCallback
 		if err := b.store.SetMeetingDefaults(ctx, d); err != nil {
 			return map[string]any{"response_action": "errors", "errors": map[string]string{blocks.BlockTopicTemplate: "warroom could not save: " + warroom.ErrorMessage(err)}}
 		}
-		b.log.Info().Str("user", cb.User.ID).Msg("meeting defaults changed")
+		b.logFor(ctx).Info().Str("user", cb.User.ID).Msg("meeting defaults changed")
 		return nil
 	}
 	return nil
@@ -248,11 +248,11 @@ func (b *Bot) onChannelCreated(ctx context.Context, ev *slackevents.ChannelCreat
 		DeclaredBy: ch.Creator, ChannelID: ch.ID, ChannelName: ch.Name,
 	})
 	if err != nil {
-		b.log.Error().Err(err).Str("channel", ch.ID).Msg("could not record an incident for a new channel")
+		b.logFor(ctx).Error().Err(err).Str("channel", ch.ID).Msg("could not record an incident for a new channel")
 		return
 	}
 	if created {
-		b.log.Info().Str("incident", rec.Ref()).Str("channel", ch.ID).Msg("incident declared by creating a channel")
+		b.logFor(ctx).Info().Str("incident", rec.Ref()).Str("channel", ch.ID).Msg("incident declared by creating a channel")
 		b.kick()
 	}
 }
@@ -290,7 +290,7 @@ func (b *Bot) onMessage(ctx context.Context, eventID string, ev *slackevents.Mes
 	}
 	text, blks := blocks.AdoptPrompt(rec.ID, url)
 	if _, err := b.api.PostEphemeralContext(ctx, ev.Channel, ev.User, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blks...)); err != nil {
-		b.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("could not offer the pasted Zoom link")
+		b.logFor(ctx).Warn().Err(err).Str("incident", rec.Ref()).Msg("could not offer the pasted Zoom link")
 	}
 }
 

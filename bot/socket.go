@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -178,6 +179,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 
 func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	start := time.Now()
+	ctx = b.withEnvelope(ctx, evt)
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if ok && cb.Type == slack.InteractionTypeViewSubmission {
 		// The ack is the answer: it closes the modal or shows field errors.
@@ -214,7 +216,7 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 			b.log.Error().Err(err).Int64("incident", id).Msg("retry: could not reschedule")
 			continue
 		}
-		b.log.Info().Int64("incident", id).Str("user", cb.User.ID).Bool("pending", found).Msg("call retry requested")
+		b.logFor(ctx).Info().Int64("incident", id).Str("user", cb.User.ID).Bool("pending", found).Msg("call retry requested")
 		b.kick()
 		reply := "Trying the Zoom call again now."
 		if !found {
@@ -228,6 +230,7 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 
 func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	start := time.Now()
+	ctx = b.withEnvelope(ctx, evt)
 	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 	if !ok {
 		b.ack(evt, start, nil)
@@ -244,6 +247,26 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		b.onMessage(ctx, eventID(ev), inner)
 	default:
 		b.ack(evt, start, nil)
-		b.log.Debug().Str("event", ev.InnerEvent.Type).Msg("event received")
+		b.logFor(ctx).Debug().Str("event", ev.InnerEvent.Type).Msg("event received")
 	}
+}
+
+type logKey struct{}
+
+// withEnvelope gives a handler's context a logger that names the envelope
+// on every line, so one interaction can be followed through the log.
+func (b *Bot) withEnvelope(ctx context.Context, evt socketmode.Event) context.Context {
+	if evt.Request == nil {
+		return ctx
+	}
+	l := b.log.With().Str("envelope", evt.Request.EnvelopeID).Logger()
+	return context.WithValue(ctx, logKey{}, &l)
+}
+
+// logFor is the handler's logger (see withEnvelope), or the bot's.
+func (b *Bot) logFor(ctx context.Context) *zerolog.Logger {
+	if l, ok := ctx.Value(logKey{}).(*zerolog.Logger); ok {
+		return l
+	}
+	return &b.log
 }

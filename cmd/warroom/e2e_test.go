@@ -563,6 +563,11 @@ func TestButtonsAreAckedAndRetryWorks(t *testing.T) {
 		t.Fatalf("Retry click not acked: %v", err)
 	}
 	r = assertOneOfEach(t, w, name)
+	for _, line := range strings.Split(log.String(), "\n") {
+		if strings.Contains(line, "call retry requested") && !strings.Contains(line, `"envelope":"`+d.EnvelopeID+`"`) {
+			t.Errorf("the retry's log line does not name its envelope: %s", line)
+		}
+	}
 	said := false
 	for _, e := range w.Slack.Ephemerals("U2") {
 		said = said || strings.Contains(e.Text, "Trying the Zoom call again")
