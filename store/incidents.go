@@ -347,7 +347,7 @@ func (s *Store) update(ctx context.Context, id int64, set string, args ...any) e
 
 const incidentColumns = `id, dedupe_key, title, full_title, severity, status, declared_by, source_channel, response_url, private,
 	channel_name, channel_attempt, channel_id, invited, message_posting, message_ts, message_shows, pinned,
-	topic_shows, bookmark_adding, bookmarked, confirmed,
+	topic_shows, bookmark_adding, confirmed,
 	call_state, call_error, meeting_tag, meeting_host, meeting_email, meeting_id, meeting_uuid, meeting_topic, meeting_join_url,
 	meeting_password, created_at, updated_at,
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
@@ -370,19 +370,19 @@ func findIncident(ctx context.Context, q queryer, where string, args ...any) (*R
 
 func scanIncident(row scanner) (*Record, error) {
 	var (
-		r                                                      Record
-		sev                                                    int
-		status, call                                           string
-		private, invited, posting, pinned, adding, marked, cnf int
-		meetingID                                              int64
-		uuid, topic, joinURL, password, email                  string
-		created, updated, resolved                             int64
-		meetingStatus, responders                              string
-		ended, joined, announcing                              int
+		r                                              Record
+		sev                                            int
+		status, call                                   string
+		private, invited, posting, pinned, adding, cnf int
+		meetingID                                      int64
+		uuid, topic, joinURL, password, email          string
+		created, updated, resolved                     int64
+		meetingStatus, responders                      string
+		ended, joined, announcing                      int
 	)
 	err := row.Scan(&r.ID, &r.DedupeKey, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
-		&r.TopicShows, &adding, &marked, &cnf,
+		&r.TopicShows, &adding, &cnf,
 		&call, &r.CallError, &r.MeetingTag, &r.MeetingHost, &email, &meetingID, &uuid, &topic, &joinURL,
 		&password, &created, &updated,
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
@@ -402,7 +402,6 @@ func scanIncident(row scanner) (*Record, error) {
 	r.Private = private == 1
 	r.Invited, r.MessagePosting, r.Pinned = invited == 1, posting == 1, pinned == 1
 	r.BookmarkAdding, r.Confirmed = adding == 1, cnf == 1
-	_ = marked // the old boolean; bookmark_link replaced it
 	if meetingID != 0 {
 		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password, Status: meetingStatus}
 	}

@@ -29,7 +29,6 @@ CREATE TABLE incidents (
 	pinned          INTEGER NOT NULL DEFAULT 0,
 	topic_shows     TEXT    NOT NULL DEFAULT '',
 	bookmark_adding INTEGER NOT NULL DEFAULT 0,
-	bookmarked      INTEGER NOT NULL DEFAULT 0,
 	confirmed       INTEGER NOT NULL DEFAULT 0,
 
 	call_state       TEXT    NOT NULL DEFAULT 'pending',
