@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,10 +108,27 @@ func (b *Bot) serveCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.log.Info().Str("user", admin).Str("host", host.Email).Msg("zoom account connected")
+	b.retryWaitingCalls(ctx)
 	licence := map[int]string{1: "Basic", 2: "Licensed"}[host.UserType]
 	b.tellAdmins(ctx, fmt.Sprintf("✅ Zoom is connected as %s (%s). New incident calls can be hosted there; see `/incident zoom status`.",
 		blocks.Escape(host.Email), nonEmptyString(licence, "licence unknown")), admin)
 	writePage(w, http.StatusOK, page{Title: "Connected as " + host.Email, Message: "warroom will host incident calls on this Zoom account. You can close this tab.", Class: "ok"})
+}
+
+// retryWaitingCalls gives every open incident still without a call another
+// try at once, instead of at the end of its backoff: a new host is there.
+func (b *Bot) retryWaitingCalls(ctx context.Context) {
+	recs, err := b.store.OpenIncidents(ctx)
+	if err != nil {
+		return
+	}
+	var ids []int64
+	for _, r := range recs {
+		if r.Meeting == nil {
+			ids = append(ids, r.ID)
+		}
+	}
+	b.refreshIncidents(ctx, ids)
 }
 
 func nonEmptyString(s, def string) string {

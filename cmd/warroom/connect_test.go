@@ -225,7 +225,9 @@ func (e *connectEnv) hosts(tb testing.TB) int {
 }
 
 func TestConnectZoomEndToEnd(t *testing.T) {
-	e := MustRunConnect(t, nil)
+	// Backoffs far longer than the test: the incident waiting for a host
+	// gets its call because connecting retries it at once.
+	e := MustRunConnect(t, func(c *bot.Config) { c.RetryBase, c.RetryMax = time.Hour, time.Hour })
 
 	// Without a connection, an incident still gets its channel and says why
 	// there is no call.
