@@ -20,6 +20,9 @@ type Followup struct {
 	// Meeting is the follow-up's Zoom meeting, nil until Zoom has made it.
 	Meeting   *Meeting
 	Cancelled bool
+	// Removed: the Zoom account that hosted its meeting was disconnected,
+	// and the meeting's details were deleted with it.
+	Removed bool
 }
 
 // Follow-up defaults and bounds.

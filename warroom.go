@@ -175,3 +175,7 @@ func ErrorMessage(err error) string {
 	}
 	return "Something went wrong inside warroom; the details are in its log."
 }
+
+// ErrLeaseLost is what a job's write gets once another worker holds the
+// job: the job stops, and nothing it does after that is recorded.
+var ErrLeaseLost = errors.New("warroom: the job's lease was lost to another worker")

@@ -199,6 +199,20 @@ func FollowupCancelled(inc warroom.Incident, f warroom.Followup, by string) (tex
 	}
 }
 
+// FollowupRemoved replaces a follow-up's post when the Zoom account that
+// hosted its meeting was disconnected: the link no longer works.
+func FollowupRemoved(inc warroom.Incident, f warroom.Followup) (text string, blocks []slack.Block) {
+	n := ""
+	if f.N > 0 {
+		n = fmt.Sprintf(" #%d", f.N)
+	}
+	text = fmt.Sprintf("❌ The Zoom meeting of the post-incident review%s for %s on %s was removed with the Zoom account that hosted it.", n, inc.Ref(), followupWhen(f))
+	return text, []slack.Block{
+		section(fmt.Sprintf("❌ *The Zoom meeting of the post-incident review%s for %s on %s was removed* with the Zoom account that hosted it.\n*Topic:* %s", n, inc.Ref(), followupWhen(f), followupTopic(inc, f))),
+		note("`/incident followup` schedules another once a Zoom account is connected."),
+	}
+}
+
 // FollowupList answers /incident followup list: the incident's follow-ups
 // by number (the N people type in "/incident followup cancel <n>"), each
 // with its time, length, topic and state, cancelled ones marked. It stays
@@ -217,7 +231,7 @@ func FollowupList(inc warroom.Incident, fs []warroom.Followup) (text string, blo
 	active := 0
 	firstActive := 0
 	for _, f := range fs {
-		if !f.Cancelled {
+		if !f.Cancelled && !f.Removed {
 			active++
 			if firstActive == 0 {
 				firstActive = f.N
@@ -269,6 +283,8 @@ func followupLine(inc warroom.Incident, f warroom.Followup) string {
 	switch {
 	case f.Cancelled:
 		b.WriteString("❌ Cancelled")
+	case f.Removed:
+		b.WriteString("❌ Its Zoom meeting was removed with the Zoom account that hosted it")
 	case f.Meeting == nil:
 		b.WriteString("📅 Scheduled · the Zoom meeting is being set up")
 	default:

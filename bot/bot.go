@@ -1,200 +1,114 @@
-// Package bot is warroom's Slack side: it holds the Socket Mode connection,
-// acks every envelope at once, records what was asked in the store, and runs
-// the durable jobs that build each incident's war room (channel, Zoom
-// meeting, pinned Join Call message). It is the only package that talks to
-// Slack.
+// Package bot is warroom's front door on Slack: it holds the Socket Mode
+// connection, and for every envelope parses what was asked, records it in
+// the store (with the job that will carry it out, in one transaction),
+// acks, and kicks the job engine. It never waits on Slack or Zoom before
+// an ack, and it never builds the war room itself: the workflow's jobs do.
 package bot
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/meetings"
+	"github.com/warroom-dev/warroom/slackapi"
 	"github.com/warroom-dev/warroom/store"
-	"github.com/warroom-dev/warroom/zoompool"
 )
 
-// Config holds the bot's settings (see DESIGN.md's configuration table).
+// Config holds the front door's settings.
 type Config struct {
-	ChannelPrefix string        // WARROOM_CHANNEL_PREFIX
-	PollInterval  time.Duration // WARROOM_POLL_INTERVAL: the cron sweep for due jobs
-	Admins        []string      // WARROOM_ADMINS, besides Slack's workspace admins and owners
-	PublicURL     string        // WARROOM_PUBLIC_URL: where /zoom/connect is served
-	WebhookSecret string        // ZOOM_WEBHOOK_SECRET: empty turns /zoom/webhook off
-	// AnnounceChannel (WARROOM_ANNOUNCE_CHANNEL), if set, gets one message
-	// per incident, kept current.
-	AnnounceChannel string
+	ChannelPrefix string   // WARROOM_CHANNEL_PREFIX
+	Admins        []string // WARROOM_ADMINS, besides Slack's workspace admins and owners
+	PublicURL     string   // WARROOM_PUBLIC_URL: where /zoom/connect is served
 	// StateTTL is how long a Connect Zoom link works.
 	StateTTL time.Duration
 
-	// Follow-ups and recordings.
-	FollowupAfter        time.Duration // WARROOM_FOLLOWUP_AFTER: after resolution
-	FollowupDuration     time.Duration // default length of a follow-up
-	FollowupWorkingHours bool          // move follow-ups into the declarer's working hours
-	WorkdayStart         int           // working hours, local to the declarer: [start, end)
-	WorkdayEnd           int
-	ReminderBefore       time.Duration // the reminder's lead time
-	RecordingPollFor     time.Duration // how long to wait for a recording
-	PasscodeDisplay      warroom.PasscodeDisplay
-	FollowupOff          bool // no follow-up is scheduled on resolve
-	// RetryBase and RetryMax bound the backoff between attempts of a job.
-	RetryBase time.Duration
-	RetryMax  time.Duration
-	// Workers caps how many jobs run at once. Jobs mostly wait on Slack
-	// and Zoom (and on Retry-After in a storm), so there are many.
-	Workers int
-	// Lease is how long a claimed job stays claimed.
-	Lease time.Duration
-	// DrainTimeout is how long shutdown waits for running jobs.
-	DrainTimeout time.Duration
-	// Location is the time zone of the date in channel names.
-	Location *time.Location
-	// Owner names this process in job leases.
-	Owner string
+	FollowupDuration time.Duration // default length of a follow-up
+	FollowupOff      bool          // no follow-up is scheduled on resolve
+	RecordingPollFor time.Duration // how long a resolve waits for the bridge's recording
 }
 
 func (c *Config) setDefaults() {
 	if c.ChannelPrefix == "" {
-		c.ChannelPrefix = "inc-"
+		c.ChannelPrefix = warroom.DefaultChannelPrefix
 	}
 	if c.StateTTL <= 0 {
-		c.StateTTL = 10 * time.Minute
-	}
-	if c.FollowupAfter <= 0 {
-		c.FollowupAfter = 48 * time.Hour
+		c.StateTTL = warroom.DefaultConnectLinkTTL
 	}
 	if c.FollowupDuration <= 0 {
-		c.FollowupDuration = 30 * time.Minute
-	}
-	if c.WorkdayEnd <= c.WorkdayStart || c.WorkdayStart < 0 || c.WorkdayEnd > 24 {
-		c.WorkdayStart, c.WorkdayEnd = 9, 17
-	}
-	if c.ReminderBefore <= 0 {
-		c.ReminderBefore = 10 * time.Minute
+		c.FollowupDuration = warroom.DefaultFollowupDuration
 	}
 	if c.RecordingPollFor <= 0 {
-		c.RecordingPollFor = 7 * 24 * time.Hour
-	}
-	if c.PasscodeDisplay == "" {
-		c.PasscodeDisplay = "inline"
-	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = time.Minute
-	}
-	if c.RetryBase <= 0 {
-		c.RetryBase = 2 * time.Second
-	}
-	if c.RetryMax <= 0 {
-		c.RetryMax = 5 * time.Minute
-	}
-	if c.Workers <= 0 {
-		c.Workers = 64
-	}
-	if c.Lease <= 0 {
-		c.Lease = 5 * time.Minute
-	}
-	if c.DrainTimeout <= 0 {
-		c.DrainTimeout = 10 * time.Second
-	}
-	if c.Location == nil {
-		c.Location = time.UTC
-	}
-	if c.Owner == "" {
-		c.Owner = fmt.Sprintf("warroom-%d", time.Now().UnixNano())
+		c.RecordingPollFor = warroom.DefaultRecordingWait
 	}
 }
 
-// Bot is a running warroom Slack bot.
-type Bot struct {
-	cfg    Config
-	log    zerolog.Logger
-	store  *store.Store
-	api    *slack.Client
-	socket *socketmode.Client
-	pool   *zoompool.Pool
-	http   *http.Client
-	now    func() time.Time
-
-	botUserID string
-	installID string
-
-	wake      chan struct{}
-	declares  chan declareRequest
-	hostMu    sync.Mutex // serialises host choice so concurrent incidents spread out
-	names     userNames
-	connected atomic.Bool
-	acks      AckObserver
+// FollowupPlanner works out a follow-up's default time (the workflow).
+type FollowupPlanner interface {
+	DefaultFollowupStart(ctx context.Context, from time.Time, declarer string) time.Time
 }
 
 // AckObserver is told how long each ack took (metrics, benchmarks).
 type AckObserver func(envelopeType string, latency time.Duration)
 
-// Deps are the bot's collaborators.
+// Deps are the front door's collaborators.
 type Deps struct {
-	Store  *store.Store
-	Slack  *slack.Client // built with the bot token, app token and API URL
-	Pool   *zoompool.Pool
-	Log    zerolog.Logger
-	HTTP   *http.Client // for response_url posts; http.DefaultClient if nil
-	Now    func() time.Time
-	OnAck  AckObserver
-	Socket []socketmode.Option
+	Store    *store.Store
+	Slack    *slackapi.Client
+	Pool     *meetings.Pool // the Zoom admin commands
+	Planner  FollowupPlanner
+	Kick     func() // wakes the job engine: new work was recorded
+	Log      zerolog.Logger
+	Now      func() time.Time
+	OnAck    AckObserver
+	Socket   []socketmode.Option
+	BotUser  string // the bot's Slack user ID (auth.test)
+	Declares int    // the most declares one commit takes; 0: 64
 }
 
-// New builds a bot. Run starts it.
+// Bot is the running front door.
+type Bot struct {
+	cfg    Config
+	d      Deps
+	log    zerolog.Logger
+	now    func() time.Time
+	socket *socketmode.Client
+
+	declares  chan declareRequest
+	connected atomic.Bool
+}
+
+// New builds the front door. Run starts it.
 func New(cfg Config, d Deps) (*Bot, error) {
-	if d.Store == nil || d.Slack == nil || d.Pool == nil {
-		return nil, errors.New("bot: store, slack and the zoom pool are required")
+	if d.Store == nil || d.Slack == nil || d.Pool == nil || d.Planner == nil {
+		return nil, errors.New("bot: store, slack, the zoom pool and the follow-up planner are required")
 	}
 	cfg.setDefaults()
-	if d.HTTP == nil {
-		d.HTTP = http.DefaultClient
+	if d.Now == nil {
+		d.Now = time.Now
 	}
-	now := d.Now
-	if now == nil {
-		now = time.Now
+	if d.Kick == nil {
+		d.Kick = func() {}
 	}
-	b := &Bot{
-		cfg:      cfg,
-		log:      d.Log,
-		store:    d.Store,
-		api:      d.Slack,
-		pool:     d.Pool,
-		http:     d.HTTP,
-		now:      now,
-		wake:     make(chan struct{}, 1),
-		declares: make(chan declareRequest),
-		acks:     d.OnAck,
+	if d.Declares <= 0 {
+		d.Declares = 64
 	}
-	b.socket = socketmode.New(d.Slack, d.Socket...)
-	return b, nil
+	return &Bot{cfg: cfg, d: d, log: d.Log, now: d.Now, socket: d.Slack.SocketMode(d.Socket...),
+		declares: make(chan declareRequest)}, nil
 }
 
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
-// Run connects to Slack and works until ctx ends, then drains running jobs
-// (up to Config.DrainTimeout) and returns.
+// Run connects to Slack and answers envelopes until ctx ends or Slack
+// refuses the app token for good.
 func (b *Bot) Run(ctx context.Context) error {
-	auth, err := b.api.AuthTestContext(ctx)
-	if err != nil {
-		return fmt.Errorf("bot: slack auth.test: %w", err)
-	}
-	b.botUserID = auth.UserID
-	if b.installID, err = b.store.InstallID(ctx); err != nil {
-		return fmt.Errorf("bot: %w", err)
-	}
-	b.log.Info().Str("team", auth.Team).Str("bot_user", auth.UserID).Msg("connected to Slack Web API")
-
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	socketDone := make(chan struct{})
@@ -211,28 +125,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(dispatchDone)
 		b.dispatch(runCtx, socketDone)
 	}()
-	go b.commitDeclares(runCtx)
-	b.runJobs(runCtx)
+	b.commitDeclares(runCtx)
 	cancel()
 	<-socketDone
 	<-dispatchDone
 	return socketErr
-}
-
-// reply posts an ephemeral answer to a slash command's or an
-// interaction's response_url.
-func (b *Bot) reply(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error {
-	if responseURL == "" {
-		return nil
-	}
-	msg.ResponseType = slack.ResponseTypeEphemeral
-	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.http, msg)
-}
-
-// kick wakes the job runner without blocking.
-func (b *Bot) kick() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
 }

@@ -6,9 +6,6 @@ import (
 	"github.com/warroom-dev/warroom/store"
 )
 
-// maxDeclareBatch bounds how many declares share one commit.
-const maxDeclareBatch = 64
-
 type declareRequest struct {
 	n     store.NewIncident
 	reply chan store.Declared
@@ -45,7 +42,7 @@ func (b *Bot) commitDeclares(ctx context.Context) {
 			batch = append(batch, req)
 		}
 	collect:
-		for len(batch) < maxDeclareBatch {
+		for len(batch) < b.d.Declares {
 			select {
 			case req := <-b.declares:
 				batch = append(batch, req)
@@ -57,7 +54,7 @@ func (b *Bot) commitDeclares(ctx context.Context) {
 		for i, r := range batch {
 			ns[i] = r.n
 		}
-		results, err := b.store.DeclareMany(context.WithoutCancel(ctx), ns)
+		results, err := b.d.Store.DeclareMany(context.WithoutCancel(ctx), ns)
 		for i, r := range batch {
 			if err != nil {
 				r.reply <- store.Declared{Err: err}

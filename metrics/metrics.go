@@ -45,6 +45,8 @@ type Metrics struct {
 	zoomSeconds          *prometheus.HistogramVec
 	rateLimited          *prometheus.CounterVec
 	tokenRefreshFailures prometheus.Counter
+	jobRuns              *prometheus.CounterVec
+	jobSeconds           *prometheus.HistogramVec
 
 	state *stateCollector
 }
@@ -90,6 +92,15 @@ func New(version string) *Metrics {
 			Name: "warroom_zoom_token_refresh_failures_total",
 			Help: "Zoom accounts whose refresh token stopped working; each needs an admin to reconnect it (/incident zoom connect).",
 		}),
+		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warroom_job_runs_total",
+			Help: `Job runs by kind and outcome: "done", "retry" (failed, backing off), "snoozed" (waiting for its time), "lease_lost", "released" (shutdown).`,
+		}, []string{"kind", "outcome"}),
+		jobSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "warroom_job_run_duration_seconds",
+			Help:    "How long one run of a job took, by kind.",
+			Buckets: callBuckets,
+		}, []string{"kind"}),
 		state: newStateCollector(),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
@@ -104,7 +115,7 @@ func New(version string) *Metrics {
 		build,
 		m.ackSeconds, m.envelopes,
 		m.slackCalls, m.slackSeconds, m.zoomCalls, m.zoomSeconds, m.rateLimited,
-		m.tokenRefreshFailures,
+		m.tokenRefreshFailures, m.jobRuns, m.jobSeconds,
 		m.state,
 	)
 	return m
@@ -130,6 +141,12 @@ func (m *Metrics) ObserveAck(envelopeType string, latency time.Duration) {
 	}
 	m.envelopes.WithLabelValues(envelopeType).Inc()
 	m.ackSeconds.WithLabelValues(envelopeType).Observe(latency.Seconds())
+}
+
+// ObserveJob records one job run. Its signature is jobs.Observer's.
+func (m *Metrics) ObserveJob(kind, outcome string, took time.Duration) {
+	m.jobRuns.WithLabelValues(kind, outcome).Inc()
+	m.jobSeconds.WithLabelValues(kind).Observe(took.Seconds())
 }
 
 // TokenRefreshFailed counts a Zoom account whose refresh token died.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/warroom-dev/warroom"
 )
@@ -55,10 +56,17 @@ type Progress struct {
 	AnnounceTS      string
 	AnnounceShows   string
 
-	// A replaced meeting, to delete at Zoom if it never started.
-	OldMeetingID   int64
-	OldMeetingHost string
-	OldJoinURL     string
+	// MeetingTried lists the pool hosts the current meeting's create was
+	// sent to: recovery looks for its tag on each.
+	MeetingTried []string
+	// MeetingFailures and MeetingRetryAt are the meeting's own backoff, so
+	// that a change to the incident updates Slack at once without calling
+	// a failing Zoom again before its time.
+	MeetingFailures int
+	MeetingRetryAt  time.Time
+	// MeetingEventAt is the time of the newest Zoom event applied to the
+	// meeting's state; an older one arriving late changes nothing.
+	MeetingEventAt time.Time
 }
 
 // Record is an incident with its workflow progress.
@@ -74,46 +82,6 @@ func (r *Record) DedupeKeyKind() string {
 	kind, _, _ := strings.Cut(r.DedupeKey, ":")
 	return kind
 }
-
-// Step is a one-way flag of the declare workflow.
-type Step int
-
-// Steps recorded with MarkStep.
-const (
-	StepInvited Step = iota + 1
-	StepMessagePosting
-	StepPinned
-	StepBookmarkAdding
-	StepConfirmed
-	StepJoined
-	StepAnnouncePosting
-	StepMeetingEnded
-)
-
-func (st Step) column() (string, error) {
-	switch st {
-	case StepInvited:
-		return "invited", nil
-	case StepMessagePosting:
-		return "message_posting", nil
-	case StepPinned:
-		return "pinned", nil
-	case StepBookmarkAdding:
-		return "bookmark_adding", nil
-	case StepConfirmed:
-		return "confirmed", nil
-	case StepJoined:
-		return "joined", nil
-	case StepAnnouncePosting:
-		return "announce_posting", nil
-	case StepMeetingEnded:
-		return "meeting_ended", nil
-	}
-	return "", fmt.Errorf("store: unknown step %d", int(st))
-}
-
-// JobDeclare is the job kind that runs an incident's declare workflow.
-const JobDeclare = "declare"
 
 // Declare records a new incident and the job that will build its war room,
 // in one transaction. If an incident with the same dedupe key exists, it is
@@ -138,24 +106,22 @@ type Declared struct {
 // storm brings many at once. Each behaves as Declare would.
 func (s *Store) DeclareMany(ctx context.Context, ns []NewIncident) ([]Declared, error) {
 	out := make([]Declared, len(ns))
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: declare: %w", err)
-	}
-	defer tx.Rollback()
-	for i, n := range ns {
-		out[i].Record, out[i].Created, out[i].Err = s.declare(ctx, tx, n)
-		if out[i].Err != nil && warroom.ErrorCode(out[i].Err) == warroom.EINTERNAL {
-			return nil, out[i].Err // the transaction is unusable
+	err := s.inTx(ctx, "declare", func(q txn) error {
+		for i, n := range ns {
+			out[i].Record, out[i].Created, out[i].Err = s.declare(ctx, q, n)
+			if out[i].Err != nil && warroom.ErrorCode(out[i].Err) == warroom.EINTERNAL {
+				return out[i].Err // the transaction is unusable
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: declare: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Store) declare(ctx context.Context, tx *sql.Tx, n NewIncident) (*Record, bool, error) {
+func (s *Store) declare(ctx context.Context, tx querier, n NewIncident) (*Record, bool, error) {
 	if n.DedupeKey == "" {
 		return nil, false, warroom.Errorf(warroom.EINVALID, "A declare needs a dedupe key.")
 	}
@@ -172,21 +138,18 @@ func (s *Store) declare(ctx context.Context, tx *sql.Tx, n NewIncident) (*Record
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO incidents
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO incidents
 		(dedupe_key, title, full_title, severity, status, declared_by, commander, source_channel, response_url, private,
 		 responders, channel_id, channel_name, call_state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy, n.DeclaredBy,
 		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(responders), n.ChannelID, n.ChannelName,
-		string(warroom.CallPending), now, now)
+		string(warroom.CallPending), now, now).Scan(&id)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return nil, false, fmt.Errorf("store: declare: %w", err)
-	}
-	if _, err := enqueue(ctx, tx, JobDeclare, id, now); err != nil {
+	if err := enqueue(ctx, tx, JobIncidentSync, id, 0, now, now); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
 	rec, err := findIncident(ctx, tx, `id = ?`, id)
@@ -198,7 +161,7 @@ func (s *Store) declare(ctx context.Context, tx *sql.Tx, n NewIncident) (*Record
 
 // Incident returns the incident with its progress.
 func (s *Store) Incident(ctx context.Context, id int64) (*Record, error) {
-	rec, err := findIncident(ctx, s.db, `id = ?`, id)
+	rec, err := findIncident(ctx, s.q, `id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: incident %d: %w", id, err)
 	}
@@ -207,7 +170,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (*Record, error) {
 
 // IncidentByChannel returns the incident whose channel is channelID.
 func (s *Store) IncidentByChannel(ctx context.Context, channelID string) (*Record, error) {
-	rec, err := findIncident(ctx, s.db, `channel_id = ? AND channel_id <> ''`, channelID)
+	rec, err := findIncident(ctx, s.q, `channel_id = ? AND channel_id <> ''`, channelID)
 	if err != nil {
 		return nil, fmt.Errorf("store: incident in %s: %w", channelID, err)
 	}
@@ -216,7 +179,7 @@ func (s *Store) IncidentByChannel(ctx context.Context, channelID string) (*Recor
 
 // Incidents lists incidents, newest first.
 func (s *Store) Incidents(ctx context.Context) ([]*Record, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents ORDER BY id DESC`)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: incidents: %w", err)
 	}
@@ -235,116 +198,6 @@ func (s *Store) Incidents(ctx context.Context) ([]*Record, error) {
 	return out, nil
 }
 
-// ClaimChannelName records the channel name about to be created, before
-// conversations.create is called.
-func (s *Store) ClaimChannelName(ctx context.Context, id int64, name string, attempt int) error {
-	return s.update(ctx, id, `channel_name = ?, channel_attempt = ?`, name, attempt)
-}
-
-// ChannelNameClaimedByOther reports whether another incident has claimed
-// or owns a channel of this name.
-func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE channel_name = ? AND id <> ?`, name, id).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: channel name %s: %w", name, err)
-	}
-	return n > 0, nil
-}
-
-// SetChannel records the incident's channel. A channel already recorded
-// for another incident is refused with ECONFLICT.
-func (s *Store) SetChannel(ctx context.Context, id int64, channelID, name string) error {
-	err := s.update(ctx, id, `channel_id = ?, channel_name = ?`, channelID, name)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return warroom.Errorf(warroom.ECONFLICT, "Channel %s already belongs to another incident.", channelID)
-	}
-	return err
-}
-
-// MarkStep records that a step of the declare workflow happened (or, for
-// the "…ing" steps, is about to).
-func (s *Store) MarkStep(ctx context.Context, id int64, st Step) error {
-	col, err := st.column()
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, id, col+` = 1`)
-}
-
-// SetMessage records the posted incident message and what it shows.
-func (s *Store) SetMessage(ctx context.Context, id int64, ts, shows string) error {
-	return s.update(ctx, id, `message_ts = ?, message_shows = ?`, ts, shows)
-}
-
-// SetMessageShows records what the incident message shows after an update.
-func (s *Store) SetMessageShows(ctx context.Context, id int64, shows string) error {
-	return s.update(ctx, id, `message_shows = ?`, shows)
-}
-
-// SetBookmarkLink records the link the channel bookmark now points to.
-func (s *Store) SetBookmarkLink(ctx context.Context, id int64, link string) error {
-	return s.update(ctx, id, `bookmark_link = ?, bookmark_adding = 0`, link)
-}
-
-// SetTopicShows records what the channel topic shows.
-func (s *Store) SetTopicShows(ctx context.Context, id int64, shows string) error {
-	return s.update(ctx, id, `topic_shows = ?`, shows)
-}
-
-// RecordMeetingIntent records, before Zoom is called, the host and the tag
-// the meeting will carry, so recovery can find a meeting made by a call
-// whose answer was lost.
-func (s *Store) RecordMeetingIntent(ctx context.Context, id int64, tag, host string) error {
-	return s.update(ctx, id, `meeting_tag = ?, meeting_host = ?`, tag, host)
-}
-
-// SetMeetingOn records the incident's meeting and the pool host it is on;
-// the call is ready.
-func (s *Store) SetMeetingOn(ctx context.Context, id int64, host string, m warroom.Meeting) error {
-	return s.update(ctx, id, `meeting_id = ?, meeting_uuid = ?, meeting_host = ?, meeting_email = ?, meeting_topic = ?,
-		meeting_join_url = ?, meeting_password = ?, call_state = ?, call_error = ''`,
-		m.ID, m.UUID, host, m.HostEmail, m.Topic, m.JoinURL, m.Password, string(warroom.CallReady))
-}
-
-// SetCallFailed records why the meeting could not be made yet.
-func (s *Store) SetCallFailed(ctx context.Context, id int64, reason string) error {
-	return s.update(ctx, id, `call_state = ?, call_error = ?`, string(warroom.CallFailed), reason)
-}
-
-// HostLoad counts the active incidents whose meeting is (or is being) made
-// on each host.
-func (s *Store) HostLoad(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT meeting_host, COUNT(*) FROM incidents
-		WHERE status = ? AND meeting_host <> '' GROUP BY meeting_host`, string(warroom.StatusActive))
-	if err != nil {
-		return nil, fmt.Errorf("store: host load: %w", err)
-	}
-	defer rows.Close()
-	load := map[string]int{}
-	for rows.Next() {
-		var host string
-		var n int
-		if err := rows.Scan(&host, &n); err != nil {
-			return nil, fmt.Errorf("store: host load: %w", err)
-		}
-		load[host] = n
-	}
-	return load, rows.Err()
-}
-
-func (s *Store) update(ctx context.Context, id int64, set string, args ...any) error {
-	args = append(args, ms(s.now()), id)
-	res, err := s.db.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...)
-	if err != nil {
-		return fmt.Errorf("store: update incident %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return warroom.Errorf(warroom.ENOTFOUND, "Incident %d does not exist.", id)
-	}
-	return nil
-}
-
 const incidentColumns = `id, dedupe_key, title, full_title, severity, status, declared_by, source_channel, response_url, private,
 	channel_name, channel_attempt, channel_id, invited, message_posting, message_ts, message_shows, pinned,
 	topic_shows, bookmark_adding, confirmed,
@@ -352,15 +205,11 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	meeting_password, created_at, updated_at,
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
 	announce_posting, announce_ts, announce_channel, announce_shows,
-	old_meeting_id, old_meeting_host, old_join_url, meeting_seq, bookmark_link`
-
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
-func findIncident(ctx context.Context, q queryer, where string, args ...any) (*Record, error) {
+func findIncident(ctx context.Context, q querier, where string, args ...any) (*Record, error) {
 	rec, err := scanIncident(q.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, warroom.Errorf(warroom.ENOTFOUND, "No such incident.")
@@ -377,8 +226,9 @@ func scanIncident(row scanner) (*Record, error) {
 		meetingID                                      int64
 		uuid, topic, joinURL, password, email          string
 		created, updated, resolved                     int64
-		meetingStatus, responders                      string
+		meetingStatus, responders, tried               string
 		ended, joined, announcing                      int
+		retryAt, eventAt                               int64
 	)
 	err := row.Scan(&r.ID, &r.DedupeKey, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
@@ -387,9 +237,13 @@ func scanIncident(row scanner) (*Record, error) {
 		&password, &created, &updated,
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
-		&r.OldMeetingID, &r.OldMeetingHost, &r.OldJoinURL, &r.MeetingSeq, &r.BookmarkLink)
+		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt)
 	if err != nil {
 		return nil, err
+	}
+	r.MeetingRetryAt, r.MeetingEventAt = fromMS(retryAt), fromMS(eventAt)
+	if err := json.Unmarshal([]byte(tried), &r.MeetingTried); err != nil {
+		return nil, fmt.Errorf("meeting_tried: %w", err)
 	}
 	r.ResolvedAt = fromMS(resolved)
 	r.MeetingEnded, r.Joined, r.AnnouncePosting = ended == 1, joined == 1, announcing == 1
@@ -414,4 +268,45 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// HostLoad counts the active incidents whose meeting is (or is being) made
+// on each host.
+func (s *Store) HostLoad(ctx context.Context) (map[string]int, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT meeting_host, COUNT(*) FROM incidents
+		WHERE status = ? AND meeting_host <> '' GROUP BY meeting_host`, string(warroom.StatusActive))
+	if err != nil {
+		return nil, fmt.Errorf("store: host load: %w", err)
+	}
+	defer rows.Close()
+	load := map[string]int{}
+	for rows.Next() {
+		var host string
+		var n int
+		if err := rows.Scan(&host, &n); err != nil {
+			return nil, fmt.Errorf("store: host load: %w", err)
+		}
+		load[host] = n
+	}
+	return load, rows.Err()
+}
+
+// IncidentCounts counts incidents by severity and by status, for /metrics.
+func (s *Store) IncidentCounts(ctx context.Context) (bySeverity, byStatus map[string]int, err error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT severity, status, COUNT(*) FROM incidents GROUP BY severity, status`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: incident counts: %w", err)
+	}
+	defer rows.Close()
+	bySeverity, byStatus = map[string]int{}, map[string]int{}
+	for rows.Next() {
+		var sev, n int
+		var status string
+		if err := rows.Scan(&sev, &status, &n); err != nil {
+			return nil, nil, fmt.Errorf("store: incident counts: %w", err)
+		}
+		bySeverity[warroom.Severity(sev).String()] += n
+		byStatus[status] += n
+	}
+	return bySeverity, byStatus, rows.Err()
 }

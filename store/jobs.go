@@ -3,10 +3,22 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/warroom-dev/warroom"
+)
+
+// Job kinds: the durable work the workflow package carries out.
+const (
+	// JobIncidentSync builds an incident's war room and, whenever the
+	// incident changes, brings what people see up to date: one per
+	// incident, for its whole life.
+	JobIncidentSync = "incident_sync"
+	JobFollowup     = "followup"  // schedule (or cancel) a follow-up meeting and post it
+	JobReminder     = "reminder"  // post the reminder shortly before a follow-up
+	JobRecording    = "recording" // wait for a meeting's recording and attendance, post them
 )
 
 // Job is a unit of durable work. Attempts counts claims, so a job whose
@@ -15,136 +27,228 @@ type Job struct {
 	ID         int64
 	Kind       string
 	IncidentID int64
-	Payload    string
 	RefID      int64 // the follow-up or recording watch the job is about
+	Payload    string
 	RunAt      time.Time
 	Attempts   int
 	LastError  string
+	// Token changes with every claim: writes made under an older token are
+	// refused (see Fence).
+	Token int64
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+// Fence is a job's claim on the database: a write made with it is refused
+// with warroom.ErrLeaseLost once the job was claimed again, by this
+// process or another. The zero Fence checks nothing (callers outside jobs).
+type Fence struct{ Job, Token int64 }
+
+// Fence is the job's current claim.
+func (j Job) Fence() Fence { return Fence{Job: j.ID, Token: j.Token} }
+
+const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error, lease_token`
+
+func scanJob(row scanner) (Job, error) {
+	var j Job
+	var runAt int64
+	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token)
+	j.RunAt = fromMS(runAt)
+	return j, err
 }
 
-func enqueue(ctx context.Context, tx execer, kind string, incidentID int64, runAt int64) (int64, error) {
-	return enqueueRef(ctx, tx, kind, incidentID, 0, runAt)
-}
-
-func enqueueRef(ctx context.Context, tx execer, kind string, incidentID, refID int64, runAt int64) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-		kind, incidentID, refID, runAt, runAt)
+// enqueue records work in the caller's transaction. There is at most one
+// unfinished job per kind, incident and subject: if one waits, it becomes
+// due at the earlier of the two times; if one runs, it runs again as soon
+// as it ends (rerun), so a change made meanwhile is never missed.
+func enqueue(ctx context.Context, q querier, kind string, incidentID, refID int64, runAt, now int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, available_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, incident_id, ref_id) WHERE done_at IS NULL DO UPDATE SET
+			rerun = CASE WHEN jobs.lease_owner <> '' THEN 1 ELSE jobs.rerun END,
+			run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
+			available_at = CASE WHEN jobs.lease_owner = '' AND excluded.run_at < jobs.available_at
+				THEN excluded.run_at ELSE jobs.available_at END`,
+		kind, incidentID, refID, runAt, runAt, now)
 	if err != nil {
-		return 0, fmt.Errorf("enqueue %s: %w", kind, err)
-	}
-	return res.LastInsertId()
-}
-
-// ClaimDue leases up to limit due jobs to owner until now+lease. A job is
-// due when its run_at has passed and nobody holds an unexpired lease on it.
-func (s *Store) ClaimDue(ctx context.Context, owner string, limit int, lease time.Duration) ([]Job, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: claim jobs: %w", err)
-	}
-	defer tx.Rollback()
-	now := ms(s.now())
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error
-		FROM jobs WHERE done_at IS NULL AND run_at <= ? AND lease_until <= ?
-		ORDER BY run_at, id LIMIT ?`, now, now, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: claim jobs: %w", err)
-	}
-	var jobs []Job
-	for rows.Next() {
-		var j Job
-		var runAt int64
-		if err := rows.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: claim jobs: %w", err)
-		}
-		j.RunAt = fromMS(runAt)
-		jobs = append(jobs, j)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: claim jobs: %w", err)
-	}
-	until := now + lease.Milliseconds()
-	for i := range jobs {
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?`,
-			owner, until, jobs[i].ID); err != nil {
-			return nil, fmt.Errorf("store: claim jobs: %w", err)
-		}
-		jobs[i].Attempts++
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: claim jobs: %w", err)
-	}
-	return jobs, nil
-}
-
-// CompleteJob marks a job done — or due again at once if a rerun was asked
-// for while it ran. Only the lease holder may.
-func (s *Store) CompleteJob(ctx context.Context, id int64, owner string) error {
-	now := ms(s.now())
-	return s.finishJob(ctx, id, owner, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE ? END,
-		run_at = CASE WHEN rerun = 1 THEN ? ELSE run_at END,
-		last_error = '', rerun = 0, lease_owner = '', lease_until = 0`, now, now)
-}
-
-// RetryJob records a failed run and when to try again — at once instead if
-// a rerun was asked for while it ran.
-func (s *Store) RetryJob(ctx context.Context, id int64, owner string, runAt time.Time, lastError string) error {
-	return s.finishJob(ctx, id, owner, `run_at = CASE WHEN rerun = 1 THEN ? ELSE ? END, last_error = ?, rerun = 0,
-		lease_owner = '', lease_until = 0`, ms(s.now()), ms(runAt), lastError)
-}
-
-func (s *Store) finishJob(ctx context.Context, id int64, owner, set string, args ...any) error {
-	args = append(args, id, owner)
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET `+set+` WHERE id = ? AND lease_owner = ?`, args...)
-	if err != nil {
-		return fmt.Errorf("store: job %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return warroom.Errorf(warroom.ECONFLICT, "Job %d is not leased to %s.", id, owner)
+		return fmt.Errorf("enqueue %s: %w", kind, err)
 	}
 	return nil
 }
 
-// RunJobsNow makes an incident's pending jobs of a kind due at once (the
-// Retry button); one running now runs again as soon as it ends. It reports
-// whether there was one.
-func (s *Store) RunJobsNow(ctx context.Context, incidentID int64, kind string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = ?, rerun = 1 WHERE incident_id = ? AND kind = ? AND done_at IS NULL`,
-		ms(s.now()), incidentID, kind)
-	if err != nil {
-		return false, fmt.Errorf("store: run jobs now: %w", err)
+// EnqueueJob records work for an incident, due at runAt (see enqueue).
+func (s *Store) EnqueueJob(ctx context.Context, kind string, incidentID, refID int64, runAt time.Time) error {
+	if err := enqueue(ctx, s.q, kind, incidentID, refID, ms(runAt), ms(s.now())); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	return nil
 }
 
-// EnqueueJob adds a job for an incident, due at runAt.
-func (s *Store) EnqueueJob(ctx context.Context, kind string, incidentID int64, runAt time.Time) (int64, error) {
-	id, err := enqueue(ctx, s.db, kind, incidentID, ms(runAt))
-	if err != nil {
-		return 0, fmt.Errorf("store: %w", err)
+// RequestSync asks for the incident's sync to run again soon, so what
+// people see catches up with a change.
+func (s *Store) RequestSync(ctx context.Context, incidentID int64) error {
+	now := ms(s.now())
+	if err := enqueue(ctx, s.q, JobIncidentSync, incidentID, 0, now, now); err != nil {
+		return fmt.Errorf("store: sync: %w", err)
 	}
-	return id, nil
+	return nil
 }
 
-// NextDue is when the next unfinished job can run (its run_at, or the end
-// of its lease if later). ok is false when no work is waiting.
+// ClaimJobs leases up to limit due jobs to owner for lease. A job is due
+// when its time has come and nobody holds an unexpired lease on it; and it
+// is claimed only if no other job of its incident runs (per-incident
+// order: a sync and a follow-up of one incident never race on Slack or
+// Zoom). Waiting jobs (a backoff, a poll) hold nothing.
+func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]Job, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var jobs []Job
+	err := s.inTx(ctx, "claim jobs", func(q txn) error {
+		now := ms(s.now())
+		busy, err := runningIncidents(ctx, q, now)
+		if err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+			WHERE done_at IS NULL AND available_at <= ? ORDER BY available_at, id LIMIT ?`, now, limit+len(busy)+8)
+		if err != nil {
+			return fmt.Errorf("store: claim jobs: %w", err)
+		}
+		var due []Job
+		for rows.Next() {
+			j, err := scanJob(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("store: claim jobs: %w", err)
+			}
+			due = append(due, j)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: claim jobs: %w", err)
+		}
+		until := now + lease.Milliseconds()
+		for _, j := range due {
+			if len(jobs) == limit {
+				break
+			}
+			if j.IncidentID != 0 && busy[j.IncidentID] {
+				continue
+			}
+			err := q.QueryRowContext(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, available_at = ?,
+				lease_token = lease_token + 1, attempts = attempts + 1
+				WHERE id = ? AND done_at IS NULL AND available_at <= ? RETURNING lease_token, attempts`,
+				owner, until, until, j.ID, now).Scan(&j.Token, &j.Attempts)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // another replica took it
+			}
+			if err != nil {
+				return fmt.Errorf("store: claim jobs: %w", err)
+			}
+			busy[j.IncidentID] = j.IncidentID != 0
+			jobs = append(jobs, j)
+		}
+		return nil
+	})
+	return jobs, err
+}
+
+// runningIncidents are the incidents with a job under an unexpired lease.
+func runningIncidents(ctx context.Context, q querier, now int64) (map[int64]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT incident_id FROM jobs
+		WHERE done_at IS NULL AND lease_owner <> '' AND lease_until > ? AND incident_id IS NOT NULL`, now)
+	if err != nil {
+		return nil, fmt.Errorf("store: running jobs: %w", err)
+	}
+	defer rows.Close()
+	busy := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: running jobs: %w", err)
+		}
+		busy[id] = true
+	}
+	return busy, rows.Err()
+}
+
+// RenewLeases extends the leases of running jobs to now+lease, in one
+// transaction for all of them. It returns the jobs whose lease was lost
+// (claimed by another since): they must stop.
+func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Duration) (lost []Fence, err error) {
+	if len(fences) == 0 {
+		return nil, nil
+	}
+	err = s.inTx(ctx, "renew leases", func(q txn) error {
+		lost = lost[:0]
+		until := ms(s.now()) + lease.Milliseconds()
+		for _, f := range fences {
+			res, err := q.ExecContext(ctx, `UPDATE jobs SET lease_until = ?, available_at = ?
+				WHERE id = ? AND lease_token = ? AND done_at IS NULL`, until, until, f.Job, f.Token)
+			if err != nil {
+				return fmt.Errorf("store: renew lease of job %d: %w", f.Job, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				lost = append(lost, f)
+			}
+		}
+		return nil
+	})
+	return lost, err
+}
+
+// CompleteJob marks a job done — or due again at once if more work was
+// asked for while it ran.
+func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
+	now := ms(s.now())
+	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE ? END,
+		run_at = CASE WHEN rerun = 1 THEN ? ELSE run_at END,
+		available_at = CASE WHEN rerun = 1 THEN ? ELSE available_at END, last_error = ''`, now, now, now)
+}
+
+// RetryJob records a failed (lastError) or waiting run and when to run it
+// again — at once instead if more work was asked for while it ran.
+func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError string) error {
+	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN ? ELSE ? END, last_error = ?`,
+		ms(at), ms(s.now()), ms(at), lastError)
+}
+
+// ReleaseJob gives back a job interrupted by shutdown: due at once, for
+// whichever worker comes first (another replica, or this one restarted).
+func (s *Store) ReleaseJob(ctx context.Context, f Fence) error {
+	return s.finishJob(ctx, f, `available_at = ?`, ms(s.now()))
+}
+
+func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any) error {
+	args = append(args, f.Job, f.Token)
+	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET `+set+`, rerun = 0, lease_owner = '', lease_until = 0
+		WHERE id = ? AND lease_token = ? AND done_at IS NULL`, args...)
+	if err != nil {
+		return fmt.Errorf("store: job %d: %w", f.Job, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: job %d: %w", f.Job, warroom.ErrLeaseLost)
+	}
+	return nil
+}
+
+// NextDue is when the next job can be claimed: the earliest due time, or
+// end of a lease, among unfinished jobs whose incident is not busy with
+// another job (those wait for it to end). ok is false when no work waits.
 func (s *Store) NextDue(ctx context.Context) (at time.Time, ok bool, err error) {
-	var v sql.NullInt64
-	err = s.db.QueryRowContext(ctx, `SELECT MIN(MAX(run_at, lease_until)) FROM jobs WHERE done_at IS NULL`).Scan(&v)
+	now := ms(s.now())
+	var v int64
+	err = s.q.QueryRowContext(ctx, `SELECT j.available_at FROM jobs j WHERE j.done_at IS NULL
+		AND (j.available_at > ? OR j.incident_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r
+			WHERE r.incident_id = j.incident_id AND r.done_at IS NULL AND r.lease_owner <> ''
+			AND r.lease_until > ? AND r.id <> j.id))
+		ORDER BY j.available_at LIMIT 1`, now, now).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next due: %w", err)
 	}
-	if !v.Valid {
-		return time.Time{}, false, nil
-	}
-	return fromMS(v.Int64), true, nil
+	return fromMS(v), true, nil
 }
 
 // ReleaseLeases drops every lease. Only safe when this process is known to
@@ -152,7 +256,9 @@ func (s *Store) NextDue(ctx context.Context) (at time.Time, ok bool, err error) 
 // leases left by a killed process would otherwise delay recovery until
 // they expire.
 func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET lease_owner = '', lease_until = 0 WHERE done_at IS NULL AND lease_owner <> ''`)
+	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET lease_owner = '', lease_until = 0,
+		available_at = CASE WHEN run_at < ? THEN run_at ELSE ? END
+		WHERE done_at IS NULL AND lease_owner <> ''`, ms(s.now()), ms(s.now()))
 	if err != nil {
 		return 0, fmt.Errorf("store: release leases: %w", err)
 	}
@@ -161,32 +267,97 @@ func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
 
 // PendingJobs lists unfinished jobs, oldest due first.
 func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error
-		FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending jobs: %w", err)
 	}
 	defer rows.Close()
 	var jobs []Job
 	for rows.Next() {
-		var j Job
-		var runAt int64
-		if err := rows.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError); err != nil {
+		j, err := scanJob(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: pending jobs: %w", err)
 		}
-		j.RunAt = fromMS(runAt)
 		jobs = append(jobs, j)
 	}
 	return jobs, rows.Err()
 }
 
-// RunRefJobsNow makes the unfinished jobs of a kind about refID due now
-// (a webhook said the awaited thing happened).
-func (s *Store) RunRefJobsNow(ctx context.Context, kind string, refID int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = MIN(run_at, ?), rerun = 1 WHERE kind = ? AND ref_id = ? AND done_at IS NULL`,
-		ms(s.now()), kind, refID)
+// JobStats is what /metrics says of the queue.
+type JobStats struct {
+	Pending   map[string]int // unfinished jobs by kind
+	OldestDue time.Time      // run_at of the oldest due job; zero when none
+}
+
+// JobStats counts the unfinished jobs without reading them all.
+func (s *Store) JobStats(ctx context.Context) (JobStats, error) {
+	st := JobStats{Pending: map[string]int{}}
+	rows, err := s.q.QueryContext(ctx, `SELECT kind, COUNT(*) FROM jobs WHERE done_at IS NULL GROUP BY kind`)
 	if err != nil {
-		return fmt.Errorf("store: run jobs now: %w", err)
+		return st, fmt.Errorf("store: job stats: %w", err)
+	}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			rows.Close()
+			return st, fmt.Errorf("store: job stats: %w", err)
+		}
+		st.Pending[k] = n
+	}
+	rows.Close()
+	var oldest sql.NullInt64
+	if err := s.q.QueryRowContext(ctx, `SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND run_at <= ?`,
+		ms(s.now())).Scan(&oldest); err != nil {
+		return st, fmt.Errorf("store: job stats: %w", err)
+	}
+	st.OldestDue = fromMS(oldest.Int64)
+	return st, nil
+}
+
+// fenceCheck is appended to a job's write: the write happens only while
+// the job still holds its claim.
+const fenceCheck = ` AND EXISTS (SELECT 1 FROM jobs WHERE jobs.id = ? AND jobs.lease_token = ? AND jobs.done_at IS NULL)`
+
+// fencedExec runs a job's UPDATE (whose WHERE clause ends the query) with
+// the lease check added. No row changed means the lease was lost
+// (warroom.ErrLeaseLost) or the row is missing (ENOTFOUND).
+func (s *Store) fencedExec(ctx context.Context, q querier, f Fence, what, query string, args ...any) (int64, error) {
+	if f.Job != 0 {
+		query += fenceCheck
+		args = append(args, f.Job, f.Token)
+	}
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("store: %s: %w", what, err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 && f.Job != 0 {
+		if err := s.checkFence(ctx, q, f); err != nil {
+			return 0, fmt.Errorf("store: %s: %w", what, err)
+		}
+	}
+	return n, nil
+}
+
+// checkFence says whether f still holds its job.
+func (s *Store) checkFence(ctx context.Context, q querier, f Fence) error {
+	if f.Job == 0 {
+		return nil
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE id = ? AND lease_token = ? AND done_at IS NULL`,
+		f.Job, f.Token).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return warroom.ErrLeaseLost
 	}
 	return nil
+}
+
+// CheckFence reports warroom.ErrLeaseLost when the job no longer holds its
+// claim: a worker asks before a side effect it cannot take back.
+func (s *Store) CheckFence(ctx context.Context, f Fence) error {
+	return s.checkFence(ctx, s.q, f)
 }

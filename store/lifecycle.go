@@ -6,90 +6,174 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/warroom-dev/warroom"
 )
 
-// SetSeverity changes an incident's severity.
-func (s *Store) SetSeverity(ctx context.Context, id int64, sev warroom.Severity) error {
+// Commands that change an incident. Each reads and writes in one
+// transaction (compare-and-set): two people acting at once get one change
+// and one ECONFLICT, never two "done". Each also asks for the incident's
+// sync in the same transaction, so the change reaches Slack and Zoom
+// through the incident's job and through nothing else. They return the
+// incident as it was before, for the reply.
+
+// change runs one command: check may refuse by returning an error; set and
+// args are the change.
+func (s *Store) change(ctx context.Context, id int64, check func(*Record) error, set string, args ...any) (*Record, error) {
+	var before *Record
+	err := s.inTx(ctx, "change incident", func(q txn) error {
+		var err error
+		if before, err = findIncident(ctx, q, `id = ?`, id); err != nil {
+			return err
+		}
+		if err := check(before); err != nil {
+			return err
+		}
+		return s.applyChange(ctx, q, id, set, args...)
+	})
+	return before, err
+}
+
+func (s *Store) applyChange(ctx context.Context, q querier, id int64, set string, args ...any) error {
+	now := ms(s.now())
+	args = append(args, now, id)
+	if _, err := q.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...); err != nil {
+		return fmt.Errorf("store: change incident %d: %w", id, err)
+	}
+	return enqueue(ctx, q, JobIncidentSync, id, 0, now, now)
+}
+
+// SetSeverity changes an incident's severity; ECONFLICT if it is that already.
+func (s *Store) SetSeverity(ctx context.Context, id int64, sev warroom.Severity) (*Record, error) {
 	if !sev.Valid() {
-		return warroom.Errorf(warroom.EINVALID, "Severity must be 1, 2, 3 or 4.")
+		return nil, warroom.Errorf(warroom.EINVALID, "Severity must be 1, 2, 3 or 4.")
 	}
-	return s.update(ctx, id, `severity = ?`, int(sev))
+	return s.change(ctx, id, func(r *Record) error {
+		if r.Severity == sev {
+			return warroom.Errorf(warroom.ECONFLICT, "%s is already %s.", r.Ref(), sev)
+		}
+		return nil
+	}, `severity = ?`, int(sev))
 }
 
-// SetCommander changes who leads the incident.
-func (s *Store) SetCommander(ctx context.Context, id int64, userID string) error {
-	return s.update(ctx, id, `commander = ?`, userID)
+// SetCommander changes who leads the incident; ECONFLICT if they do already.
+func (s *Store) SetCommander(ctx context.Context, id int64, userID string) (*Record, error) {
+	return s.change(ctx, id, func(r *Record) error {
+		if r.Commander == userID {
+			return warroom.Errorf(warroom.ECONFLICT, "<@%s> already leads %s.", userID, r.Ref())
+		}
+		return nil
+	}, `commander = ?`, userID)
 }
 
-// Resolve marks the incident resolved with the resolver's summary.
-func (s *Store) Resolve(ctx context.Context, id int64, summary string) error {
-	return s.update(ctx, id, `status = ?, summary = ?, resolved_at = ?`, string(warroom.StatusResolved), summary, ms(s.now()))
+// Reopen makes a resolved incident active again; ECONFLICT if it is active.
+func (s *Store) Reopen(ctx context.Context, id int64) (*Record, error) {
+	return s.change(ctx, id, func(r *Record) error {
+		if r.Status != warroom.StatusResolved {
+			return warroom.Errorf(warroom.ECONFLICT, "%s is not resolved.", r.Ref())
+		}
+		return nil
+	}, `status = ?, summary = '', resolved_at = 0, meeting_ended = 0`, string(warroom.StatusActive))
 }
 
-// Reopen makes a resolved incident active again.
-func (s *Store) Reopen(ctx context.Context, id int64) error {
-	return s.update(ctx, id, `status = ?, summary = '', resolved_at = 0, meeting_ended = 0`, string(warroom.StatusActive))
+// RetryCall makes the next attempt at the incident's meeting due now (the
+// Retry button). ECONFLICT when the call is there already.
+func (s *Store) RetryCall(ctx context.Context, id int64) (*Record, error) {
+	return s.change(ctx, id, func(r *Record) error {
+		if r.Call == warroom.CallReady {
+			return warroom.Errorf(warroom.ECONFLICT, "The Zoom call of %s is already set up.", r.Ref())
+		}
+		return nil
+	}, `meeting_retry_at = 0`)
 }
 
-// SetMeetingStatus records the meeting's live state ("waiting", "started",
-// "ended") for the incident whose meeting has this Zoom ID, and returns
-// that incident (ENOTFOUND if none).
-func (s *Store) SetMeetingStatus(ctx context.Context, meetingID int64, status string) (int64, error) {
-	var id int64
-	err := s.db.QueryRowContext(ctx, `UPDATE incidents SET meeting_status = ?, updated_at = ? WHERE meeting_id = ? AND meeting_id <> 0 RETURNING id`,
-		status, ms(s.now()), meetingID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, warroom.Errorf(warroom.ENOTFOUND, "No incident has Zoom meeting %d.", meetingID)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: meeting status: %w", err)
-	}
-	return id, nil
-}
-
-// ReplaceMeeting sets the incident's meeting aside for a new one: the old
-// one (if warroom made it) waits to be deleted at Zoom, the call is pending
-// again, and the bookmark will be redone.
-func (s *Store) ReplaceMeeting(ctx context.Context, id int64) error {
-	return s.update(ctx, id, `old_meeting_id = CASE WHEN meeting_host <> '' THEN meeting_id ELSE 0 END,
-		old_meeting_host = meeting_host, old_join_url = meeting_join_url,
-		meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '', meeting_password = '',
-		meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
-		meeting_seq = meeting_seq + 1, call_state = ?, call_error = '', bookmark_adding = 0`,
-		string(warroom.CallPending))
+// ReplaceMeeting sets the incident's meeting aside for a new one: the
+// current meeting, and one still being created, are retired (deleted at
+// Zoom unless started, their bookmark removed), the call is pending again.
+func (s *Store) ReplaceMeeting(ctx context.Context, id int64) (*Record, error) {
+	return s.swapMeeting(ctx, id, nil)
 }
 
 // AdoptMeeting makes a meeting someone already has the incident's call;
-// the previous one (if warroom made it) waits to be deleted at Zoom.
-func (s *Store) AdoptMeeting(ctx context.Context, id int64, m warroom.Meeting) error {
-	return s.update(ctx, id, `old_meeting_id = CASE WHEN meeting_host <> '' THEN meeting_id ELSE 0 END,
-		old_meeting_host = meeting_host, old_join_url = meeting_join_url,
-		meeting_id = ?, meeting_uuid = '', meeting_topic = '', meeting_join_url = ?, meeting_password = '',
-		meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
-		meeting_seq = meeting_seq + 1, call_state = ?, call_error = '', bookmark_adding = 0`,
-		m.ID, m.JoinURL, string(warroom.CallReady))
+// the previous one is retired like ReplaceMeeting's. ECONFLICT if it is the
+// call already.
+func (s *Store) AdoptMeeting(ctx context.Context, id int64, m warroom.Meeting) (*Record, error) {
+	return s.swapMeeting(ctx, id, &m)
 }
 
-// ClearOldMeeting forgets the replaced meeting once it is dealt with.
-func (s *Store) ClearOldMeeting(ctx context.Context, id int64) error {
-	return s.update(ctx, id, `old_meeting_id = 0, old_meeting_host = '', old_join_url = ''`)
+func (s *Store) swapMeeting(ctx context.Context, id int64, adopt *warroom.Meeting) (*Record, error) {
+	var before *Record
+	err := s.inTx(ctx, "replace meeting", func(q txn) error {
+		var err error
+		if before, err = findIncident(ctx, q, `id = ?`, id); err != nil {
+			return err
+		}
+		switch {
+		case before.Status == warroom.StatusResolved:
+			return warroom.Errorf(warroom.EINVALID, "%s is resolved; `/incident reopen` it first.", before.Ref())
+		case adopt != nil && before.Meeting != nil && before.Meeting.ID == adopt.ID:
+			return warroom.Errorf(warroom.ECONFLICT, "That is already the call of %s.", before.Ref())
+		}
+		now := ms(s.now())
+		old := RetiredMeeting{Host: before.MeetingHost, Tried: before.MeetingTried}
+		switch {
+		case before.Meeting != nil:
+			// A meeting warroom did not make (adopted) is only unbookmarked.
+			old.MeetingID, old.JoinURL = before.Meeting.ID, before.Meeting.JoinURL
+			if before.MeetingHost == "" {
+				old.MeetingID = 0
+			}
+		case before.MeetingTag != "":
+			old.Tag = before.MeetingTag // still being created: found by its tag
+		}
+		if err := retire(ctx, q, id, old, now); err != nil {
+			return err
+		}
+		next := warroom.Meeting{}
+		call := warroom.CallPending
+		if adopt != nil {
+			next, call = *adopt, warroom.CallReady
+		}
+		return s.applyChange(ctx, q, id, `meeting_id = ?, meeting_join_url = ?, call_state = ?,
+			meeting_uuid = '', meeting_topic = '', meeting_password = '',
+			meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
+			meeting_tried = '[]', meeting_failures = 0, meeting_retry_at = 0, meeting_event_at = 0,
+			meeting_seq = meeting_seq + 1, call_error = '', bookmark_adding = 0`, next.ID, next.JoinURL, string(call))
+	})
+	return before, err
 }
 
-// SetAnnouncement records the incident's announcement and what it shows.
-func (s *Store) SetAnnouncement(ctx context.Context, id int64, channel, ts, shows string) error {
-	return s.update(ctx, id, `announce_channel = ?, announce_ts = ?, announce_shows = ?`, channel, ts, shows)
-}
-
-// SetAnnounceShows records what the announcement shows after an update.
-func (s *Store) SetAnnounceShows(ctx context.Context, id int64, shows string) error {
-	return s.update(ctx, id, `announce_shows = ?`, shows)
+// SetMeetingStatus applies a Zoom event to the live state ("waiting",
+// "started", "ended") of the incident whose meeting has this Zoom ID. An
+// event older than the newest one applied changes nothing (Zoom retries
+// webhooks, so a meeting.started may arrive after the meeting.ended that
+// followed it). It returns the incident (ENOTFOUND if none) and whether the
+// state changed.
+func (s *Store) SetMeetingStatus(ctx context.Context, meetingID int64, status string, at time.Time) (id int64, changed bool, err error) {
+	err = s.inTx(ctx, "meeting status", func(q txn) error {
+		var current string
+		var eventAt int64
+		err := q.QueryRowContext(ctx, `SELECT id, meeting_status, meeting_event_at FROM incidents
+			WHERE meeting_id = ? AND meeting_id <> 0 ORDER BY id DESC LIMIT 1`, meetingID).Scan(&id, &current, &eventAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return warroom.Errorf(warroom.ENOTFOUND, "No incident has Zoom meeting %d.", meetingID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: meeting status: %w", err)
+		}
+		if ms(at) < eventAt || current == status {
+			return nil
+		}
+		changed = true
+		return s.applyChange(ctx, q, id, `meeting_status = ?, meeting_event_at = ?`, status, ms(at))
+	})
+	return id, changed, err
 }
 
 // OpenIncidents lists active incidents, oldest first.
 func (s *Store) OpenIncidents(ctx context.Context) ([]*Record, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE status = ? ORDER BY id`, string(warroom.StatusActive))
+	rows, err := s.q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE status = ? ORDER BY id`, string(warroom.StatusActive))
 	if err != nil {
 		return nil, fmt.Errorf("store: open incidents: %w", err)
 	}
@@ -105,37 +189,12 @@ func (s *Store) OpenIncidents(ctx context.Context) ([]*Record, error) {
 	return out, rows.Err()
 }
 
-// RequestSync asks for the incident's workflow to run again soon, so its
-// messages catch up with a change. There is at most one unfinished declare
-// job per incident: if one waits, it is made due now; if one runs, it runs
-// again when it ends (rerun); otherwise a new one is queued. One job per
-// incident means two runs never race to post the same message.
-func (s *Store) RequestSync(ctx context.Context, incidentID int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: sync: %w", err)
-	}
-	defer tx.Rollback()
-	now := ms(s.now())
-	res, err := tx.ExecContext(ctx, `UPDATE jobs SET run_at = MIN(run_at, ?), rerun = 1
-		WHERE incident_id = ? AND kind = ? AND done_at IS NULL`, now, incidentID, JobDeclare)
-	if err != nil {
-		return fmt.Errorf("store: sync: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := enqueue(ctx, tx, JobDeclare, incidentID, now); err != nil {
-			return fmt.Errorf("store: sync: %w", err)
-		}
-	}
-	return tx.Commit()
-}
-
 // MeetingDefaults returns the admin-chosen meeting settings, or the
 // defaults if none were saved.
 func (s *Store) MeetingDefaults(ctx context.Context) (warroom.MeetingDefaults, error) {
 	d := warroom.DefaultMeetingDefaults()
 	var raw string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'meeting_defaults'`).Scan(&raw)
+	err := s.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'meeting_defaults'`).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, nil
 	}
@@ -154,7 +213,7 @@ func (s *Store) SetMeetingDefaults(ctx context.Context, d warroom.MeetingDefault
 	if err != nil {
 		return fmt.Errorf("store: meeting defaults: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('meeting_defaults', ?)
+	_, err = s.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('meeting_defaults', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(raw))
 	if err != nil {
 		return fmt.Errorf("store: meeting defaults: %w", err)
@@ -165,7 +224,7 @@ func (s *Store) SetMeetingDefaults(ctx context.Context, d warroom.MeetingDefault
 // SeenEvent records a Slack event ID and reports whether it was handled
 // before (a redelivery).
 func (s *Store) SeenEvent(ctx context.Context, eventID string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO events_seen (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
+	res, err := s.q.ExecContext(ctx, `INSERT INTO events_seen (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
 		eventID, ms(s.now()))
 	if err != nil {
 		return false, fmt.Errorf("store: event %s: %w", eventID, err)

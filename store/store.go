@@ -25,9 +25,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Store is warroom's SQLite database.
+// Store is warroom's database.
 type Store struct {
 	db     *sql.DB
+	stmts  *stmtCache
+	q      autocommit // statements outside a transaction
 	now    func() time.Time
 	cipher *Cipher
 }
@@ -47,14 +49,17 @@ func WithCipher(c *Cipher) Option { return func(s *Store) { s.cipher = c } }
 // WAL lets readers run beside the writer, busy_timeout waits out a held lock
 // instead of failing, foreign keys keep jobs tied to incidents, and
 // synchronous(FULL) makes a committed incident survive power loss, not just
-// a crash. _txlock=immediate takes the write lock at BEGIN, so a
-// read-then-write transaction never fails halfway with SQLITE_BUSY.
+// a crash. secure_delete overwrites deleted content, so a Zoom account's
+// data is gone from the file when it is deleted, not merely unlinked.
+// _txlock=immediate takes the write lock at BEGIN, so a read-then-write
+// transaction never fails halfway with SQLITE_BUSY.
 func DSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
@@ -70,6 +75,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{db: db, now: time.Now}
+	s.stmts = &stmtCache{db: db, rebind: func(q string) string { return q }, m: map[string]*sql.Stmt{}}
+	s.q = autocommit{s.stmts}
 	for _, o := range opts {
 		o(s)
 	}
@@ -85,7 +92,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // DB exposes the handle for health checks and backups.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -202,7 +212,7 @@ func (s *Store) InstallID(ctx context.Context) (string, error) {
 
 // Ping checks that the database answers and accepts a write, for readiness.
 func (s *Store) Ping(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('last_ping', ?)
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('last_ping', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(s.now().UnixMilli(), 10)); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
 	}

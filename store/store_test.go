@@ -63,7 +63,7 @@ func TestDeclareIsIdempotentAndQueuesWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(jobs) != 1 || jobs[0].Kind != store.JobDeclare || jobs[0].IncidentID != a.ID {
+	if len(jobs) != 1 || jobs[0].Kind != store.JobIncidentSync || jobs[0].IncidentID != a.ID {
 		t.Fatalf("pending jobs = %+v, want one declare job for incident %d", jobs, a.ID)
 	}
 }
@@ -91,10 +91,10 @@ func TestStateSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := warroom.Meeting{ID: 98765432109876, UUID: "u==", HostEmail: "bot@example.com", JoinURL: "https://zoom.example/j/98765432109876?pwd=x"}
-	if err := s.SetMeetingOn(ctx, rec.ID, "bot@example.com", m); err != nil {
+	if _, err := s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "bot@example.com", m); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkStep(ctx, rec.ID, store.StepPinned); err != nil {
+	if err := s.MarkStep(ctx, store.Fence{}, rec.ID, store.StepPinned); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -153,13 +153,13 @@ func TestChannelBelongsToOneIncident(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	a, _, _ := s.Declare(ctx, newIncident("a"))
 	b, _, _ := s.Declare(ctx, newIncident("b"))
-	if err := s.SetChannel(ctx, a.ID, "C100", "inc-x"); err != nil {
+	if err := s.SetChannel(ctx, store.Fence{}, a.ID, "C100", "inc-x"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetChannel(ctx, b.ID, "C100", "inc-x"); warroom.ErrorCode(err) != warroom.ECONFLICT {
+	if err := s.SetChannel(ctx, store.Fence{}, b.ID, "C100", "inc-x"); warroom.ErrorCode(err) != warroom.ECONFLICT {
 		t.Fatalf("second incident took the same channel: err = %v", err)
 	}
-	if err := s.ClaimChannelName(ctx, b.ID, "inc-x", 1); err != nil {
+	if err := s.ClaimChannelName(ctx, store.Fence{}, b.ID, "inc-x", 1); err != nil {
 		t.Fatal(err)
 	}
 	if other, _ := s.ChannelNameClaimedByOther(ctx, b.ID, "inc-x"); !other {
@@ -168,90 +168,6 @@ func TestChannelBelongsToOneIncident(t *testing.T) {
 	got, err := s.IncidentByChannel(ctx, "C100")
 	if err != nil || got.ID != a.ID {
 		t.Fatalf("IncidentByChannel = %v, %v", got, err)
-	}
-}
-
-func TestJobLeaseRetryComplete(t *testing.T) {
-	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)}
-	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
-	rec, _, _ := s.Declare(ctx, newIncident("k"))
-
-	jobs, err := s.ClaimDue(ctx, "w1", 10, time.Minute)
-	if err != nil || len(jobs) != 1 || jobs[0].Attempts != 1 {
-		t.Fatalf("claim: %+v %v", jobs, err)
-	}
-	// Leased: nobody else gets it.
-	if again, _ := s.ClaimDue(ctx, "w2", 10, time.Minute); len(again) != 0 {
-		t.Fatalf("leased job claimed twice: %+v", again)
-	}
-	if err := s.RetryJob(ctx, jobs[0].ID, "w2", c.Now(), "x"); warroom.ErrorCode(err) != warroom.ECONFLICT {
-		t.Fatalf("non-holder finished a job: %v", err)
-	}
-	if err := s.RetryJob(ctx, jobs[0].ID, "w1", c.Now().Add(30*time.Second), "zoom: 503"); err != nil {
-		t.Fatal(err)
-	}
-	if due, _ := s.ClaimDue(ctx, "w1", 10, time.Minute); len(due) != 0 {
-		t.Fatal("job ran before its backoff")
-	}
-	next, ok, _ := s.NextDue(ctx)
-	if !ok || !next.Equal(c.Now().Add(30*time.Second)) {
-		t.Fatalf("next due = %v %v", next, ok)
-	}
-	c.Add(30 * time.Second)
-	jobs, _ = s.ClaimDue(ctx, "w1", 10, time.Minute)
-	if len(jobs) != 1 || jobs[0].Attempts != 2 || jobs[0].LastError != "zoom: 503" {
-		t.Fatalf("retry claim = %+v", jobs)
-	}
-	// An expired lease (its holder died) frees the job.
-	c.Add(2 * time.Minute)
-	jobs, _ = s.ClaimDue(ctx, "w3", 10, time.Minute)
-	if len(jobs) != 1 {
-		t.Fatal("expired lease not reclaimable")
-	}
-	if err := s.CompleteJob(ctx, jobs[0].ID, "w3"); err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := s.PendingJobs(ctx); len(p) != 0 {
-		t.Fatalf("completed job still pending: %+v", p)
-	}
-	if ok, _ := s.RunJobsNow(ctx, rec.ID, store.JobDeclare); ok {
-		t.Fatal("RunJobsNow revived a completed job")
-	}
-}
-
-func TestRetryRequestedDuringRunIsNotPostponed(t *testing.T) {
-	ctx := context.Background()
-	c := &clock{t: time.Now()}
-	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
-	rec, _, _ := s.Declare(ctx, newIncident("k"))
-	jobs, _ := s.ClaimDue(ctx, "w", 10, time.Minute)
-	// Someone presses Retry while the attempt is still running…
-	if ok, err := s.RunJobsNow(ctx, rec.ID, store.JobDeclare); err != nil || !ok {
-		t.Fatalf("RunJobsNow = %v, %v", ok, err)
-	}
-	// …and the attempt then fails with an hour's backoff.
-	if err := s.RetryJob(ctx, jobs[0].ID, "w", c.Now().Add(time.Hour), "zoom down"); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := s.ClaimDue(ctx, "w", 10, time.Minute); len(again) != 1 {
-		t.Fatal("the Retry press was lost to the backoff")
-	}
-}
-
-func TestReleaseLeasesAfterCrash(t *testing.T) {
-	ctx := context.Background()
-	c := &clock{t: time.Now()}
-	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
-	s.Declare(ctx, newIncident("k"))
-	if jobs, _ := s.ClaimDue(ctx, "dead", 10, time.Hour); len(jobs) != 1 {
-		t.Fatal("claim failed")
-	}
-	if n, err := s.ReleaseLeases(ctx); err != nil || n != 1 {
-		t.Fatalf("released %d, %v", n, err)
-	}
-	if jobs, _ := s.ClaimDue(ctx, "alive", 10, time.Hour); len(jobs) != 1 {
-		t.Fatal("job not claimable after release")
 	}
 }
 
@@ -302,85 +218,6 @@ func TestConcurrentDeclaresSameTrigger(t *testing.T) {
 	}
 	if incs, _ := s.Incidents(ctx); len(incs) != 1 {
 		t.Fatalf("%d incidents, want 1", len(incs))
-	}
-}
-
-func TestRequestSyncKeepsOneJobPerIncident(t *testing.T) {
-	ctx := context.Background()
-	c := &clock{t: time.Now()}
-	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
-	rec, _, _ := s.Declare(ctx, newIncident("k"))
-	jobs, _ := s.ClaimDue(ctx, "w", 10, time.Minute)
-	// A change while the job runs: it must run again after, not beside it.
-	if err := s.RequestSync(ctx, rec.ID); err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := s.PendingJobs(ctx); len(p) != 1 {
-		t.Fatalf("%d unfinished jobs, want the one running", len(p))
-	}
-	if again, _ := s.ClaimDue(ctx, "w2", 10, time.Minute); len(again) != 0 {
-		t.Fatal("the running job was handed out twice")
-	}
-	if err := s.CompleteJob(ctx, jobs[0].ID, "w"); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := s.ClaimDue(ctx, "w", 10, time.Minute); len(again) != 1 {
-		t.Fatal("the sync asked for during the run was lost")
-	} else if err := s.CompleteJob(ctx, again[0].ID, "w"); err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := s.PendingJobs(ctx); len(p) != 0 {
-		t.Fatalf("jobs left: %+v", p)
-	}
-	// With nothing pending, a sync queues a fresh job.
-	if err := s.RequestSync(ctx, rec.ID); err != nil {
-		t.Fatal(err)
-	}
-	if p, _ := s.PendingJobs(ctx); len(p) != 1 {
-		t.Fatalf("%d jobs after a sync on a quiet incident, want 1", len(p))
-	}
-}
-
-func TestLifecycleChanges(t *testing.T) {
-	ctx := context.Background()
-	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
-	n := newIncident("k")
-	n.Responders = []string{"U2", "U3"}
-	rec, _, _ := s.Declare(ctx, n)
-	if rec.Commander != "U1" || len(rec.Responders) != 2 {
-		t.Fatalf("new incident: commander %q responders %v", rec.Commander, rec.Responders)
-	}
-	s.SetMeetingOn(ctx, rec.ID, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
-	s.SetSeverity(ctx, rec.ID, warroom.SEV1)
-	s.SetCommander(ctx, rec.ID, "U3")
-	if id, err := s.SetMeetingStatus(ctx, 811, warroom.MeetingStarted); err != nil || id != rec.ID {
-		t.Fatalf("meeting status: %d %v", id, err)
-	}
-	s.Resolve(ctx, rec.ID, "rolled back")
-	got, _ := s.Incident(ctx, rec.ID)
-	if got.Severity != warroom.SEV1 || got.Commander != "U3" || got.Status != warroom.StatusResolved ||
-		got.Summary != "rolled back" || got.ResolvedAt.IsZero() || got.Meeting.Status != warroom.MeetingStarted {
-		t.Fatalf("after changes: %+v", got.Incident)
-	}
-	s.Reopen(ctx, rec.ID)
-	if err := s.ReplaceMeeting(ctx, rec.ID); err != nil {
-		t.Fatal(err)
-	}
-	got, _ = s.Incident(ctx, rec.ID)
-	if got.Status != warroom.StatusActive || got.Meeting != nil || got.OldMeetingID != 811 || got.MeetingSeq != 1 || got.Call != warroom.CallPending {
-		t.Fatalf("after replace: %+v %+v", got.Incident, got.Progress)
-	}
-	d := warroom.DefaultMeetingDefaults()
-	d.WaitingRoom, d.JoinBeforeHost, d.AutoRecording = true, false, "cloud"
-	s.SetMeetingDefaults(ctx, d)
-	if back, _ := s.MeetingDefaults(ctx); back != d {
-		t.Errorf("meeting defaults = %+v, want %+v", back, d)
-	}
-	if seen, _ := s.SeenEvent(ctx, "Ev1"); seen {
-		t.Error("new event reported as seen")
-	}
-	if seen, _ := s.SeenEvent(ctx, "Ev1"); !seen {
-		t.Error("redelivered event not recognised")
 	}
 }
 

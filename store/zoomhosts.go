@@ -10,37 +10,6 @@ import (
 	"github.com/warroom-dev/warroom"
 )
 
-// Host modes.
-const (
-	ModeS2S   = "s2s"
-	ModeOAuth = "oauth"
-)
-
-// Host statuses.
-const (
-	HostOK             = "ok"
-	HostNeedsReconnect = "needs_reconnect"
-	HostError          = "error"
-)
-
-// ZoomHost is one host of the pool, without its tokens.
-type ZoomHost struct {
-	Key             string
-	Mode            string
-	Email           string
-	ZoomUserID      string
-	UserType        int
-	Concurrent      string
-	RequirePasscode bool
-	PasscodeRules   string // JSON of the host's passcode rules
-	Status          string
-	StatusError     string
-	CappedUntil     time.Time
-	ConnectedBy     string
-	TokenExpiry     time.Time
-	UpdatedAt       time.Time
-}
-
 // ZoomTokens are a user-managed OAuth account's tokens, in the clear.
 type ZoomTokens struct {
 	Access  string
@@ -48,15 +17,12 @@ type ZoomTokens struct {
 	Expiry  time.Time
 }
 
-// OAuthKey is the pool key of the account connected for a Zoom user.
-func OAuthKey(zoomUserID string) string { return "oauth:" + zoomUserID }
-
 // EnsureS2SHost adds a Server-to-Server host (a ZOOM_HOSTS entry) to the
 // pool if it is not there yet.
 func (s *Store) EnsureS2SHost(ctx context.Context, key string) error {
 	now := ms(s.now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO zoom_hosts (key, mode, email, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, ModeS2S, key, now, now)
+	_, err := s.q.ExecContext(ctx, `INSERT INTO zoom_hosts (key, mode, email, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, string(warroom.HostS2S), key, now, now)
 	if err != nil {
 		return fmt.Errorf("store: add zoom host %s: %w", key, err)
 	}
@@ -65,8 +31,8 @@ func (s *Store) EnsureS2SHost(ctx context.Context, key string) error {
 
 // SetHostProfile records what Zoom says of a host: who it is, its licence
 // and its passcode rules.
-func (s *Store) SetHostProfile(ctx context.Context, h ZoomHost) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE zoom_hosts SET email = ?, zoom_user_id = ?, user_type = ?, concurrent = ?,
+func (s *Store) SetHostProfile(ctx context.Context, h warroom.ZoomHost) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE zoom_hosts SET email = ?, zoom_user_id = ?, user_type = ?, concurrent = ?,
 		require_passcode = ?, passcode_rules = ?, updated_at = ? WHERE key = ?`,
 		h.Email, h.ZoomUserID, h.UserType, h.Concurrent, boolInt(h.RequirePasscode), nonEmpty(h.PasscodeRules, "{}"), ms(s.now()), h.Key)
 	if err != nil {
@@ -81,7 +47,7 @@ func (s *Store) SetHostProfile(ctx context.Context, h ZoomHost) error {
 // SaveOAuthAccount stores a newly connected account and its tokens
 // (replacing an earlier connection of the same Zoom user) and returns its
 // key. The tokens are sealed; without a cipher nothing is stored.
-func (s *Store) SaveOAuthAccount(ctx context.Context, h ZoomHost, tok ZoomTokens) (string, error) {
+func (s *Store) SaveOAuthAccount(ctx context.Context, h warroom.ZoomHost, tok ZoomTokens) (string, error) {
 	access, err := s.cipher.seal("access_token", tok.Access)
 	if err != nil {
 		return "", err
@@ -90,18 +56,18 @@ func (s *Store) SaveOAuthAccount(ctx context.Context, h ZoomHost, tok ZoomTokens
 	if err != nil {
 		return "", err
 	}
-	key := OAuthKey(h.ZoomUserID)
+	key := warroom.OAuthHostKey(h.ZoomUserID)
 	now := ms(s.now())
-	_, err = s.db.ExecContext(ctx, `INSERT INTO zoom_hosts (key, mode, email, zoom_user_id, user_type, concurrent,
+	_, err = s.q.ExecContext(ctx, `INSERT INTO zoom_hosts (key, mode, email, zoom_user_id, user_type, concurrent,
 			require_passcode, passcode_rules, access_token, refresh_token, expires_at, status, connected_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET email = excluded.email, user_type = excluded.user_type,
 			concurrent = excluded.concurrent, require_passcode = excluded.require_passcode,
 			passcode_rules = excluded.passcode_rules, access_token = excluded.access_token,
 			refresh_token = excluded.refresh_token, expires_at = excluded.expires_at, refreshing = 0,
-			status = excluded.status, status_error = '', connected_by = excluded.connected_by, updated_at = excluded.updated_at`,
-		key, ModeOAuth, h.Email, h.ZoomUserID, h.UserType, h.Concurrent, boolInt(h.RequirePasscode),
-		nonEmpty(h.PasscodeRules, "{}"), access, refresh, ms(tok.Expiry), HostOK, h.ConnectedBy, now, now)
+			status = excluded.status, status_error = '', failing_until = 0, connected_by = excluded.connected_by, updated_at = excluded.updated_at`,
+		key, string(warroom.HostOAuth), h.Email, h.ZoomUserID, h.UserType, h.Concurrent, boolInt(h.RequirePasscode),
+		nonEmpty(h.PasscodeRules, "{}"), access, refresh, ms(tok.Expiry), string(warroom.HostOK), h.ConnectedBy, now, now)
 	if err != nil {
 		return "", fmt.Errorf("store: save zoom account %s: %w", h.Email, err)
 	}
@@ -109,31 +75,33 @@ func (s *Store) SaveOAuthAccount(ctx context.Context, h ZoomHost, tok ZoomTokens
 }
 
 const hostColumns = `key, mode, email, zoom_user_id, user_type, concurrent, require_passcode, passcode_rules,
-	status, status_error, capped_until, connected_by, expires_at, updated_at`
+	status, status_error, capped_until, failing_until, connected_by, expires_at, updated_at`
 
-func scanHost(row scanner) (*ZoomHost, error) {
-	var h ZoomHost
+func scanHost(row scanner) (*warroom.ZoomHost, error) {
+	var h warroom.ZoomHost
 	var req int
-	var capped, expires, updated int64
-	if err := row.Scan(&h.Key, &h.Mode, &h.Email, &h.ZoomUserID, &h.UserType, &h.Concurrent, &req, &h.PasscodeRules,
-		&h.Status, &h.StatusError, &capped, &h.ConnectedBy, &expires, &updated); err != nil {
+	var mode, status string
+	var capped, failing, expires, updated int64
+	if err := row.Scan(&h.Key, &mode, &h.Email, &h.ZoomUserID, &h.UserType, &h.Concurrent, &req, &h.PasscodeRules,
+		&status, &h.StatusError, &capped, &failing, &h.ConnectedBy, &expires, &updated); err != nil {
 		return nil, err
 	}
+	h.Mode, h.Status = warroom.HostMode(mode), warroom.HostHealth(status)
 	h.RequirePasscode = req == 1
-	h.CappedUntil, h.TokenExpiry, h.UpdatedAt = fromMS(capped), fromMS(expires), fromMS(updated)
+	h.CappedUntil, h.FailingUntil, h.TokenExpiry, h.UpdatedAt = fromMS(capped), fromMS(failing), fromMS(expires), fromMS(updated)
 	return &h, nil
 }
 
 // ZoomHosts lists the pool: Server-to-Server hosts first, each group in
 // the order it was added.
-func (s *Store) ZoomHosts(ctx context.Context) ([]ZoomHost, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+hostColumns+` FROM zoom_hosts
+func (s *Store) ZoomHosts(ctx context.Context) ([]warroom.ZoomHost, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+` FROM zoom_hosts
 		ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, created_at, key`)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom hosts: %w", err)
 	}
 	defer rows.Close()
-	var out []ZoomHost
+	var out []warroom.ZoomHost
 	for rows.Next() {
 		h, err := scanHost(rows)
 		if err != nil {
@@ -145,8 +113,8 @@ func (s *Store) ZoomHosts(ctx context.Context) ([]ZoomHost, error) {
 }
 
 // ZoomHost returns one host by key.
-func (s *Store) ZoomHost(ctx context.Context, key string) (*ZoomHost, error) {
-	h, err := scanHost(s.db.QueryRowContext(ctx, `SELECT `+hostColumns+` FROM zoom_hosts WHERE key = ?`, key))
+func (s *Store) ZoomHost(ctx context.Context, key string) (*warroom.ZoomHost, error) {
+	h, err := scanHost(s.q.QueryRowContext(ctx, `SELECT `+hostColumns+` FROM zoom_hosts WHERE key = ?`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, warroom.Errorf(warroom.ENOTFOUND, "Zoom host %s is not in the pool.", key)
 	}
@@ -160,7 +128,7 @@ func (s *Store) ZoomHost(ctx context.Context, key string) (*ZoomHost, error) {
 func (s *Store) Tokens(ctx context.Context, key string) (ZoomTokens, error) {
 	var access, refresh []byte
 	var expires int64
-	err := s.db.QueryRowContext(ctx, `SELECT access_token, refresh_token, expires_at FROM zoom_hosts WHERE key = ?`, key).
+	err := s.q.QueryRowContext(ctx, `SELECT access_token, refresh_token, expires_at FROM zoom_hosts WHERE key = ?`, key).
 		Scan(&access, &refresh, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ZoomTokens{}, warroom.Errorf(warroom.ENOTFOUND, "Zoom account %s is not connected.", key)
@@ -198,14 +166,14 @@ func (s *Store) SaveTokens(ctx context.Context, key string, tok ZoomTokens) erro
 		return err
 	}
 	return s.updateHost(ctx, key, `access_token = ?, refresh_token = ?, expires_at = ?, refreshing = 0, status = ?, status_error = ''`,
-		access, refresh, ms(tok.Expiry), HostOK)
+		access, refresh, ms(tok.Expiry), string(warroom.HostOK))
 }
 
 // WasRefreshing reports whether a refresh was in flight when the process
 // last stopped.
 func (s *Store) WasRefreshing(ctx context.Context, key string) (bool, error) {
 	var v int
-	if err := s.db.QueryRowContext(ctx, `SELECT refreshing FROM zoom_hosts WHERE key = ?`, key).Scan(&v); err != nil {
+	if err := s.q.QueryRowContext(ctx, `SELECT refreshing FROM zoom_hosts WHERE key = ?`, key).Scan(&v); err != nil {
 		return false, fmt.Errorf("store: zoom host %s: %w", key, err)
 	}
 	return v == 1, nil
@@ -217,9 +185,26 @@ func (s *Store) ExpireAccessToken(ctx context.Context, key string) error {
 	return s.updateHost(ctx, key, `expires_at = 0`)
 }
 
-// SetHostStatus records a host's health ("ok", "needs_reconnect", "error").
-func (s *Store) SetHostStatus(ctx context.Context, key, status, reason string) error {
-	return s.updateHost(ctx, key, `status = ?, status_error = ?`, status, reason)
+// SetHostStatus records a host's health.
+func (s *Store) SetHostStatus(ctx context.Context, key string, status warroom.HostHealth, reason string) error {
+	return s.updateHost(ctx, key, `status = ?, status_error = ?`, string(status), reason)
+}
+
+// SetHostFailing records that Zoom refused the host itself, and skips it
+// until then; a later success clears it.
+func (s *Store) SetHostFailing(ctx context.Context, key, reason string, until time.Time) error {
+	return s.updateHost(ctx, key, `status = CASE WHEN status = ? THEN status ELSE ? END, status_error = ?, failing_until = ?`,
+		string(warroom.HostNeedsReconnect), string(warroom.HostFailing), reason, ms(until))
+}
+
+// ClearHostFailing records that the host worked again.
+func (s *Store) ClearHostFailing(ctx context.Context, key string) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE zoom_hosts SET status = ?, status_error = '', failing_until = 0, updated_at = ?
+		WHERE key = ? AND status = ?`, string(warroom.HostOK), ms(s.now()), key, string(warroom.HostFailing))
+	if err != nil {
+		return fmt.Errorf("store: zoom host %s: %w", key, err)
+	}
+	return nil
 }
 
 // SetCappedUntil records that Zoom refused the host for the day.
@@ -229,7 +214,7 @@ func (s *Store) SetCappedUntil(ctx context.Context, key string, until time.Time)
 
 func (s *Store) updateHost(ctx context.Context, key, set string, args ...any) error {
 	args = append(args, ms(s.now()), key)
-	res, err := s.db.ExecContext(ctx, `UPDATE zoom_hosts SET `+set+`, updated_at = ? WHERE key = ?`, args...)
+	res, err := s.q.ExecContext(ctx, `UPDATE zoom_hosts SET `+set+`, updated_at = ? WHERE key = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("store: zoom host %s: %w", key, err)
 	}
@@ -239,57 +224,11 @@ func (s *Store) updateHost(ctx context.Context, key, set string, args ...any) er
 	return nil
 }
 
-// RemoveZoomHost deletes a host with its tokens and every piece of Zoom data
-// kept for it: its usage counts and the meeting details of the incidents
-// it hosted, whose call becomes "removed". It returns those incidents so
-// their messages can say so.
-func (s *Store) RemoveZoomHost(ctx context.Context, key string) ([]int64, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: remove zoom host: %w", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE meeting_host = ?`, key)
-	if err != nil {
-		return nil, fmt.Errorf("store: remove zoom host: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: remove zoom host: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	now := ms(s.now())
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{`UPDATE incidents SET meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '',
-			meeting_password = '', meeting_tag = '', meeting_host = '', meeting_email = '', call_state = ?,
-			call_error = 'the Zoom connection was removed', updated_at = ? WHERE meeting_host = ?`,
-			[]any{string(warroom.CallRemoved), now, key}},
-		{`DELETE FROM zoom_usage WHERE host = ?`, []any{key}},
-		{`DELETE FROM zoom_hosts WHERE key = ?`, []any{key}},
-	} {
-		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
-			return nil, fmt.Errorf("store: remove zoom host: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: remove zoom host: %w", err)
-	}
-	return ids, nil
-}
-
 // CountZoomRequest adds one meeting create/update request to the host's
 // count for day (UTC, YYYY-MM-DD) and returns the new count.
 func (s *Store) CountZoomRequest(ctx context.Context, host, day string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `INSERT INTO zoom_usage (host, day, requests) VALUES (?, ?, 1)
+	err := s.q.QueryRowContext(ctx, `INSERT INTO zoom_usage (host, day, requests) VALUES (?, ?, 1)
 		ON CONFLICT (host, day) DO UPDATE SET requests = requests + 1 RETURNING requests`, host, day).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count zoom request: %w", err)
@@ -299,7 +238,7 @@ func (s *Store) CountZoomRequest(ctx context.Context, host, day string) (int, er
 
 // ZoomRequests returns each host's request count for day.
 func (s *Store) ZoomRequests(ctx context.Context, day string) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT host, requests FROM zoom_usage WHERE day = ?`, day)
+	rows, err := s.q.QueryContext(ctx, `SELECT host, requests FROM zoom_usage WHERE day = ?`, day)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom requests: %w", err)
 	}

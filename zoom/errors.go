@@ -252,3 +252,6 @@ func Retryable(err error) bool {
 	var de *net.DNSError
 	return errors.As(err, &oe) || errors.As(err, &de)
 }
+
+// RetryAt is when Zoom accepts the next request (zero when it did not say).
+func (e *RateLimitError) RetryAt() time.Time { return e.RetryAfter }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warroom-dev/warroom/config"
+
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -20,12 +22,12 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, o
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
 		return errors.New("usage: warroom backup <file> (the file must not exist yet; WARROOM_DB names the database)")
 	}
-	cfg, err := LoadConfig(getenv, false)
+	cfg, err := config.Load(getenv, false)
 	if err != nil {
 		return err
 	}
 	if _, err := os.Stat(cfg.DB); errors.Is(err, fs.ErrNotExist) {
-		return &ConfigError{"WARROOM_DB", fmt.Sprintf("names %s, which does not exist: there is nothing to back up.", cfg.DB)}
+		return &config.Error{Var: "WARROOM_DB", Problem: fmt.Sprintf("names %s, which does not exist: there is nothing to back up.", cfg.DB)}
 	}
 	if _, err := os.Lstat(args[0]); err == nil {
 		return fmt.Errorf("%s already exists; a backup never overwrites a file, so choose a new name", args[0])
@@ -35,8 +37,12 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, o
 	if err != nil {
 		return err
 	}
+	incidents := fmt.Sprintf("%d incidents", info.Incidents)
+	if info.Incidents == 1 {
+		incidents = "1 incident"
+	}
 	fmt.Fprintf(out, "Backed up %s to %s in %s: %d bytes, schema %d, %s; integrity ok.\n",
-		cfg.DB, info.Path, time.Since(start).Round(time.Millisecond), info.Size, info.SchemaVersion, plural(info.Incidents, "incident"))
+		cfg.DB, info.Path, time.Since(start).Round(time.Millisecond), info.Size, info.SchemaVersion, incidents)
 	return nil
 }
 
@@ -54,11 +60,11 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 			return fmt.Errorf("usage: warroom healthcheck [-ready]")
 		}
 	}
-	cfg, err := LoadConfig(getenv, false)
+	cfg, err := config.Load(getenv, false)
 	if err != nil {
 		return err
 	}
-	u := "http://" + localAddr(cfg.HTTPAddr) + path
+	u := "http://" + config.LocalAddr(cfg.HTTPAddr) + path
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warroom-dev/warroom/bot"
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 )
 
 // The latencies the fakes add, as the declare benchmark's issue sets them.
@@ -34,7 +33,9 @@ func BenchmarkDeclare(b *testing.B) {
 	}
 	defer w.Close()
 	m := NewMain(w.config(b.TempDir()), io.Discard)
-	m.Tune = func(c *bot.Config) { c.RetryBase = 50 * time.Millisecond }
+	m.Tune = func(c *Tuning) {
+		c.Jobs.RetryBase, c.Workflow.MeetingRetryBase = 50*time.Millisecond, 50*time.Millisecond
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
@@ -16,8 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warroom-dev/warroom/bot"
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/config"
+	"github.com/warroom-dev/warroom/web"
+
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -39,7 +43,7 @@ type connectEnv struct {
 	dir    string
 }
 
-func MustRunConnect(tb testing.TB, tune func(*bot.Config)) *connectEnv {
+func MustRunConnect(tb testing.TB, tune func(*Tuning)) *connectEnv {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -84,7 +88,7 @@ func (e *connectEnv) env() []string {
 	}
 }
 
-func (e *connectEnv) config() Config {
+func (e *connectEnv) config() config.Config {
 	cfg := e.w.config(e.dir)
 	cfg.ZoomAccountID = "" // user OAuth only
 	cfg.ZoomHosts = nil
@@ -94,14 +98,14 @@ func (e *connectEnv) config() Config {
 	return cfg
 }
 
-func (e *connectEnv) start(tb testing.TB, ln net.Listener, tune func(*bot.Config)) *running {
+func (e *connectEnv) start(tb testing.TB, ln net.Listener, tune func(*Tuning)) *running {
 	tb.Helper()
 	m, log := newTestMain(e.config())
 	m.Listener = ln
-	m.Tune = func(c *bot.Config) {
-		fastRetries(c)
+	m.Tune = func(t *Tuning) {
+		fastRetries(t)
 		if tune != nil {
-			tune(c)
+			tune(t)
 		}
 	}
 	return MustStart(tb, e.w, m, log)
@@ -136,7 +140,7 @@ func (e *connectEnv) slash(tb testing.TB, user, text string) slackfake.Ephemeral
 func (e *connectEnv) connectLink(tb testing.TB) string {
 	tb.Helper()
 	ans := e.slash(tb, connectAdmin, "zoom connect")
-	link := buttonURL(ans.Blocks, bot.ActionConnectZoom)
+	link := buttonURL(ans.Blocks, blocks.ActionConnectZoom)
 	if !strings.HasPrefix(link, e.public+"/zoom/connect?state=") {
 		tb.Fatalf("connect answer has no Connect Zoom button to %s: %q %s", e.public, ans.Text, ans.Blocks)
 	}
@@ -173,9 +177,24 @@ func (e *connectEnv) consent(tb testing.TB, link, user, decision string) (int, s
 	return status, body
 }
 
+// newBrowser is an HTTP client that keeps cookies, as a browser does, and
+// shows redirects instead of following them.
+func newBrowser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Timeout: 10 * time.Second, Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
 func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error) {
-	fetch := func(u string) (int, http.Header, string, error) {
-		resp, err := noRedirects.Get(u)
+	b := newBrowser()
+	return e.tryConsentIn(b, b, link, user, decision)
+}
+
+// tryConsentIn opens the link in one browser and finishes at Zoom and on
+// the callback in another (the same one, normally).
+func (e *connectEnv) tryConsentIn(opener, finisher *http.Client, link, user, decision string) (int, string, error) {
+	fetch := func(b *http.Client, u string) (int, http.Header, string, error) {
+		resp, err := b.Get(u)
 		if err != nil {
 			return 0, nil, "", err
 		}
@@ -183,7 +202,7 @@ func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, resp.Header, string(body), nil
 	}
-	status, h, _, err := fetch(link)
+	status, h, _, err := fetch(opener, link)
 	if err != nil {
 		return 0, "", err
 	}
@@ -194,7 +213,7 @@ func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error
 	if !strings.HasPrefix(authorize, e.w.Zoom.URL()+"/oauth/authorize?") || !strings.Contains(authorize, "code_challenge_method=S256") {
 		return 0, "", fmt.Errorf("redirect to %q, want Zoom's authorize page with PKCE S256", authorize)
 	}
-	status, _, page, err := fetch(authorize)
+	status, _, page, err := fetch(finisher, authorize)
 	if err != nil || status != http.StatusOK {
 		return 0, "", fmt.Errorf("authorize page: HTTP %d %v\n%s", status, err, page)
 	}
@@ -202,7 +221,7 @@ func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error
 	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
 		form.Set(m[1], html.UnescapeString(m[2]))
 	}
-	resp, err := noRedirects.PostForm(e.w.Zoom.URL()+"/oauth/authorize", form)
+	resp, err := finisher.PostForm(e.w.Zoom.URL()+"/oauth/authorize", form)
 	if err != nil {
 		return 0, "", err
 	}
@@ -211,7 +230,7 @@ func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error
 	if !strings.HasPrefix(callback, e.public+"/zoom/oauth/callback?") {
 		return 0, "", fmt.Errorf("Zoom sent the browser to %q, want the callback", callback)
 	}
-	status, _, body, err := fetch(callback)
+	status, _, body, err := fetch(finisher, callback)
 	return status, body, err
 }
 
@@ -227,7 +246,10 @@ func (e *connectEnv) hosts(tb testing.TB) int {
 func TestConnectZoomEndToEnd(t *testing.T) {
 	// Backoffs far longer than the test: the incident waiting for a host
 	// gets its call because connecting retries it at once.
-	e := MustRunConnect(t, func(c *bot.Config) { c.RetryBase, c.RetryMax = time.Hour, time.Hour })
+	e := MustRunConnect(t, func(c *Tuning) {
+		c.Jobs.RetryBase, c.Jobs.RetryMax = time.Hour, time.Hour
+		c.Workflow.MeetingRetryBase, c.Workflow.MeetingRetryMax = time.Hour, time.Hour
+	})
 
 	// Without a connection, an incident still gets its channel and says why
 	// there is no call.
@@ -307,7 +329,7 @@ func assertRoomOnHost(tb testing.TB, e *connectEnv, title, host string) {
 }
 
 func TestConnectRefusals(t *testing.T) {
-	e := MustRunConnect(t, func(c *bot.Config) { c.StateTTL = 300 * time.Millisecond })
+	e := MustRunConnect(t, func(c *Tuning) { c.Bot.StateTTL = 300 * time.Millisecond })
 
 	// A non-admin is refused politely and nothing is issued.
 	if got := e.slash(t, notAnAdmin, "zoom connect"); !strings.Contains(got.Text, "only warroom admins") || len(got.Blocks) > 2 && strings.Contains(string(got.Blocks), "/zoom/connect") {
@@ -352,9 +374,16 @@ func TestConnectRefusals(t *testing.T) {
 	// A code Zoom refuses (wrong or replayed) stores nothing new.
 	link = e.connectLink(t)
 	state := strings.TrimPrefix(link, e.public+"/zoom/connect?state=")
-	get(t, link) // starts the flow: the verifier is made
-	if status, _, body := get(t, e.public+"/zoom/oauth/callback?code=bogus&state="+url.QueryEscape(state)); status != http.StatusBadRequest || !strings.Contains(body, "Nothing was stored") {
-		t.Errorf("bad code: HTTP %d\n%s", status, body)
+	browser := newBrowser()
+	browser.Get(link) // starts the flow: the verifier is made, the browser bound
+	resp, err := browser.Get(e.public + "/zoom/oauth/callback?code=bogus&state=" + url.QueryEscape(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "Nothing was stored") {
+		t.Errorf("bad code: HTTP %d\n%s", resp.StatusCode, body)
 	}
 	if e.hosts(t) != 1 {
 		t.Errorf("%d hosts after refusals, want the one connected", e.hosts(t))
@@ -432,7 +461,7 @@ func TestDeauthorizationWebhookDeletesAccount(t *testing.T) {
 
 func TestWebhookSignatures(t *testing.T) {
 	e := MustRunConnect(t, nil)
-	body := []byte(`{"event":"meeting.started","event_ts":1,"payload":{}}`)
+	body := []byte(`{"event":"meeting.started","event_ts":1,"payload":{"object":{"id":"1"}}}`)
 	post := func(ts time.Time, sig string, body []byte) int {
 		req, _ := http.NewRequest("POST", e.public+"/zoom/webhook", bytes.NewReader(body))
 		req.Header.Set("x-zm-request-timestamp", fmt.Sprint(ts.Unix()))
@@ -473,7 +502,9 @@ func TestWebhookSignatures(t *testing.T) {
 	hosts, _ := e.run.Main.store.ZoomHosts(context.Background())
 	deauth := []byte(`{"event":"app_deauthorized","event_ts":1,"payload":{"user_id":"` + hosts[0].ZoomUserID + `"}}`)
 	sig := zoom.SignWebhook(hookSecret, now, deauth)
-	e.run.Main.store.SeenWebhook(context.Background(), sig, time.Hour) // as if received before
+	h := http.Header{}
+	h.Set("x-zm-request-timestamp", fmt.Sprint(now.Unix()))
+	e.run.Main.store.SeenWebhook(context.Background(), web.WebhookDigest(h, deauth), time.Hour) // as if received before
 	if got := post(now, sig, deauth); got != http.StatusOK || e.hosts(t) != 1 {
 		t.Errorf("replayed deauthorization: HTTP %d, %d hosts", got, e.hosts(t))
 	}

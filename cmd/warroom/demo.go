@@ -13,8 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
-	"github.com/warroom-dev/warroom/bot"
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 )
 
 // runDemo starts the simulated Slack and Zoom in this process, runs the real
@@ -38,7 +37,9 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		cfg.LogLevel = lvl
 	}
 	m := NewMain(cfg, stderr)
-	m.Tune = func(c *bot.Config) { c.RetryBase = 200 * time.Millisecond }
+	m.Tune = func(t *Tuning) {
+		t.Jobs.RetryBase, t.Workflow.MeetingRetryBase = 200*time.Millisecond, 200*time.Millisecond
+	}
 	defer m.Close()
 
 	runCtx, stop := context.WithCancel(ctx)

@@ -19,7 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/doctor"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -116,8 +117,8 @@ func TestDoctorReportsBrokenConfiguration(t *testing.T) {
 		"WARROOM_POLL_INTERVAL": "soon",
 		"LOG_LEVEL":             "loud",
 	}))
-	var de errDoctor
-	if !errors.As(err, &de) || de.failures != 6 {
+	var de doctor.Failures
+	if !errors.As(err, &de) || de.Count != 6 {
 		t.Errorf("doctor returned %v, want 6 problems\n%s", err, report)
 	}
 	mustLine(t, report, "FAIL", "SLACK_APP_TOKEN is required")
@@ -242,9 +243,9 @@ func manifestScopes(t *testing.T) []string {
 }
 
 func TestDoctorScopesMatchTheManifest(t *testing.T) {
-	got, want := slices.Sorted(slices.Values(slackBotScopes)), slices.Sorted(slices.Values(manifestScopes(t)))
+	got, want := slices.Sorted(slices.Values(doctor.SlackBotScopes)), slices.Sorted(slices.Values(manifestScopes(t)))
 	if !slices.Equal(got, want) {
-		t.Errorf("slackBotScopes in doctor.go = %v\nmanifest.yaml asks for %v\nkeep them equal", got, want)
+		t.Errorf("doctor.SlackBotScopes = %v\nmanifest.yaml asks for %v\nkeep them equal", got, want)
 	}
 }
 

@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warroom-dev/warroom/config"
+
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
-	"github.com/warroom-dev/warroom/bot"
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
@@ -83,15 +84,16 @@ func MustRun(tb testing.TB, w *world, dir string) *running {
 
 // newTestMain is the Main `warroom run` uses, logging into a buffer, with
 // backoffs short enough for tests.
-func newTestMain(cfg Config) (*Main, *syncBuffer) {
+func newTestMain(cfg config.Config) (*Main, *syncBuffer) {
 	log := &syncBuffer{}
 	m := NewMain(cfg, log)
 	m.Tune = fastRetries
 	return m, log
 }
 
-func fastRetries(c *bot.Config) {
-	c.RetryBase, c.RetryMax, c.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+func fastRetries(t *Tuning) {
+	t.Jobs.RetryBase, t.Jobs.RetryMax, t.Jobs.DrainTimeout = 20*time.Millisecond, 200*time.Millisecond, time.Second
+	t.Workflow.MeetingRetryBase, t.Workflow.MeetingRetryMax = 20*time.Millisecond, 200*time.Millisecond
 }
 
 // MustStart runs m until the test ends (or Stop) and waits for its Socket
@@ -514,7 +516,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 			t.Errorf("%s=%q: err = %v, want one sentence starting with %s", tc.name, tc.value, err, tc.want)
 		}
 	}
-	if _, err := LoadConfig(func(k string) string { return base[k] }, true); err != nil {
+	if _, err := config.Load(func(k string) string { return base[k] }, true); err != nil {
 		t.Errorf("complete configuration refused: %v", err)
 	}
 }
@@ -540,7 +542,10 @@ func TestButtonsAreAckedAndRetryWorks(t *testing.T) {
 	m, log := newTestMain(w.config(t.TempDir()))
 	// A backoff far longer than the test: only the Retry button can bring
 	// the call in time.
-	m.Tune = func(c *bot.Config) { c.RetryBase, c.RetryMax, c.DrainTimeout = time.Hour, time.Hour, time.Second }
+	m.Tune = func(c *Tuning) {
+		c.Jobs.RetryBase, c.Jobs.RetryMax, c.Jobs.DrainTimeout = time.Hour, time.Hour, time.Second
+		c.Workflow.MeetingRetryBase, c.Workflow.MeetingRetryMax = time.Hour, time.Hour
+	}
 	MustStart(t, w, m, log)
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()

@@ -8,23 +8,23 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
-	"github.com/warroom-dev/warroom/bot"
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/config"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
 // MustRunWith runs warroom against w with extra bot settings.
-func MustRunWith(tb testing.TB, w *world, tune func(*Config, *bot.Config)) *running {
+func MustRunWith(tb testing.TB, w *world, tune func(*config.Config, *Tuning)) *running {
 	tb.Helper()
 	m, log := newTestMain(w.config(tb.TempDir()))
-	m.Tune = func(c *bot.Config) {
-		fastRetries(c)
+	m.Tune = func(t *Tuning) {
+		fastRetries(t)
 		if tune != nil {
-			tune(&m.Config, c)
+			tune(&m.Config, t)
 		}
 	}
 	if tune != nil {
-		tune(&m.Config, &bot.Config{})
+		tune(&m.Config, &Tuning{})
 	}
 	return MustStart(tb, w, m, log)
 }
@@ -226,7 +226,7 @@ func TestCallNewAdoptAndPastedLinks(t *testing.T) {
 
 func TestDeclareModalPrivateIncident(t *testing.T) {
 	w := MustStartWorld(t)
-	run := MustRunWith(t, w, func(c *Config, b *bot.Config) { b.AnnounceChannel = "C0GENERAL" })
+	run := MustRunWith(t, w, func(c *config.Config, t *Tuning) { t.Workflow.AnnounceChannel = "C0GENERAL" })
 	text, _ := command(t, w, "U1", "C0GENERAL", "declare")
 	if strings.TrimSpace(text) != "" {
 		t.Errorf("declare without a title answered %q instead of opening the form", text)
@@ -302,7 +302,7 @@ func TestDeclareModalPrivateIncident(t *testing.T) {
 
 func TestAnnouncementKeptCurrent(t *testing.T) {
 	w := MustStartWorld(t)
-	MustRunWith(t, w, func(c *Config, b *bot.Config) { b.AnnounceChannel = "C0GENERAL" })
+	MustRunWith(t, w, func(c *config.Config, t *Tuning) { t.Workflow.AnnounceChannel = "C0GENERAL" })
 	declare(t, w, "U1", "declare Search down")
 	name := todayName("Search down", 1)
 	r := MustWaitRoom(t, w, name)

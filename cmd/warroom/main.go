@@ -23,14 +23,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/warroom-dev/warroom/config"
+	"github.com/warroom-dev/warroom/doctor"
+
 	"github.com/rs/zerolog"
-	"github.com/slack-go/slack"
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/metrics"
+	"github.com/warroom-dev/warroom/slackapi"
 	"github.com/warroom-dev/warroom/store"
-	"github.com/warroom-dev/warroom/zoompool"
+	"github.com/warroom-dev/warroom/web"
+	"github.com/warroom-dev/warroom/workflow"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -65,7 +71,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	switch cmd {
 	case "run":
-		cfg, err := LoadConfig(getenv, true)
+		cfg, err := config.Load(getenv, true)
 		if err != nil {
 			return err
 		}
@@ -75,7 +81,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	case "demo":
 		return runDemo(ctx, getenv, stdout, stderr)
 	case "doctor":
-		return runDoctor(ctx, args[1:], getenv, stdout)
+		return doctor.Run(ctx, args[1:], getenv, stdout, version)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout)
 	case "healthcheck":
@@ -115,21 +121,30 @@ func buildDetails() string {
 	return s
 }
 
+// Tuning is every part's settings, as Main derives them from the
+// Config; tests and the demo adjust them (shorter backoffs) through
+// Main.Tune before anything starts.
+type Tuning struct {
+	Jobs     jobs.Config
+	Workflow workflow.Config
+	Bot      bot.Config
+}
+
 // Main is the whole program wired together; `warroom run`, `warroom demo`
 // and the end-to-end tests all use it.
 type Main struct {
-	Config Config
+	Config config.Config
 	Log    zerolog.Logger
 	// HTTPClient is used for Slack and Zoom calls (tests add timeouts).
 	HTTPClient *http.Client
-	// Tune adjusts the bot's settings (tests shorten backoffs).
-	Tune func(*bot.Config)
+	// Tune adjusts the parts' settings (tests shorten backoffs).
+	Tune func(*Tuning)
 	// OnAck observes ack latencies (benchmarks); Metrics sees them too.
 	OnAck bot.AckObserver
 	// Metrics is served on /metrics.
 	Metrics *metrics.Metrics
-	// Now, if set, is the clock of the store, the bot and the pool (tests
-	// move time to make follow-ups and recordings fall due).
+	// Now, if set, is the clock of the store, the workers and the pool
+	// (tests move time to make follow-ups and recordings fall due).
 	Now func() time.Time
 	// Listener, if set, serves HTTP instead of listening on
 	// WARROOM_HTTP_ADDR (tests that must know the public URL first).
@@ -145,7 +160,7 @@ type Main struct {
 
 // NewMain returns a Main that logs to logOut, as JSON unless
 // cfg.LogFormat is "console".
-func NewMain(cfg Config, logOut io.Writer) *Main {
+func NewMain(cfg config.Config, logOut io.Writer) *Main {
 	return &Main{
 		Config:     cfg,
 		Log:        newLogger(cfg, logOut),
@@ -156,7 +171,7 @@ func NewMain(cfg Config, logOut io.Writer) *Main {
 
 // newLogger writes JSON lines (what log collectors want) or, with
 // LOG_FORMAT=console, aligned text for people, coloured on a terminal.
-func newLogger(cfg Config, out io.Writer) zerolog.Logger {
+func newLogger(cfg config.Config, out io.Writer) zerolog.Logger {
 	if cfg.LogFormat == "console" {
 		out = zerolog.ConsoleWriter{Out: out, NoColor: !isTerminal(out), TimeFormat: "2006-01-02 15:04:05.000"}
 	}
@@ -182,6 +197,39 @@ func (m *Main) instrumented() *http.Client {
 	return &hc
 }
 
+// tuning derives every part's settings from the configuration.
+func (m *Main) tuning(announce string) Tuning {
+	cfg := m.Config
+	t := Tuning{
+		Jobs: jobs.Config{PollInterval: cfg.PollInterval},
+		Workflow: workflow.Config{
+			ChannelPrefix:        cfg.ChannelPrefix,
+			AnnounceChannel:      announce,
+			Admins:               cfg.Admins,
+			FollowupAfter:        cfg.FollowupAfter,
+			FollowupDuration:     cfg.FollowupDuration,
+			FollowupWorkingHours: cfg.FollowupEnd > cfg.FollowupStart,
+			WorkdayStart:         cfg.FollowupStart,
+			WorkdayEnd:           cfg.FollowupEnd,
+			ReminderBefore:       cfg.ReminderBefore,
+			RecordingPollFor:     cfg.RecordingPollFor,
+			PasscodeDisplay:      warroom.PasscodeDisplay(cfg.RecordingPasscode),
+		},
+		Bot: bot.Config{
+			ChannelPrefix:    cfg.ChannelPrefix,
+			Admins:           cfg.Admins,
+			PublicURL:        cfg.PublicURL,
+			FollowupDuration: cfg.FollowupDuration,
+			FollowupOff:      cfg.FollowupOff,
+			RecordingPollFor: cfg.RecordingPollFor,
+		},
+	}
+	if m.Tune != nil {
+		m.Tune(&t)
+	}
+	return t
+}
+
 // Run opens the database, connects to Slack and Zoom and works until ctx
 // ends or the Slack connection fails for good.
 func (m *Main) Run(ctx context.Context) error {
@@ -190,103 +238,40 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Metrics = metrics.New(version)
 	}
 	hc := m.instrumented()
-	lock, err := store.LockFile(cfg.DB)
+	st, err := m.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	m.mu.Lock()
-	m.lock = lock
-	m.mu.Unlock()
+	sl := slackapi.New(slackapi.Config{BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, HTTP: hc})
+	me, err := sl.AuthTest(ctx)
+	if err != nil {
+		return fmt.Errorf("slack auth.test: %w", err)
+	}
+	m.Log.Info().Str("team", me.Team).Str("bot_user", me.UserID).Msg("connected to Slack Web API")
+	announce, err := m.announceChannel(ctx, sl)
+	if err != nil {
+		return err
+	}
+	t := m.tuning(announce)
+	engine := jobs.New(t.Jobs, st, m.Log, m.Now, m.Metrics.ObserveJob)
 
-	var opts []store.Option
-	if cfg.SecretKey != nil {
-		c, err := store.NewCipher(cfg.SecretKey)
-		if err != nil {
-			return err
-		}
-		opts = append(opts, store.WithCipher(c))
-	}
-	if m.Now != nil {
-		opts = append(opts, store.WithClock(m.Now))
-	}
-	st, err := store.Open(ctx, cfg.DB, opts...)
+	// The workflow tells admins when a Zoom account's token dies; the pool
+	// notices it. The workflow is made after the pool, hence the indirection.
+	var wf *workflow.Workflow
+	pool, err := meetings.New(ctx, m.poolConfig(hc, func(ctx context.Context, h warroom.ZoomHost, reason string) {
+		m.Metrics.TokenRefreshFailed()
+		wf.ZoomTokenDead(ctx, h, reason)
+	}), st)
 	if err != nil {
 		return err
 	}
-	m.mu.Lock()
-	m.store = st
-	m.mu.Unlock()
-	// This process holds the lock: leases still held belong to a process
-	// that died, and its work should resume now, not when they expire.
-	if n, err := st.ReleaseLeases(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
-	}
-
-	api := slack.New(cfg.SlackBotToken,
-		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		slack.OptionAPIURL(cfg.SlackAPIURL),
-		slack.OptionHTTPClient(hc),
-		// 429s only: Slack did not act on a rate-limited request, so a
-		// retry cannot duplicate anything. Other failures go back to the
-		// job, whose steps know how to check before repeating.
-		slack.OptionRetryConfig(slack.RetryConfig{MaxRetries: 5, RetryAfterDuration: 5 * time.Second, RetryAfterJitter: 500 * time.Millisecond}),
-	)
-	announce := cfg.AnnounceChannel
-	if announce != "" {
-		if announce, err = resolveChannel(ctx, api, announce); err != nil {
-			return err
-		}
-	}
-	bcfg := bot.Config{
-		ChannelPrefix:        cfg.ChannelPrefix,
-		PollInterval:         cfg.PollInterval,
-		Admins:               cfg.Admins,
-		PublicURL:            cfg.PublicURL,
-		WebhookSecret:        cfg.ZoomWebhookKey,
-		AnnounceChannel:      announce,
-		FollowupAfter:        cfg.FollowupAfter,
-		FollowupDuration:     cfg.FollowupDuration,
-		FollowupWorkingHours: cfg.FollowupEnd > cfg.FollowupStart,
-		WorkdayStart:         cfg.FollowupStart,
-		WorkdayEnd:           cfg.FollowupEnd,
-		FollowupOff:          cfg.FollowupOff,
-		ReminderBefore:       cfg.ReminderBefore,
-		RecordingPollFor:     cfg.RecordingPollFor,
-		PasscodeDisplay:      warroom.PasscodeDisplay(cfg.RecordingPasscode),
-	}
-	if m.Tune != nil {
-		m.Tune(&bcfg)
-	}
-	// The bot tells admins when a Zoom account's token dies; the pool
-	// notices it. The bot is made after the pool, hence the indirection.
-	var b *bot.Bot
-	pcfg := zoompool.Config{
-		Now:    m.Now,
-		APIURL: cfg.ZoomAPIURL, OAuthURL: cfg.ZoomOAuthURL,
-		ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret,
-		AccountID: cfg.ZoomAccountID, S2SHosts: cfg.ZoomHosts,
-		HTTP: hc, Log: m.Log,
-		OnTokenDead: func(ctx context.Context, h store.ZoomHost, reason string) {
-			m.Metrics.TokenRefreshFailed()
-			b.ZoomTokenDead(ctx, h, reason)
-		},
-	}
-	if cfg.PublicURL != "" && cfg.SecretKey != nil {
-		pcfg.RedirectURL = cfg.PublicURL + "/zoom/oauth/callback"
-	}
-	pool, err := zoompool.New(ctx, pcfg, st)
-	if err != nil {
+	wf = workflow.New(t.Workflow, workflow.Deps{Store: st, Slack: sl, Pool: pool, Log: m.Log, Now: m.Now, Kick: engine.Kick})
+	if err := wf.Start(ctx, me.UserID); err != nil {
 		return err
 	}
-	onAck := func(envelopeType string, latency time.Duration) {
-		m.Metrics.ObserveAck(envelopeType, latency)
-		if m.OnAck != nil {
-			m.OnAck(envelopeType, latency)
-		}
-	}
-	b, err = bot.New(bcfg, bot.Deps{Store: st, Slack: api, Pool: pool, Log: m.Log, HTTP: hc, OnAck: onAck, Now: m.Now})
+	wf.Register(engine)
+	b, err := bot.New(t.Bot, bot.Deps{Store: st, Slack: sl, Pool: pool, Planner: wf, Kick: engine.Kick, Log: m.Log,
+		Now: m.Now, OnAck: m.observeAck, BotUser: me.UserID})
 	if err != nil {
 		return err
 	}
@@ -296,13 +281,100 @@ func (m *Main) Run(ctx context.Context) error {
 	m.bot = b
 	m.mu.Unlock()
 
-	if err := m.serveHTTP(ctx); err != nil {
+	srv := web.New(web.Config{PublicURL: cfg.PublicURL, WebhookSecret: cfg.ZoomWebhookKey, StateTTL: t.Bot.StateTTL},
+		web.Deps{Store: st, Pool: pool, Workflow: wf, Metrics: m.Metrics.Handler(), Connected: b.Connected,
+			Kick: engine.Kick, Log: m.Log, Now: m.Now})
+	if err := m.serveHTTP(srv.Handler()); err != nil {
 		return err
 	}
-	m.Log.Info().Str("version", version).Str("db", cfg.DB).Msg("warroom starting")
-	err = b.Run(ctx)
+	m.Log.Info().Str("version", version).Str("db", cfg.DB).Str("replica", engine.Owner()).Msg("warroom starting")
+	engineDone := make(chan struct{})
+	runCtx, cancel := context.WithCancel(ctx)
+	go func() { defer close(engineDone); engine.Run(runCtx) }()
+	err = b.Run(runCtx)
+	cancel()
+	<-engineDone
 	m.Log.Info().Msg("warroom stopped")
 	return err
+}
+
+func (m *Main) observeAck(envelopeType string, latency time.Duration) {
+	m.Metrics.ObserveAck(envelopeType, latency)
+	if m.OnAck != nil {
+		m.OnAck(envelopeType, latency)
+	}
+}
+
+// openStore takes the database: SQLite mode holds a lock file, so a
+// second warroom on the same file is refused, and leases a killed
+// predecessor left are released at once.
+func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
+	cfg := m.Config
+	lock, err := store.LockFile(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.lock = lock
+	m.mu.Unlock()
+	var opts []store.Option
+	if cfg.SecretKey != nil {
+		c, err := store.NewCipher(cfg.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, store.WithCipher(c))
+	}
+	if m.Now != nil {
+		opts = append(opts, store.WithClock(m.Now))
+	}
+	st, err := store.Open(ctx, cfg.DB, opts...)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.store = st
+	m.mu.Unlock()
+	// This process holds the lock: leases still held belong to a process
+	// that died, and its work should resume now, not when they expire.
+	if n, err := st.ReleaseLeases(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
+	}
+	return st, nil
+}
+
+// announceChannel turns WARROOM_ANNOUNCE_CHANNEL into a channel ID: Slack's
+// conversations.* methods take IDs only.
+func (m *Main) announceChannel(ctx context.Context, sl *slackapi.Client) (string, error) {
+	name := m.Config.AnnounceChannel
+	if name == "" {
+		return "", nil
+	}
+	id, ok, err := sl.ChannelID(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("WARROOM_ANNOUNCE_CHANNEL #%s could not be looked up: %w", name, err)
+	}
+	if !ok {
+		return "", &config.Error{Var: "WARROOM_ANNOUNCE_CHANNEL", Problem: fmt.Sprintf("names #%s, which the bot cannot see: check the name, or invite @warroom to the private channel.", name)}
+	}
+	return id, nil
+}
+
+func (m *Main) poolConfig(hc *http.Client, onDead func(context.Context, warroom.ZoomHost, string)) meetings.Config {
+	cfg := m.Config
+	pcfg := meetings.Config{
+		Now:    m.Now,
+		APIURL: cfg.ZoomAPIURL, OAuthURL: cfg.ZoomOAuthURL,
+		ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret,
+		AccountID: cfg.ZoomAccountID, S2SHosts: cfg.ZoomHosts,
+		HTTP: hc, Log: m.Log, OnTokenDead: onDead,
+	}
+	if cfg.PublicURL != "" && cfg.SecretKey != nil {
+		pcfg.RedirectURL = cfg.PublicURL + "/zoom/oauth/callback"
+	}
+	return pcfg
 }
 
 // loadHostProfiles reads each Server-to-Server host's user and settings at
@@ -310,7 +382,7 @@ func (m *Main) Run(ctx context.Context) error {
 // learns each host's licence and passcode rules, and tells an operator at
 // once, not at 3 a.m., that the credentials are wrong or a host does not
 // exist.
-func (m *Main) loadHostProfiles(ctx context.Context, pool *zoompool.Pool) {
+func (m *Main) loadHostProfiles(ctx context.Context, pool *meetings.Pool) {
 	if m.Config.ZoomAccountID == "" {
 		return
 	}
@@ -318,11 +390,11 @@ func (m *Main) loadHostProfiles(ctx context.Context, pool *zoompool.Pool) {
 		h, err := pool.LoadProfile(ctx, host)
 		if err != nil {
 			if ctx.Err() == nil {
-				m.Log.Error().Err(err).Str("host", host).Msg("zoom: cannot read this host; its meetings may fail until it is fixed")
+				m.Log.Error().Err(err).Str("host", host).Msg("zoom: cannot read this host; its meetings go to the other hosts until it is fixed")
 			}
 			continue
 		}
-		m.Log.Info().Str("host", host).Str("email", h.Email).Int("type", h.UserType).Int("capacity", zoompool.Capacity(h)).Msg("zoom host ready")
+		m.Log.Info().Str("host", host).Str("email", h.Email).Int("type", h.UserType).Int("capacity", h.Capacity()).Msg("zoom host ready")
 	}
 }
 
@@ -330,44 +402,32 @@ func (m *Main) loadHostProfiles(ctx context.Context, pool *zoompool.Pool) {
 // database and the Slack connection.
 func stateReader(st *store.Store, connected func() bool) func(ctx context.Context) (metrics.State, error) {
 	return func(ctx context.Context) (metrics.State, error) {
-		s := metrics.State{
-			SocketConnected: connected(),
-			Declared:        map[string]int{}, Incidents: map[string]int{},
-			PendingJobs: map[string]int{}, ZoomHosts: map[string]int{},
+		s := metrics.State{SocketConnected: connected(), ZoomHosts: map[string]int{}}
+		var err error
+		if s.Declared, s.Incidents, err = st.IncidentCounts(ctx); err != nil {
+			return s, err
 		}
-		incidents, err := st.Incidents(ctx)
+		js, err := st.JobStats(ctx)
 		if err != nil {
 			return s, err
 		}
-		for _, inc := range incidents {
-			s.Declared[inc.Severity.String()]++
-			s.Incidents[string(inc.Status)]++
-		}
-		jobs, err := st.PendingJobs(ctx)
-		if err != nil {
-			return s, err
-		}
-		now := time.Now()
-		for _, j := range jobs {
-			s.PendingJobs[j.Kind]++
-			if wait := now.Sub(j.RunAt); wait > s.OldestDue {
-				s.OldestDue = wait
-			}
+		s.PendingJobs = js.Pending
+		if !js.OldestDue.IsZero() {
+			s.OldestDue = time.Since(js.OldestDue)
 		}
 		hosts, err := st.ZoomHosts(ctx)
 		if err != nil {
 			return s, err
 		}
 		for _, h := range hosts {
-			s.ZoomHosts[h.Status]++
+			s.ZoomHosts[string(h.Status)]++
 		}
 		return s, nil
 	}
 }
 
-// serveHTTP starts the HTTP server: health, readiness, metrics and the
-// bot's Zoom endpoints.
-func (m *Main) serveHTTP(ctx context.Context) error {
+// serveHTTP starts the HTTP server.
+func (m *Main) serveHTTP(h http.Handler) error {
 	ln := m.Listener
 	if ln == nil {
 		var err error
@@ -375,12 +435,7 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 			return fmt.Errorf("WARROOM_HTTP_ADDR %s cannot be listened on: %w", m.Config.HTTPAddr, err)
 		}
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", m.ready)
-	mux.Handle("GET /metrics", m.Metrics.Handler())
-	m.bot.RegisterHTTP(mux)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	m.mu.Lock()
 	m.server, m.addr = srv, ln.Addr()
 	m.mu.Unlock()
@@ -390,23 +445,6 @@ func (m *Main) serveHTTP(ctx context.Context) error {
 		}
 	}()
 	return nil
-}
-
-func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
-	m.mu.Lock()
-	b, st := m.bot, m.store
-	m.mu.Unlock()
-	if b == nil || !b.Connected() {
-		http.Error(w, "slack socket mode not connected", http.StatusServiceUnavailable)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
-	if err := st.Ping(ctx); err != nil {
-		http.Error(w, "database not writable", http.StatusServiceUnavailable)
-		return
-	}
-	io.WriteString(w, "ready\n")
 }
 
 // HTTPAddr is the address the HTTP server listens on, once Run started it.

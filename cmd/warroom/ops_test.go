@@ -17,7 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/config"
+
 	"github.com/warroom-dev/warroom/metrics"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
@@ -230,7 +231,7 @@ func TestJobQueueMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.EnqueueJob(ctx, store.JobDeclare, 1, time.Now().Add(time.Hour)); err != nil {
+	if err := st.EnqueueJob(ctx, store.JobReminder, 1, 0, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	m := metrics.New("test")
@@ -240,7 +241,8 @@ func TestJobQueueMetrics(t *testing.T) {
 	got := rec.Body.String()
 	for _, want := range []string{
 		`warroom_incidents_declared_total{severity="SEV2"} 2`,
-		`warroom_jobs_pending{kind="declare"} 3`,
+		`warroom_jobs_pending{kind="incident_sync"} 2`,
+		`warroom_jobs_pending{kind="reminder"} 1`,
 		"warroom_socket_connected 1",
 		"warroom_db_up 1",
 	} {
@@ -344,7 +346,7 @@ func TestLogsAreJSONWithIDs(t *testing.T) {
 }
 
 func TestConsoleLogFormat(t *testing.T) {
-	cfg, err := LoadConfig(func(k string) string { return map[string]string{"LOG_FORMAT": "console"}[k] }, false)
+	cfg, err := config.Load(func(k string) string { return map[string]string{"LOG_FORMAT": "console"}[k] }, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,8 +367,8 @@ func TestOperationsConfig(t *testing.T) {
 		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
 		"ZOOM_ACCOUNT_ID": "a", "ZOOM_CLIENT_ID": "c", "ZOOM_CLIENT_SECRET": "s",
 	}
-	load := func(extra map[string]string) (Config, error) {
-		return LoadConfig(func(k string) string {
+	load := func(extra map[string]string) (config.Config, error) {
+		return config.Load(func(k string) string {
 			if v, ok := extra[k]; ok {
 				return v
 			}
@@ -401,7 +403,7 @@ func TestAnnounceChannelReachesTheBot(t *testing.T) {
 		cfg.AnnounceChannel = channel
 		m := NewMain(cfg, io.Discard)
 		got := make(chan string, 1)
-		m.Tune = func(c *bot.Config) { got <- c.AnnounceChannel }
+		m.Tune = func(c *Tuning) { got <- c.Workflow.AnnounceChannel }
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- m.Run(ctx) }()
@@ -420,7 +422,7 @@ func TestAnnounceChannelReachesTheBot(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, want string }{{"general", "C0GENERAL"}, {"C0GENERAL", "C0GENERAL"}} {
 		if got, err := run(tc.in); err != nil || got != tc.want {
-			t.Errorf("WARROOM_ANNOUNCE_CHANNEL=%s: bot.Config.AnnounceChannel = %q (%v), want %q", tc.in, got, err, tc.want)
+			t.Errorf("WARROOM_ANNOUNCE_CHANNEL=%s: workflow.Config.AnnounceChannel = %q (%v), want %q", tc.in, got, err, tc.want)
 		}
 	}
 	if _, err := run("no-such-channel"); err == nil || !strings.HasPrefix(err.Error(), "WARROOM_ANNOUNCE_CHANNEL ") {
@@ -500,7 +502,7 @@ func TestDockerfileUsesRealCommands(t *testing.T) {
 			t.Errorf("the Dockerfile runs `warroom %s`, which the usage does not know", cmd)
 		}
 	}
-	cfg, err := LoadConfig(func(k string) string {
+	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"WARROOM_DB": "/data/warroom.db", "WARROOM_HTTP_ADDR": ":8080"}[k]
 	}, false)
 	if err != nil || cfg.DB != "/data/warroom.db" || cfg.HTTPAddr != ":8080" {

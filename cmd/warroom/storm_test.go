@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 

@@ -7,10 +7,12 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/warroom-dev/warroom/config"
+
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom/blocks"
-	"github.com/warroom-dev/warroom/bot/slackfake"
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
@@ -57,8 +59,8 @@ func startWorldWith(slackCfg slackfake.Config, zoomCfg func(*zoomfake.Config)) (
 
 // config is a complete warroom configuration pointing at the world, with
 // the database in dir.
-func (w *world) config(dir string) Config {
-	return Config{
+func (w *world) config(dir string) config.Config {
+	return config.Config{
 		SlackBotToken:    w.Slack.BotToken(),
 		SlackAppToken:    w.Slack.AppToken(),
 		SlackAPIURL:      w.Slack.APIURL(),

@@ -1,4 +1,4 @@
-package zoompool_test
+package meetings_test
 
 import (
 	"bytes"
@@ -17,10 +17,10 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
-	"github.com/warroom-dev/warroom/zoompool"
 )
 
 const redirect = "http://127.0.0.1:1/zoom/oauth/callback"
@@ -28,7 +28,7 @@ const redirect = "http://127.0.0.1:1/zoom/oauth/callback"
 type fixture struct {
 	zf    *zoomfake.Server
 	st    *store.Store
-	pool  *zoompool.Pool
+	pool  *meetings.Pool
 	dead  atomic.Int32
 	ctx   context.Context
 	hosts []zoomfake.User
@@ -55,13 +55,13 @@ func newFixture(tb testing.TB, s2s bool) *fixture {
 	}
 	tb.Cleanup(func() { st.Close() })
 	f.st = st
-	cfg := zoompool.Config{APIURL: zf.APIURL(), OAuthURL: zf.URL(), ClientID: "cid", ClientSecret: "secret", RedirectURL: redirect,
-		OnTokenDead: func(context.Context, store.ZoomHost, string) { f.dead.Add(1) }}
+	cfg := meetings.Config{APIURL: zf.APIURL(), OAuthURL: zf.URL(), ClientID: "cid", ClientSecret: "secret", RedirectURL: redirect,
+		OnTokenDead: func(context.Context, warroom.ZoomHost, string) { f.dead.Add(1) }}
 	if s2s {
 		cfg.AccountID = "acct"
 		cfg.S2SHosts = []string{"business@example.com", "basic@example.com", "pro@example.com"}
 	}
-	f.pool, err = zoompool.New(f.ctx, cfg, st)
+	f.pool, err = meetings.New(f.ctx, cfg, st)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func (f *fixture) occupy(tb testing.TB, host string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := f.st.RecordMeetingIntent(f.ctx, rec.ID, "", host); err != nil {
+	if err := f.st.RecordMeetingAttempt(f.ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Tag: "t", Host: host}); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -99,7 +99,7 @@ func TestPickFillsFreeCapacityFirst(t *testing.T) {
 	// Four free slots in all: each pick takes a free one, least loaded first.
 	var got []string
 	for range 4 {
-		h, crowded, err := f.pool.Pick(f.ctx)
+		h, crowded, err := f.pool.Pick(f.ctx, nil)
 		if err != nil || crowded {
 			t.Fatalf("pick %d: %s crowded=%v err=%v", len(got), h, crowded, err)
 		}
@@ -114,7 +114,7 @@ func TestPickFillsFreeCapacityFirst(t *testing.T) {
 		t.Fatalf("picks %v do not fill each host's capacity", got)
 	}
 	// Full: the least loaded host is shared, and the caller is told.
-	h, crowded, err := f.pool.Pick(f.ctx)
+	h, crowded, err := f.pool.Pick(f.ctx, nil)
 	if err != nil || !crowded || h == "business@example.com" {
 		t.Fatalf("pick when full: %s crowded=%v err=%v; want a one-meeting host, crowded", h, crowded, err)
 	}
@@ -123,7 +123,7 @@ func TestPickFillsFreeCapacityFirst(t *testing.T) {
 func TestPickSkipsHostsAtDailyCap(t *testing.T) {
 	f := newFixture(t, true)
 	day := time.Now().UTC().Format("2006-01-02")
-	for range zoompool.DailyCap {
+	for range meetings.DailyCap {
 		if _, err := f.st.CountZoomRequest(f.ctx, "business@example.com", day); err != nil {
 			t.Fatal(err)
 		}
@@ -132,12 +132,12 @@ func TestPickSkipsHostsAtDailyCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if h, _, err := f.pool.Pick(f.ctx); err != nil || h != "pro@example.com" {
+		if h, _, err := f.pool.Pick(f.ctx, nil); err != nil || h != "pro@example.com" {
 			t.Fatalf("pick = %s, %v; want the only host under its cap", h, err)
 		}
 	}
 	f.pool.NoteDailyCap(f.ctx, "pro@example.com", time.Time{})
-	if _, _, err := f.pool.Pick(f.ctx); err == nil || !strings.Contains(err.Error(), "limit") {
+	if _, _, err := f.pool.Pick(f.ctx, nil); err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Fatalf("every host capped: err = %v", err)
 	}
 }
@@ -240,10 +240,10 @@ func TestRefreshFailingForGoodRetiresTheAccount(t *testing.T) {
 		t.Errorf("OnTokenDead called %d times, want 1", f.dead.Load())
 	}
 	h, _ := f.st.ZoomHost(f.ctx, key)
-	if h.Status != store.HostNeedsReconnect {
+	if h.Status != warroom.HostNeedsReconnect {
 		t.Errorf("host status %q", h.Status)
 	}
-	if _, _, err := f.pool.Pick(f.ctx); err == nil {
+	if _, _, err := f.pool.Pick(f.ctx, nil); err == nil {
 		t.Error("the pool still offers an account that must be reconnected")
 	}
 	if _, _, err := f.pool.Client(f.ctx, key); err == nil {
@@ -251,7 +251,7 @@ func TestRefreshFailingForGoodRetiresTheAccount(t *testing.T) {
 	}
 	// Reconnecting brings it back.
 	f.connect(t, "business@example.com")
-	if h, _, err := f.pool.Pick(f.ctx); err != nil || h != key {
+	if h, _, err := f.pool.Pick(f.ctx, nil); err != nil || h != key {
 		t.Errorf("after reconnect: %s, %v", h, err)
 	}
 }

@@ -1,13 +1,20 @@
-package main
+// Package config reads warroom's configuration from the environment. The
+// variable names are a contract (DESIGN.md): operators, docs and outside
+// test suites rely on them. A wrong setting is reported as one sentence
+// naming the variable.
+package config
 
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/warroom-dev/warroom/slackapi"
 )
 
 // Config is warroom's configuration, read from the environment variables
@@ -53,31 +60,31 @@ type Config struct {
 	AnnounceChannel string
 }
 
-// ConfigError names the variable at fault in one sentence.
-type ConfigError struct {
+// Error names the variable at fault in one sentence.
+type Error struct {
 	Var     string
 	Problem string
 }
 
-func (e *ConfigError) Error() string { return e.Var + " " + e.Problem }
+func (e *Error) Error() string { return e.Var + " " + e.Problem }
 
-// LoadConfig reads the configuration through getenv. requireRun demands
+// Load reads the configuration through getenv. requireRun demands
 // what `warroom run` needs to talk to Slack and Zoom. It reports the first
-// problem; `warroom doctor` lists them all (see configProblems).
-func LoadConfig(getenv func(string) string, requireRun bool) (Config, error) {
-	c, problems := configProblems(getenv, requireRun)
+// problem; `warroom doctor` lists them all (see Problems).
+func Load(getenv func(string) string, requireRun bool) (Config, error) {
+	c, problems := Problems(getenv, requireRun)
 	if len(problems) > 0 {
 		return c, problems[0]
 	}
 	return c, nil
 }
 
-// configProblems reads the configuration and returns every problem in it,
-// in the order LoadConfig would meet them. Where a variable is wrong, the
+// Problems reads the configuration and returns every problem in it,
+// in the order Load would meet them. Where a variable is wrong, the
 // Config holds its default.
-func configProblems(getenv func(string) string, requireRun bool) (Config, []*ConfigError) {
-	var problems []*ConfigError
-	fail := func(name, problem string) { problems = append(problems, &ConfigError{name, problem}) }
+func Problems(getenv func(string) string, requireRun bool) (Config, []*Error) {
+	var problems []*Error
+	fail := func(name, problem string) { problems = append(problems, &Error{name, problem}) }
 	get := func(name, def string) string {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			return v
@@ -113,7 +120,7 @@ func configProblems(getenv func(string) string, requireRun bool) (Config, []*Con
 		}
 	}
 
-	var err *ConfigError
+	var err *Error
 	if c.FollowupAfter, err = duration(get, "WARROOM_FOLLOWUP_AFTER", "48h"); err != nil {
 		problems = append(problems, err)
 		c.FollowupAfter = 48 * time.Hour
@@ -231,8 +238,8 @@ func configProblems(getenv func(string) string, requireRun bool) (Config, []*Con
 // name with or without its leading '#', returned without it (Main looks
 // the name up at start).
 func announceChannel(v string) (string, bool) {
-	if id, ok := channelID(v); ok {
-		return id, true
+	if slackapi.LooksLikeChannelID(v) {
+		return v, true
 	}
 	name := strings.TrimPrefix(v, "#")
 	if name == "" || len(name) > 80 {
@@ -246,19 +253,19 @@ func announceChannel(v string) (string, bool) {
 	return name, true
 }
 
-func duration(get func(string, string) string, name, def string) (time.Duration, *ConfigError) {
+func duration(get func(string, string) string, name, def string) (time.Duration, *Error) {
 	v := get(name, def)
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, &ConfigError{name, fmt.Sprintf("must be a positive duration such as %s (got %q).", def, v)}
+		return 0, &Error{name, fmt.Sprintf("must be a positive duration such as %s (got %q).", def, v)}
 	}
 	return d, nil
 }
 
-func checkURL(name, v string) *ConfigError {
+func checkURL(name, v string) *Error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &ConfigError{name, fmt.Sprintf("must be an http(s) URL (got %q).", v)}
+		return &Error{name, fmt.Sprintf("must be an http(s) URL (got %q).", v)}
 	}
 	return nil
 }
@@ -273,4 +280,20 @@ func validPrefix(p string) bool {
 		}
 	}
 	return true
+}
+
+// LocalAddr turns a listen address into one to connect to: ":8080" and
+// "0.0.0.0:8080" become "127.0.0.1:8080".
+func LocalAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	switch host {
+	case "", "0.0.0.0":
+		host = "127.0.0.1"
+	case "::":
+		host = "::1"
+	}
+	return net.JoinHostPort(host, port)
 }

@@ -1,4 +1,4 @@
-package zoompool
+package meetings
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -54,7 +55,8 @@ func (t *accountTokens) AccessToken(ctx context.Context) (string, error) {
 				reason += " (a refresh was interrupted before its answer was saved)"
 			}
 			t.dead(ctx, reason)
-			return "", fmt.Errorf("refresh zoom token: %s: %w", reason, zoomTokenError(err))
+			return "", &HostError{Host: t.key, Problem: warroom.CallProblem{Code: warroom.ProblemHostReconnect},
+				Err: fmt.Errorf("refresh zoom token: %s: %w", reason, zoomTokenError(err))}
 		}
 		return "", fmt.Errorf("refresh zoom token: %w", zoomTokenError(err))
 	}
@@ -83,7 +85,7 @@ func (t *accountTokens) Invalidate(access string) {
 
 func (t *accountTokens) dead(ctx context.Context, reason string) {
 	p := t.pool
-	if err := p.store.SetHostStatus(ctx, t.key, store.HostNeedsReconnect, reason); err != nil {
+	if err := p.store.SetHostStatus(ctx, t.key, warroom.HostNeedsReconnect, reason); err != nil {
 		p.cfg.Log.Error().Err(err).Str("host", t.key).Msg("zoom: could not record a dead token")
 	}
 	h, err := p.store.ZoomHost(ctx, t.key)

@@ -1,9 +1,13 @@
-// Package zoompool is the pool of Zoom hosts incident meetings go to:
-// Server-to-Server hosts named in ZOOM_HOSTS and accounts admins connected
-// through user-managed OAuth. It chooses a host with free capacity, keeps
-// each account's rotating tokens safe, counts requests against Zoom's daily
-// cap, and connects and disconnects accounts.
-package zoompool
+// Package meetings makes every Zoom meeting warroom needs, incident
+// bridges and follow-ups alike, on one path: it holds the pool of hosts
+// (Server-to-Server users named in ZOOM_HOSTS and accounts admins connected
+// through user-managed OAuth), chooses a host with free capacity, moves a
+// meeting to another host at once when Zoom refuses the host itself, and
+// never makes two meetings for one purpose (the tag rule: record the
+// intent, tag the meeting, look for the tag before making another). It
+// also keeps each connected account's rotating tokens safe, counts requests
+// against Zoom's daily cap, and connects and disconnects accounts.
+package meetings
 
 import (
 	"context"
@@ -24,7 +28,11 @@ import (
 
 // DailyCap is Zoom's limit of meeting create/update requests per host per
 // UTC day.
-const DailyCap = 100
+const DailyCap = warroom.ZoomDailyCap
+
+// FailingFor is how long a host Zoom refused (no such user, may not host)
+// is skipped before it is tried again: an admin may have fixed it.
+const FailingFor = 10 * time.Minute
 
 // Config holds what the pool needs to reach Zoom.
 type Config struct {
@@ -40,7 +48,7 @@ type Config struct {
 	Now          func() time.Time
 	// OnTokenDead is told when an account's refresh fails for good: the
 	// pool stops using it until an admin reconnects it.
-	OnTokenDead func(ctx context.Context, host store.ZoomHost, reason string)
+	OnTokenDead func(ctx context.Context, host warroom.ZoomHost, reason string)
 }
 
 // Pool is the set of Zoom hosts. It is safe for concurrent use.
@@ -48,6 +56,9 @@ type Pool struct {
 	cfg   Config
 	store *store.Store
 	s2s   *zoom.Client
+
+	// choosing serialises choosing a host with recording the choice.
+	choosing sync.Mutex
 
 	mu      sync.Mutex
 	clients map[string]*zoom.Client // OAuth accounts, by key
@@ -79,7 +90,7 @@ func (p *Pool) Mode(ctx context.Context) string {
 	hosts, _ := p.store.ZoomHosts(ctx)
 	oauth := false
 	for _, h := range hosts {
-		oauth = oauth || h.Mode == store.ModeOAuth
+		oauth = oauth || h.Mode == warroom.HostOAuth
 	}
 	switch {
 	case p.s2s != nil && oauth:
@@ -109,14 +120,15 @@ func (p *Pool) Client(ctx context.Context, key string) (*zoom.Client, string, er
 		return nil, "", err
 	}
 	switch h.Mode {
-	case store.ModeS2S:
+	case warroom.HostS2S:
 		if p.s2s == nil {
 			return nil, "", warroom.Errorf(warroom.EINVALID, "Zoom host %s needs Server-to-Server OAuth, and ZOOM_ACCOUNT_ID is not set.", key)
 		}
 		return p.s2s, h.Key, nil
-	case store.ModeOAuth:
-		if h.Status == store.HostNeedsReconnect {
-			return nil, "", warroom.Errorf(warroom.EINVALID, "The Zoom account %s must be reconnected by an admin (/incident zoom connect).", h.Email)
+	case warroom.HostOAuth:
+		if h.Status == warroom.HostNeedsReconnect {
+			return nil, "", &HostError{Host: key, Problem: warroom.CallProblem{Code: warroom.ProblemHostReconnect, Detail: h.Email},
+				Err: warroom.Errorf(warroom.EINVALID, "The Zoom account %s must be reconnected by an admin (/incident zoom connect).", h.Email)}
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -128,25 +140,15 @@ func (p *Pool) Client(ctx context.Context, key string) (*zoom.Client, string, er
 		}
 		return c, "me", nil
 	}
-	return nil, "", fmt.Errorf("zoompool: host %s has unknown mode %q", key, h.Mode)
-}
-
-// Capacity is how many meetings a host may run at once: a Basic user, or a
-// Licensed user on Pro, hosts one; Business and above (concurrent meeting
-// "Basic" or "Plus") two.
-func Capacity(h store.ZoomHost) int {
-	if h.UserType == 2 && (h.Concurrent == "Basic" || h.Concurrent == "Plus") {
-		return 2
-	}
-	return 1
+	return nil, "", fmt.Errorf("meetings: host %s has unknown mode %q", key, h.Mode)
 }
 
 // Pick chooses the host for a new meeting: one with free capacity, skipping
-// hosts at Zoom's daily cap or needing reconnection. If every usable host is
-// busy, the least loaded one is returned with crowded=true (incident
-// meetings allow join-before-host, so people still get in; the host only
-// shows as "in another meeting").
-func (p *Pool) Pick(ctx context.Context) (key string, crowded bool, err error) {
+// the excluded hosts and those at Zoom's daily cap, refused by Zoom or
+// needing reconnection. If every usable host is busy, the least loaded one
+// is returned with crowded=true (incident meetings allow join-before-host,
+// so people still get in; the host only shows as "in another meeting").
+func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, crowded bool, err error) {
 	hosts, err := p.store.ZoomHosts(ctx)
 	if err != nil {
 		return "", false, err
@@ -160,14 +162,14 @@ func (p *Pool) Pick(ctx context.Context) (key string, crowded bool, err error) {
 		return "", false, err
 	}
 	now := p.cfg.Now()
-	var best *store.ZoomHost
+	var best *warroom.ZoomHost
 	bestFree := false
 	for i := range hosts {
 		h := &hosts[i]
-		if !p.usable(*h, usage[h.Key], now) {
+		if exclude[h.Key] || !p.usable(*h, usage[h.Key], now) {
 			continue
 		}
-		free := load[h.Key] < Capacity(*h)
+		free := load[h.Key] < h.Capacity()
 		switch {
 		case best == nil,
 			free && !bestFree,
@@ -181,19 +183,21 @@ func (p *Pool) Pick(ctx context.Context) (key string, crowded bool, err error) {
 	return best.Key, !bestFree, nil
 }
 
-func (p *Pool) usable(h store.ZoomHost, used int, now time.Time) bool {
+func (p *Pool) usable(h warroom.ZoomHost, used int, now time.Time) bool {
 	switch {
-	case h.Mode == store.ModeS2S && p.s2s == nil:
+	case h.Mode == warroom.HostS2S && p.s2s == nil:
 		return false
-	case h.Status == store.HostNeedsReconnect:
+	case h.Status == warroom.HostNeedsReconnect:
 		return false
 	case used >= DailyCap, h.CappedUntil.After(now):
+		return false
+	case h.FailingUntil.After(now):
 		return false
 	}
 	return true
 }
 
-func (p *Pool) noHostError(hosts []store.ZoomHost, usage map[string]int, now time.Time) error {
+func (p *Pool) noHostError(hosts []warroom.ZoomHost, usage map[string]int, now time.Time) error {
 	if len(hosts) == 0 {
 		return warroom.Errorf(warroom.EINVALID, "no Zoom account is connected; an admin can connect one with /incident zoom connect")
 	}
@@ -206,7 +210,7 @@ func (p *Pool) noHostError(hosts []store.ZoomHost, usage map[string]int, now tim
 	if capped == len(hosts) {
 		return warroom.Errorf(warroom.EINVALID, "every Zoom host reached today's limit of meeting requests (100 a day); it resets at midnight UTC")
 	}
-	return warroom.Errorf(warroom.EINVALID, "no Zoom host can be used: each must be reconnected or is at today's limit (see /incident zoom status)")
+	return warroom.Errorf(warroom.EINVALID, "no Zoom host can be used: each was refused by Zoom, must be reconnected or is at today's limit (see /incident zoom status)")
 }
 
 func (p *Pool) day() string { return p.cfg.Now().UTC().Format("2006-01-02") }
@@ -226,6 +230,12 @@ func (p *Pool) NoteDailyCap(ctx context.Context, key string, until time.Time) er
 	return p.store.SetCappedUntil(ctx, key, until)
 }
 
+// NoteHostFailure records that Zoom refused the host itself; it is
+// skipped for FailingFor.
+func (p *Pool) NoteHostFailure(ctx context.Context, key, reason string) error {
+	return p.store.SetHostFailing(ctx, key, reason, p.cfg.Now().Add(FailingFor))
+}
+
 // Passcode makes a meeting passcode that meets the host's rules.
 func (p *Pool) Passcode(ctx context.Context, key string) (string, error) {
 	h, err := p.store.ZoomHost(ctx, key)
@@ -234,72 +244,72 @@ func (p *Pool) Passcode(ctx context.Context, key string) (string, error) {
 	}
 	var rules zoom.PasscodeRules
 	if err := json.Unmarshal([]byte(h.PasscodeRules), &rules); err != nil {
-		return "", fmt.Errorf("zoompool: passcode rules of %s: %w", key, err)
+		return "", fmt.Errorf("meetings: passcode rules of %s: %w", key, err)
 	}
 	return zoom.GeneratePasscode(rules)
 }
 
 // LoadProfile reads a host's user and settings from Zoom and stores them:
 // licence type, concurrent-meeting feature and passcode rules.
-func (p *Pool) LoadProfile(ctx context.Context, key string) (store.ZoomHost, error) {
+func (p *Pool) LoadProfile(ctx context.Context, key string) (warroom.ZoomHost, error) {
 	c, userID, err := p.Client(ctx, key)
 	if err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
 	h, err := profile(ctx, c, userID)
 	if err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
 	h.Key = key
 	if err := p.store.SetHostProfile(ctx, h); err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
 	return h, nil
 }
 
-func profile(ctx context.Context, c *zoom.Client, userID string) (store.ZoomHost, error) {
+func profile(ctx context.Context, c *zoom.Client, userID string) (warroom.ZoomHost, error) {
 	u, err := c.GetUser(ctx, userID)
 	if err != nil {
-		return store.ZoomHost{}, fmt.Errorf("read zoom user %s: %w", userID, err)
+		return warroom.ZoomHost{}, fmt.Errorf("read zoom user %s: %w", userID, err)
 	}
 	s, err := c.GetUserSettings(ctx, userID)
 	if err != nil {
-		return store.ZoomHost{}, fmt.Errorf("read zoom settings of %s: %w", u.Email, err)
+		return warroom.ZoomHost{}, fmt.Errorf("read zoom settings of %s: %w", u.Email, err)
 	}
 	rules, err := json.Marshal(s.Passcode)
 	if err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
-	return store.ZoomHost{Email: u.Email, ZoomUserID: u.ID, UserType: u.Type, Concurrent: s.ConcurrentMeeting,
+	return warroom.ZoomHost{Email: u.Email, ZoomUserID: u.ID, UserType: u.Type, Concurrent: s.ConcurrentMeeting,
 		RequirePasscode: s.RequirePasscode, PasscodeRules: string(rules)}, nil
 }
 
 // Connect finishes an OAuth connection: it exchanges the code (with the
 // PKCE verifier), reads the user and their settings, and stores the account
 // with its tokens sealed.
-func (p *Pool) Connect(ctx context.Context, code, verifier, slackUser string) (store.ZoomHost, error) {
+func (p *Pool) Connect(ctx context.Context, code, verifier, slackUser string) (warroom.ZoomHost, error) {
 	octx := context.WithValue(ctx, oauth2.HTTPClient, p.cfg.HTTP)
 	tok, err := p.OAuthConfig().Exchange(octx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return store.ZoomHost{}, fmt.Errorf("exchange the authorization code: %w", zoomTokenError(err))
+		return warroom.ZoomHost{}, fmt.Errorf("exchange the authorization code: %w", zoomTokenError(err))
 	}
 	if tok.RefreshToken == "" {
-		return store.ZoomHost{}, errors.New("zoom answered without a refresh token")
+		return warroom.ZoomHost{}, errors.New("zoom answered without a refresh token")
 	}
 	c := zoom.NewClientWithTokens(p.cfg.APIURL, p.cfg.HTTP, staticToken(tok.AccessToken))
 	h, err := profile(ctx, c, "me")
 	if err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
 	h.ConnectedBy = slackUser
 	key, err := p.store.SaveOAuthAccount(ctx, h, store.ZoomTokens{Access: tok.AccessToken, Refresh: tok.RefreshToken, Expiry: tok.Expiry})
 	if err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
 	p.forget(key)
 	saved, err := p.store.ZoomHost(ctx, key)
 	if err != nil {
-		return store.ZoomHost{}, err
+		return warroom.ZoomHost{}, err
 	}
 	return *saved, nil
 }
@@ -308,38 +318,38 @@ func (p *Pool) Connect(ctx context.Context, code, verifier, slackUser string) (s
 // account with every piece of Zoom data kept for it. It returns the
 // incidents whose call it hosted. A failed revoke (Zoom down, token already
 // dead) does not keep the data: the admin asked for it to go.
-func (p *Pool) Disconnect(ctx context.Context, key string) (ids []int64, revokeErr error, err error) {
+func (p *Pool) Disconnect(ctx context.Context, key string) (removed store.Removal, revokeErr error, err error) {
 	h, err := p.store.ZoomHost(ctx, key)
 	if err != nil {
-		return nil, nil, err
+		return store.Removal{}, nil, err
 	}
-	if h.Mode != store.ModeOAuth {
-		return nil, nil, warroom.Errorf(warroom.EINVALID, "%s is a Server-to-Server host from ZOOM_HOSTS; remove it there instead.", h.Email)
+	if h.Mode != warroom.HostOAuth {
+		return store.Removal{}, nil, warroom.Errorf(warroom.EINVALID, "%s is a Server-to-Server host from ZOOM_HOSTS; remove it there instead.", h.Email)
 	}
 	// Delete first, then revoke: Zoom answers a revocation with an
 	// app_deauthorized webhook, which must find nothing left to delete
 	// rather than race this removal for the incidents it hosted.
 	tok, _ := p.store.Tokens(ctx, key)
-	if ids, err = p.Remove(ctx, key); err != nil {
-		return nil, nil, err
+	if removed, err = p.Remove(ctx, key); err != nil {
+		return store.Removal{}, nil, err
 	}
 	if tok.Access != "" {
 		revokeErr = zoom.Revoke(ctx, p.cfg.HTTP, p.cfg.OAuthURL, p.cfg.ClientID, p.cfg.ClientSecret, tok.Access)
 	}
-	return ids, revokeErr, nil
+	return removed, revokeErr, nil
 }
 
 // Remove deletes a host and its Zoom data without telling Zoom (after
 // Zoom told us: deauthorization).
-func (p *Pool) Remove(ctx context.Context, key string) ([]int64, error) {
-	ids, err := p.store.RemoveZoomHost(ctx, key)
+func (p *Pool) Remove(ctx context.Context, key string) (store.Removal, error) {
+	removed, err := p.store.RemoveZoomHost(ctx, key)
 	p.forget(key)
-	return ids, err
+	return removed, err
 }
 
 // HostByZoomUser finds the connected account of a Zoom user.
-func (p *Pool) HostByZoomUser(ctx context.Context, zoomUserID string) (*store.ZoomHost, error) {
-	return p.store.ZoomHost(ctx, store.OAuthKey(zoomUserID))
+func (p *Pool) HostByZoomUser(ctx context.Context, zoomUserID string) (*warroom.ZoomHost, error) {
+	return p.store.ZoomHost(ctx, warroom.OAuthHostKey(zoomUserID))
 }
 
 func (p *Pool) forget(key string) {
@@ -349,17 +359,8 @@ func (p *Pool) forget(key string) {
 	delete(p.tokens, key)
 }
 
-// HostStatus is one line of /incident zoom status.
-type HostStatus struct {
-	store.ZoomHost
-	Capacity      int
-	Active        int
-	RequestsToday int
-	Usable        bool
-}
-
 // Status describes every host.
-func (p *Pool) Status(ctx context.Context) ([]HostStatus, error) {
+func (p *Pool) Status(ctx context.Context) ([]warroom.HostStatus, error) {
 	hosts, err := p.store.ZoomHosts(ctx)
 	if err != nil {
 		return nil, err
@@ -373,9 +374,9 @@ func (p *Pool) Status(ctx context.Context) ([]HostStatus, error) {
 		return nil, err
 	}
 	now := p.cfg.Now()
-	out := make([]HostStatus, 0, len(hosts))
+	out := make([]warroom.HostStatus, 0, len(hosts))
 	for _, h := range hosts {
-		out = append(out, HostStatus{ZoomHost: h, Capacity: Capacity(h), Active: load[h.Key],
+		out = append(out, warroom.HostStatus{ZoomHost: h, Capacity: h.Capacity(), Active: load[h.Key],
 			RequestsToday: usage[h.Key], Usable: p.usable(h, usage[h.Key], now)})
 	}
 	return out, nil

@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/commands"
+	"github.com/warroom-dev/warroom/store"
+)
+
+func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
+	start := time.Now()
+	cmd, ok := evt.Data.(slack.SlashCommand)
+	if !ok {
+		b.ack(evt, start, nil)
+		return
+	}
+	parsed, err := commands.Parse(cmd.Text)
+	if err != nil {
+		b.ackReply(evt, start, blocks.ReplyOf(blocks.Usage(err.Error())))
+		return
+	}
+	switch c := parsed.(type) {
+	case commands.Help:
+		b.ackReply(evt, start, blocks.ReplyOf(blocks.Usage(commands.Usage())))
+	case commands.Declare:
+		b.declare(ctx, evt, start, cmd, c)
+	case commands.ZoomConnect, commands.ZoomStatus, commands.ZoomDisconnect:
+		// The admin check is a Slack call, and nothing waits on the network
+		// before an ack: ack now, answer through the response_url.
+		b.ack(evt, start, nil)
+		b.respond(ctx, cmd.ResponseURL, b.zoomCommand(ctx, cmd.UserID, c))
+	case commands.OpenDeclareModal:
+		b.ack(evt, start, nil)
+		b.openDeclareModal(ctx, cmd, c)
+	case commands.ZoomSettings:
+		b.ack(evt, start, nil)
+		b.openZoomSettings(ctx, cmd)
+	case commands.Followup:
+		// Working out "tomorrow 14:00" needs the person's time zone, a
+		// Slack call: ack first, answer through the response_url.
+		rec, err := b.d.Store.IncidentByChannel(ctx, cmd.ChannelID)
+		if err != nil {
+			b.ackReply(evt, start, blocks.NotIncidentChannel())
+			return
+		}
+		b.ack(evt, start, nil)
+		b.respond(ctx, cmd.ResponseURL, b.followupCommand(ctx, cmd, rec, c))
+	default:
+		b.ackReply(evt, start, b.incidentCommand(ctx, cmd, c))
+	}
+}
+
+// declare records the incident and its job before the ack: the ack
+// promises "Declaring…", and a promise must survive a crash. It is a local
+// write, never a network call, and declares arriving together share one
+// commit.
+func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time, cmd slack.SlashCommand, c commands.Declare) {
+	log := b.logFor(ctx)
+	title, shortened := commands.ShortTitle(c.Title)
+	key := cmd.TriggerID
+	if key == "" {
+		key = "envelope:" + evt.Request.EnvelopeID
+	}
+	rec, created, err := b.recordDeclare(ctx, store.NewIncident{
+		DedupeKey:     "slash:" + key,
+		Title:         title,
+		FullTitle:     c.Title,
+		Severity:      c.Severity,
+		DeclaredBy:    cmd.UserID,
+		SourceChannel: cmd.ChannelID,
+		ResponseURL:   cmd.ResponseURL,
+		Private:       c.Private,
+		Responders:    c.Responders,
+	})
+	if err != nil {
+		log.Error().Err(err).Msg("declare: could not record the incident")
+		b.ackReply(evt, start, blocks.DeclareFailed(err))
+		return
+	}
+	b.ackReply(evt, start, blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened)))
+	if created {
+		log.Info().Str("incident", rec.Ref()).Str("user", cmd.UserID).Int("severity", int(rec.Severity)).Msg("incident declared")
+		b.d.Kick()
+	} else {
+		log.Info().Str("incident", rec.Ref()).Msg("declare redelivered; incident already recorded")
+	}
+}

@@ -1,0 +1,17 @@
+package warroom
+
+import "time"
+
+// The defaults of warroom's settings, in one place: the configuration,
+// the workers and the docs read them from here.
+const (
+	DefaultChannelPrefix  = "inc-"
+	DefaultPollInterval   = time.Minute
+	DefaultRecordingWait  = 7 * 24 * time.Hour
+	DefaultConnectLinkTTL = 10 * time.Minute
+
+	// DefaultRecordingPollMax caps the wait between two looks for a
+	// recording when no event says it is ready: it appears at most this
+	// long after Zoom finished it.
+	DefaultRecordingPollMax = 10 * time.Minute
+)

@@ -1,0 +1,89 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/warroom-dev/warroom/store"
+)
+
+func (d *doctor) checkDatabase(ctx context.Context) {
+	d.section("Database")
+	path := d.cfg.DB
+	what := "WARROOM_DB " + path
+	info, err := store.Inspect(ctx, path)
+	if err != nil {
+		d.fail(what, err.Error(), "point WARROOM_DB at warroom's database file, or restore one from a backup (README.md, Operations)")
+		return
+	}
+	dir := filepath.Dir(path)
+	if !info.Exists {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			d.fail(what, "its directory "+dir+" does not exist", "create "+dir+" and let the user warroom runs as write to it")
+			return
+		}
+		if err := dirWritable(dir); err != nil {
+			d.fail(what, "does not exist yet, and "+dir+" is not writable: "+err.Error(),
+				"let the user warroom runs as write to "+dir+" (the database, its -wal, -shm and .lock files live there)")
+			return
+		}
+		d.ok(what, "does not exist yet; warroom run creates it")
+		return
+	}
+	// The lock file says whether a warroom is running on the database.
+	if lock, err := store.LockFile(path); err == nil {
+		lock.Release()
+	} else if errors.Is(err, syscall.EWOULDBLOCK) {
+		d.running = true
+	}
+	if info.Integrity != "ok" {
+		d.fail(what, "SQLite's integrity check failed: "+info.Integrity,
+			"stop warroom and restore the latest backup (README.md, Operations → Restore)")
+		return
+	}
+	var problems []string
+	if f, err := os.OpenFile(path, os.O_RDWR, 0); err != nil {
+		problems = append(problems, "the file is not writable ("+err.Error()+")")
+	} else {
+		f.Close()
+	}
+	if err := dirWritable(dir); err != nil {
+		problems = append(problems, "its directory is not writable ("+err.Error()+")")
+	}
+	if len(problems) > 0 {
+		d.fail(what, strings.Join(problems, "; "),
+			"let the user warroom runs as write to "+path+" and to "+dir+" (SQLite keeps its -wal, -shm and the .lock file beside it)")
+		return
+	}
+	schema := fmt.Sprintf("schema %d", info.SchemaVersion)
+	switch {
+	case info.SchemaVersion > info.Latest:
+		d.fail(what, fmt.Sprintf("%s was written by a newer warroom (this one knows up to %d)", schema, info.Latest),
+			"run the newer warroom, or restore a backup taken before the upgrade")
+		return
+	case info.SchemaVersion < info.Latest:
+		schema += fmt.Sprintf(" (warroom run migrates it to %d at start; take a backup first)", info.Latest)
+	default:
+		schema += " (current)"
+	}
+	state := "no warroom is running on it"
+	if d.running {
+		state = "in use by a running warroom"
+	}
+	d.ok(what, fmt.Sprintf("%s; integrity ok; %s, %s waiting; %s", schema, plural(info.Incidents, "incident"), plural(info.PendingJobs, "job"), state))
+}
+
+// dirWritable creates and removes a file in dir.
+func dirWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".warroom-doctor-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

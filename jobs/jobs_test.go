@@ -1,0 +1,264 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/store"
+)
+
+type syncArgs struct{}
+
+func (syncArgs) Kind() string { return store.JobIncidentSync }
+
+type followupArgs struct{}
+
+func (followupArgs) Kind() string { return store.JobFollowup }
+
+func mustStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "w.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func declare(tb testing.TB, s *store.Store, key string) *store.Record {
+	tb.Helper()
+	rec, _, err := s.Declare(context.Background(), store.NewIncident{DedupeKey: key, Title: key, FullTitle: key,
+		Severity: warroom.SEV2, DeclaredBy: "U1"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rec
+}
+
+// engine starts an engine named owner on s with short leases.
+func engine(tb testing.TB, s *store.Store, owner string, lease time.Duration, register func(*jobs.Engine)) (*jobs.Engine, func()) {
+	tb.Helper()
+	e := jobs.New(jobs.Config{Owner: owner, Lease: lease, Timeout: time.Minute, PollInterval: 50 * time.Millisecond,
+		RetryBase: 20 * time.Millisecond, RetryMax: 50 * time.Millisecond, DrainTimeout: time.Second}, s, zerolog.Nop(), nil, nil)
+	register(e)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx) }()
+	stop := func() { cancel(); <-done }
+	tb.Cleanup(stop)
+	return e, stop
+}
+
+func waitUntil(tb testing.TB, d time.Duration, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatal("condition not met in time")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A job that runs far longer than its lease keeps it (heartbeats), so two
+// engines on one database never run it twice at once, and it runs once.
+func TestHeartbeatsKeepALongJobsLease(t *testing.T) {
+	s := mustStore(t)
+	declare(t, s, "a")
+	var runs, inFlight, maxInFlight atomic.Int32
+	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+		runs.Add(1)
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
+		}
+		select {
+		case <-time.After(900 * time.Millisecond): // three leases
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return nil
+	})
+	reg := func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) }
+	engine(t, s, "one", 300*time.Millisecond, reg)
+	engine(t, s, "two", 300*time.Millisecond, reg)
+	waitUntil(t, 5*time.Second, func() bool {
+		p, _ := s.PendingJobs(context.Background())
+		return len(p) == 0
+	})
+	if runs.Load() != 1 || maxInFlight.Load() != 1 {
+		t.Fatalf("the job ran %d times, %d at once; want once", runs.Load(), maxInFlight.Load())
+	}
+}
+
+// A job whose lease was taken over stops: its context ends with
+// ErrLeaseLost and its writes are refused.
+func TestALostLeaseStopsTheJob(t *testing.T) {
+	s := mustStore(t)
+	rec := declare(t, s, "a")
+	var cause atomic.Value
+	var writeErr atomic.Value
+	started := make(chan store.Fence, 1)
+	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+		started <- j.Fence
+		<-ctx.Done()
+		cause.Store(context.Cause(ctx))
+		writeErr.Store(s.MarkStep(context.Background(), j.Fence, rec.ID, store.StepPinned))
+		return ctx.Err()
+	})
+	engine(t, s, "one", 600*time.Millisecond, func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) })
+	f := <-started
+	// Another replica takes the job over (as if this one had paused past
+	// its lease): its claim changes the token.
+	forceTakeover(t, s, f)
+	waitUntil(t, 3*time.Second, func() bool { return writeErr.Load() != nil })
+	if c, _ := cause.Load().(error); !errors.Is(c, warroom.ErrLeaseLost) {
+		t.Errorf("the job stopped because of %v, want ErrLeaseLost", c)
+	}
+	if err, _ := writeErr.Load().(error); !errors.Is(err, warroom.ErrLeaseLost) {
+		t.Errorf("its write after the takeover: %v, want ErrLeaseLost", err)
+	}
+	if got, _ := s.Incident(context.Background(), rec.ID); got.Pinned {
+		t.Error("the fenced write changed the incident")
+	}
+}
+
+// forceTakeover claims f's job for another owner, as a replica would once
+// the lease ran out.
+func forceTakeover(tb testing.TB, s *store.Store, f store.Fence) {
+	tb.Helper()
+	if _, err := s.DB().Exec(`UPDATE jobs SET lease_until = 0, available_at = 0 WHERE id = ?`, f.Job); err != nil {
+		tb.Fatal(err)
+	}
+	jobs, err := s.ClaimJobs(context.Background(), "thief", 1, time.Hour)
+	if err != nil || len(jobs) != 1 || jobs[0].Token == f.Token {
+		tb.Fatalf("takeover: %+v %v", jobs, err)
+	}
+}
+
+// A job that hangs is stopped at its Timeout and retried.
+func TestAHangingJobIsStoppedAndRetried(t *testing.T) {
+	s := mustStore(t)
+	declare(t, s, "a")
+	var runs atomic.Int32
+	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+		if runs.Add(1) == 1 {
+			<-ctx.Done() // hangs until stopped
+			return ctx.Err()
+		}
+		return nil
+	})
+	e := jobs.New(jobs.Config{Owner: "one", Lease: 5 * time.Second, Timeout: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond,
+		RetryBase: 10 * time.Millisecond, RetryMax: 20 * time.Millisecond}, s, zerolog.Nop(), nil, nil)
+	jobs.Register[syncArgs](e, work)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.Run(ctx)
+	waitUntil(t, 3*time.Second, func() bool { return runs.Load() == 2 })
+}
+
+// Snoozing is not failing: the job comes back at its time.
+func TestSnoozeRunsAgainAtItsTime(t *testing.T) {
+	s := mustStore(t)
+	declare(t, s, "a")
+	var times []time.Time
+	var mu sync.Mutex
+	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+		mu.Lock()
+		defer mu.Unlock()
+		times = append(times, time.Now())
+		if len(times) == 1 {
+			return jobs.SnoozeUntil(time.Now().Add(300*time.Millisecond), nil)
+		}
+		return nil
+	})
+	engine(t, s, "one", time.Second, func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) })
+	waitUntil(t, 3*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(times) == 2 })
+	if gap := times[1].Sub(times[0]); gap < 280*time.Millisecond {
+		t.Fatalf("ran again after %s, before its time", gap)
+	}
+}
+
+// Per-incident order through the engine: a follow-up job of an incident
+// waits for that incident's running sync, on any engine.
+func TestJobsOfOneIncidentNeverOverlap(t *testing.T) {
+	s := mustStore(t)
+	var busy sync.Map
+	var overlaps atomic.Int32
+	var done atomic.Int32
+	run := func(ctx context.Context, incident int64) {
+		if _, loaded := busy.LoadOrStore(incident, true); loaded {
+			overlaps.Add(1)
+		}
+		time.Sleep(30 * time.Millisecond)
+		busy.Delete(incident)
+		done.Add(1)
+	}
+	reg := func(e *jobs.Engine) {
+		jobs.Register[syncArgs](e, jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+			run(ctx, j.IncidentID)
+			return nil
+		}))
+		jobs.Register[followupArgs](e, jobs.WorkFunc[followupArgs](func(ctx context.Context, j *jobs.Job[followupArgs]) error {
+			run(ctx, j.IncidentID)
+			return nil
+		}))
+	}
+	for i := range 5 {
+		rec := declare(t, s, string(rune('a'+i)))
+		for k := range 3 {
+			s.AddFollowup(context.Background(), store.NewFollowup{IncidentID: rec.ID, DedupeKey: rec.Title + string(rune('0'+k)), Start: time.Now()})
+		}
+	}
+	engine(t, s, "one", time.Second, reg)
+	engine(t, s, "two", time.Second, reg)
+	waitUntil(t, 10*time.Second, func() bool { return done.Load() == 20 })
+	if overlaps.Load() != 0 {
+		t.Fatalf("%d times two jobs of one incident ran at once", overlaps.Load())
+	}
+}
+
+// Shutdown hands a running job back, due at once.
+func TestShutdownHandsUnfinishedWorkBack(t *testing.T) {
+	s := mustStore(t)
+	declare(t, s, "a")
+	started := make(chan struct{})
+	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	e := jobs.New(jobs.Config{Owner: "one", Lease: time.Hour, DrainTimeout: 100 * time.Millisecond}, s, zerolog.Nop(), nil, nil)
+	jobs.Register[syncArgs](e, work)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx) }()
+	<-started
+	cancel()
+	<-done
+	claimed, _ := s.ClaimJobs(context.Background(), "next", 10, time.Minute)
+	if len(claimed) != 1 {
+		t.Fatal("the interrupted job was not handed back for the next worker")
+	}
+}
+
+func TestBackoffIsBounded(t *testing.T) {
+	for attempts := 1; attempts < 40; attempts++ {
+		d := jobs.Backoff(time.Second, time.Minute, attempts)
+		if d < 900*time.Millisecond || d > 66*time.Second {
+			t.Fatalf("Backoff(%d) = %s, outside [0.9s, 66s]", attempts, d)
+		}
+	}
+	if d := jobs.Backoff(time.Second, time.Minute, 1); d > 1100*time.Millisecond {
+		t.Errorf("first backoff %s", d)
+	}
+}

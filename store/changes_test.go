@@ -1,0 +1,187 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/store"
+)
+
+func TestLifecycleChanges(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Now()}
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
+	n := newIncident("k")
+	n.Responders = []string{"U2", "U3"}
+	rec, _, _ := s.Declare(ctx, n)
+	if rec.Commander != "U1" || len(rec.Responders) != 2 {
+		t.Fatalf("new incident: commander %q responders %v", rec.Commander, rec.Responders)
+	}
+	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
+	if before, err := s.SetSeverity(ctx, rec.ID, warroom.SEV1); err != nil || before.Severity != warroom.SEV2 {
+		t.Fatalf("severity: before %v, %v", before, err)
+	}
+	if _, err := s.SetSeverity(ctx, rec.ID, warroom.SEV1); warroom.ErrorCode(err) != warroom.ECONFLICT {
+		t.Fatalf("the same severity again: %v, want ECONFLICT", err)
+	}
+	s.SetCommander(ctx, rec.ID, "U3")
+	if _, err := s.SetCommander(ctx, rec.ID, "U3"); warroom.ErrorCode(err) != warroom.ECONFLICT {
+		t.Fatalf("the same commander again: %v, want ECONFLICT", err)
+	}
+	if id, changed, err := s.SetMeetingStatus(ctx, 811, warroom.MeetingStarted, c.Now()); err != nil || id != rec.ID || !changed {
+		t.Fatalf("meeting status: %d %v %v", id, changed, err)
+	}
+	if _, _, err := s.Resolve(ctx, rec.ID, "rolled back", store.ResolveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Incident(ctx, rec.ID)
+	if got.Severity != warroom.SEV1 || got.Commander != "U3" || got.Status != warroom.StatusResolved ||
+		got.Summary != "rolled back" || got.ResolvedAt.IsZero() || got.Meeting.Status != warroom.MeetingStarted {
+		t.Fatalf("after changes: %+v", got.Incident)
+	}
+	if _, err := s.ReplaceMeeting(ctx, rec.ID); warroom.ErrorCode(err) != warroom.EINVALID {
+		t.Fatalf("call new on a resolved incident: %v", err)
+	}
+	s.Reopen(ctx, rec.ID)
+	if _, err := s.Reopen(ctx, rec.ID); warroom.ErrorCode(err) != warroom.ECONFLICT {
+		t.Fatalf("reopening an active incident: %v", err)
+	}
+	if _, err := s.ReplaceMeeting(ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Incident(ctx, rec.ID)
+	retired, _ := s.RetiredMeetings(ctx, rec.ID)
+	if got.Status != warroom.StatusActive || got.Meeting != nil || got.MeetingSeq != 1 || got.Call != warroom.CallPending ||
+		len(retired) != 1 || retired[0].MeetingID != 811 {
+		t.Fatalf("after replace: %+v %+v retired %+v", got.Incident, got.Progress, retired)
+	}
+	d := warroom.DefaultMeetingDefaults()
+	d.WaitingRoom, d.JoinBeforeHost, d.AutoRecording = true, false, "cloud"
+	s.SetMeetingDefaults(ctx, d)
+	if back, _ := s.MeetingDefaults(ctx); back != d {
+		t.Errorf("meeting defaults = %+v, want %+v", back, d)
+	}
+	if seen, _ := s.SeenEvent(ctx, "Ev1"); seen {
+		t.Error("new event reported as seen")
+	}
+	if seen, _ := s.SeenEvent(ctx, "Ev1"); !seen {
+		t.Error("redelivered event not recognised")
+	}
+}
+
+// Two people resolving at the same moment: one resolves, the other hears
+// it is resolved already, and the winner's summary is the one kept.
+func TestConcurrentResolvesResolveOnce(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	var wg sync.WaitGroup
+	results := make([]error, 8)
+	summaries := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	for i := range results {
+		wg.Go(func() {
+			_, _, results[i] = s.Resolve(ctx, rec.ID, summaries[i], store.ResolveOptions{Followup: true, FollowupFor: 30 * time.Minute})
+		})
+	}
+	wg.Wait()
+	won := ""
+	for i, err := range results {
+		switch warroom.ErrorCode(err) {
+		case "":
+			if won != "" {
+				t.Fatalf("two resolves won: %q and %q", won, summaries[i])
+			}
+			won = summaries[i]
+		case warroom.ECONFLICT:
+		default:
+			t.Fatalf("resolve %d: %v", i, err)
+		}
+	}
+	got, _ := s.Incident(ctx, rec.ID)
+	if won == "" || got.Summary != won {
+		t.Fatalf("summary %q, want the winner's %q", got.Summary, won)
+	}
+	if fs, _ := s.Followups(ctx, rec.ID); len(fs) != 1 {
+		t.Fatalf("%d follow-ups scheduled, want 1", len(fs))
+	}
+}
+
+// A meeting made for a call that was replaced meanwhile is retired, not
+// made current, and an attempt for an old call is refused before Zoom is
+// asked.
+func TestMeetingOfAReplacedCallIsRetired(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	if err := s.RecordMeetingAttempt(ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReplaceMeeting(ctx, rec.ID); err != nil { // while meeting 0 is being made
+		t.Fatal(err)
+	}
+	current, err := s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h1", warroom.Meeting{ID: 100, JoinURL: "https://z/j/100"})
+	if err != nil || current {
+		t.Fatalf("meeting 0 made after the replace: current=%v %v", current, err)
+	}
+	if err := s.RecordMeetingAttempt(ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); warroom.ErrorCode(err) != warroom.ECONFLICT {
+		t.Fatalf("an attempt for the replaced call: %v, want ECONFLICT", err)
+	}
+	retired, _ := s.RetiredMeetings(ctx, rec.ID)
+	if len(retired) != 2 || retired[0].Tag != "[t0]" || retired[1].MeetingID != 100 {
+		t.Fatalf("retired %+v, want the in-flight tag and then meeting 100", retired)
+	}
+	got, _ := s.Incident(ctx, rec.ID)
+	if got.Meeting != nil || got.MeetingSeq != 1 {
+		t.Fatalf("incident took the replaced call's meeting: %+v", got.Meeting)
+	}
+}
+
+// Zoom retries webhooks: a meeting.started arriving after the
+// meeting.ended that followed it changes nothing.
+func TestOlderMeetingEventsDoNotWin(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
+	s.SetMeetingStatus(ctx, 7, warroom.MeetingStarted, t0)
+	s.SetMeetingStatus(ctx, 7, warroom.MeetingEnded, t0.Add(time.Hour))
+	if _, changed, err := s.SetMeetingStatus(ctx, 7, warroom.MeetingStarted, t0); err != nil || changed {
+		t.Fatalf("a late meeting.started: changed=%v %v", changed, err)
+	}
+	if got, _ := s.Incident(ctx, rec.ID); got.Meeting.Status != warroom.MeetingEnded {
+		t.Fatalf("status %q after a late meeting.started, want ended", got.Meeting.Status)
+	}
+}
+
+func TestCancelWinsOverTheSchedulingJob(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	f, _, _ := s.AddFollowup(ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f", Start: time.Now().Add(time.Hour)})
+	if err := s.RecordFollowupAttempt(ctx, store.Fence{}, f.ID, "[f]", "h", []string{"h"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelFollowup(ctx, f.ID, "U2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelFollowup(ctx, f.ID, "U3"); warroom.ErrorCode(err) != warroom.ECONFLICT {
+		t.Fatalf("second cancel: %v, want ECONFLICT", err)
+	}
+	// The job's meeting arrives after the cancel: recorded (to be deleted),
+	// but the Join post is refused.
+	if err := s.SetFollowupMeeting(ctx, store.Fence{}, f.ID, "h", warroom.Meeting{ID: 5, JoinURL: "https://z/j/5"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkFollowupPosting(ctx, store.Fence{}, f.ID, false); warroom.ErrorCode(err) != warroom.ECONFLICT {
+		t.Fatalf("posting a cancelled follow-up: %v, want ECONFLICT", err)
+	}
+	got, _ := s.Followup(ctx, f.ID)
+	if !got.Cancelled || got.PostPosting || got.Meeting == nil || got.Meeting.ID != 5 {
+		t.Fatalf("after cancel: %+v", got)
+	}
+}

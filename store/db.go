@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// querier is what the private helpers run their SQL on: the Store itself
+// (autocommit) or one of its transactions. Both prepare each query once and
+// reuse it, so a hot path never pays for parsing SQL again.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtCache holds one prepared statement per query text. database/sql
+// prepares a statement again on each pooled connection it lands on, once.
+type stmtCache struct {
+	db     *sql.DB
+	rebind func(string) string
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	st, ok := c.m[query]
+	c.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, c.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok {
+		st.Close()
+		return old, nil
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = map[string]*sql.Stmt{}
+}
+
+// autocommit runs each statement on its own.
+type autocommit struct{ c *stmtCache }
+
+func (a autocommit) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := a.c.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (a autocommit) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := a.c.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (a autocommit) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := a.c.get(ctx, q)
+	if err != nil {
+		// A Row cannot carry an error of its own making: let the database
+		// say it, through an unprepared query that fails the same way.
+		return a.c.db.QueryRowContext(ctx, a.c.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// txn is a transaction that reuses the cache's statements.
+type txn struct {
+	tx *sql.Tx
+	c  *stmtCache
+}
+
+func (t txn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	st, err := t.c.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+func (t txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return t.tx.QueryRowContext(ctx, t.c.rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// inTx runs fn in one transaction and commits it if fn returns nil. On
+// SQLite the transaction takes the write lock at BEGIN (_txlock=immediate),
+// so what fn reads cannot change before it writes: that is what makes the
+// compare-and-set rules hold.
+func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(txn{tx: tx, c: s.stmts}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
+// rebindDollar turns "?" placeholders into PostgreSQL's $1, $2, …. The
+// queries hold no "?" inside string literals.
+func rebindDollar(q string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}

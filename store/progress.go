@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/warroom-dev/warroom"
+)
+
+// The incident sync's record of what it did. Every write carries the
+// job's Fence: a sync that lost its lease records nothing more.
+
+// ClaimChannelName records the channel name about to be created, before
+// conversations.create is called.
+func (s *Store) ClaimChannelName(ctx context.Context, f Fence, id int64, name string, attempt int) error {
+	return s.progress(ctx, f, id, `channel_name = ?, channel_attempt = ?`, name, attempt)
+}
+
+// ChannelNameClaimedByOther reports whether another incident has claimed
+// or owns a channel of this name.
+func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE channel_name = ? AND id <> ?`, name, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: channel name %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// SetChannel records the incident's channel. A channel already recorded
+// for another incident is refused with ECONFLICT.
+func (s *Store) SetChannel(ctx context.Context, f Fence, id int64, channelID, name string) error {
+	err := s.progress(ctx, f, id, `channel_id = ?, channel_name = ?`, channelID, name)
+	if err != nil && isUniqueViolation(err) {
+		return warroom.Errorf(warroom.ECONFLICT, "Channel %s already belongs to another incident.", channelID)
+	}
+	return err
+}
+
+// isUniqueViolation recognises SQLite's and PostgreSQL's words for it.
+func isUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// Step is a one-way flag of the incident sync.
+type Step int
+
+// Steps recorded with MarkStep.
+const (
+	StepInvited Step = iota + 1
+	StepMessagePosting
+	StepPinned
+	StepBookmarkAdding
+	StepConfirmed
+	StepJoined
+	StepAnnouncePosting
+	StepMeetingEnded
+)
+
+func (st Step) column() (string, error) {
+	switch st {
+	case StepInvited:
+		return "invited", nil
+	case StepMessagePosting:
+		return "message_posting", nil
+	case StepPinned:
+		return "pinned", nil
+	case StepBookmarkAdding:
+		return "bookmark_adding", nil
+	case StepConfirmed:
+		return "confirmed", nil
+	case StepJoined:
+		return "joined", nil
+	case StepAnnouncePosting:
+		return "announce_posting", nil
+	case StepMeetingEnded:
+		return "meeting_ended", nil
+	}
+	return "", fmt.Errorf("store: unknown step %d", int(st))
+}
+
+// MarkStep records that steps of the sync happened (or, for the "…ing"
+// steps, are about to), in one write.
+func (s *Store) MarkStep(ctx context.Context, f Fence, id int64, steps ...Step) error {
+	set := make([]string, 0, len(steps))
+	for _, st := range steps {
+		col, err := st.column()
+		if err != nil {
+			return err
+		}
+		set = append(set, col+` = 1`)
+	}
+	return s.progress(ctx, f, id, strings.Join(set, ", "))
+}
+
+// SetMessage records the posted incident message and what it shows.
+func (s *Store) SetMessage(ctx context.Context, f Fence, id int64, ts, shows string) error {
+	return s.progress(ctx, f, id, `message_ts = ?, message_shows = ?`, ts, shows)
+}
+
+// SetMessageShows records what the incident message shows after an update.
+func (s *Store) SetMessageShows(ctx context.Context, f Fence, id int64, shows string) error {
+	return s.progress(ctx, f, id, `message_shows = ?`, shows)
+}
+
+// SetBookmarkLink records the link the channel bookmark now points to.
+func (s *Store) SetBookmarkLink(ctx context.Context, f Fence, id int64, link string) error {
+	return s.progress(ctx, f, id, `bookmark_link = ?, bookmark_adding = 0`, link)
+}
+
+// SetTopicShows records what the channel topic shows.
+func (s *Store) SetTopicShows(ctx context.Context, f Fence, id int64, shows string) error {
+	return s.progress(ctx, f, id, `topic_shows = ?`, shows)
+}
+
+// SetAnnouncement records the incident's announcement and what it shows.
+func (s *Store) SetAnnouncement(ctx context.Context, f Fence, id int64, channel, ts, shows string) error {
+	return s.progress(ctx, f, id, `announce_channel = ?, announce_ts = ?, announce_shows = ?`, channel, ts, shows)
+}
+
+// SetAnnounceShows records what the announcement shows after an update.
+func (s *Store) SetAnnounceShows(ctx context.Context, f Fence, id int64, shows string) error {
+	return s.progress(ctx, f, id, `announce_shows = ?`, shows)
+}
+
+// MeetingAttempt is where the creation of an incident's current meeting
+// stands: its tag, the host it is being made on and the hosts tried before.
+type MeetingAttempt struct {
+	Seq   int // which of the incident's meetings: a call new makes the next
+	Tag   string
+	Host  string
+	Tried []string
+}
+
+// RecordMeetingAttempt records, before Zoom is called, the host and the
+// tag the meeting will carry, so recovery can find a meeting made by a
+// call whose answer was lost. It is refused (ECONFLICT) when the incident
+// asked for another meeting since (its meeting seq moved on).
+func (s *Store) RecordMeetingAttempt(ctx context.Context, f Fence, id int64, a MeetingAttempt) error {
+	tried, _ := json.Marshal(nonNil(a.Tried))
+	n, err := s.fencedExec(ctx, s.q, f, "meeting attempt", `UPDATE incidents SET meeting_tag = ?, meeting_host = ?, meeting_tried = ?,
+		updated_at = ? WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
+		a.Tag, a.Host, string(tried), ms(s.now()), id, a.Seq)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return warroom.Errorf(warroom.ECONFLICT, "The incident asked for another meeting meanwhile.")
+	}
+	return nil
+}
+
+// SetMeeting records the incident's meeting, made on host, if the incident
+// still wants meeting number seq; the call is ready. Otherwise (a call new
+// came meanwhile) the meeting is retired at once, to be deleted, and
+// current is false.
+func (s *Store) SetMeeting(ctx context.Context, f Fence, id int64, seq int, host string, m warroom.Meeting) (current bool, err error) {
+	err = s.inTx(ctx, "set meeting", func(q txn) error {
+		now := ms(s.now())
+		n, err := s.fencedExec(ctx, q, f, "set meeting", `UPDATE incidents SET meeting_id = ?, meeting_uuid = ?, meeting_host = ?,
+			meeting_email = ?, meeting_topic = ?, meeting_join_url = ?, meeting_password = ?, call_state = ?, call_error = '',
+			meeting_failures = 0, meeting_retry_at = 0, updated_at = ?
+			WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
+			m.ID, m.UUID, host, m.HostEmail, m.Topic, m.JoinURL, m.Password, string(warroom.CallReady), now, id, seq)
+		if err != nil {
+			return err
+		}
+		current = n == 1
+		if current {
+			return nil
+		}
+		return retire(ctx, q, id, RetiredMeeting{MeetingID: m.ID, Host: host, JoinURL: m.JoinURL}, now)
+	})
+	return current, err
+}
+
+// SetCallFailed records why the meeting could not be made yet and when
+// the next attempt is due.
+func (s *Store) SetCallFailed(ctx context.Context, f Fence, id int64, seq int, reason string, failures int, retryAt time.Time) error {
+	_, err := s.fencedExec(ctx, s.q, f, "call failed", `UPDATE incidents SET call_state = ?, call_error = ?, meeting_failures = ?,
+		meeting_retry_at = ?, updated_at = ? WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
+		string(warroom.CallFailed), reason, failures, ms(retryAt), ms(s.now()), id, seq)
+	return err
+}
+
+// progress applies a fenced write to the incident's progress columns.
+func (s *Store) progress(ctx context.Context, f Fence, id int64, set string, args ...any) error {
+	args = append(args, ms(s.now()), id)
+	n, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("update incident %d", id), `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return warroom.Errorf(warroom.ENOTFOUND, "Incident %d does not exist.", id)
+	}
+	return nil
+}
+
+// RetiredMeeting is a meeting the incident no longer uses, waiting to be
+// deleted at Zoom. MeetingID is 0 while only its tag is known (it was
+// still being created when it was replaced).
+type RetiredMeeting struct {
+	ID          int64
+	IncidentID  int64
+	MeetingID   int64
+	Host        string
+	Tag         string
+	Tried       []string
+	JoinURL     string
+	NotePosting bool
+}
+
+func retire(ctx context.Context, q querier, incidentID int64, r RetiredMeeting, now int64) error {
+	if r.MeetingID == 0 && r.Tag == "" && r.JoinURL == "" {
+		return nil
+	}
+	tried, _ := json.Marshal(nonNil(r.Tried))
+	if _, err := q.ExecContext(ctx, `INSERT INTO retired_meetings (incident_id, meeting_id, host, tag, tried, join_url, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, incidentID, r.MeetingID, r.Host, r.Tag, string(tried), r.JoinURL, now); err != nil {
+		return fmt.Errorf("store: retire meeting: %w", err)
+	}
+	return nil
+}
+
+// RetiredMeetings lists the incident's meetings waiting to be deleted.
+func (s *Store) RetiredMeetings(ctx context.Context, incidentID int64) ([]RetiredMeeting, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, incident_id, meeting_id, host, tag, tried, join_url, note_posting
+		FROM retired_meetings WHERE incident_id = ? ORDER BY id`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: retired meetings: %w", err)
+	}
+	defer rows.Close()
+	var out []RetiredMeeting
+	for rows.Next() {
+		var r RetiredMeeting
+		var tried string
+		var posting int
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.MeetingID, &r.Host, &r.Tag, &tried, &r.JoinURL, &posting); err != nil {
+			return nil, fmt.Errorf("store: retired meetings: %w", err)
+		}
+		r.NotePosting = posting == 1
+		if err := json.Unmarshal([]byte(tried), &r.Tried); err != nil {
+			return nil, fmt.Errorf("store: retired meetings: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// UpdateRetired records what the sync learned of a retired meeting: its
+// Zoom ID and link once found by its tag, or that its note is being posted.
+func (s *Store) UpdateRetired(ctx context.Context, f Fence, r RetiredMeeting) error {
+	_, err := s.fencedExec(ctx, s.q, f, "retired meeting", `UPDATE retired_meetings SET meeting_id = ?, join_url = ?,
+		note_posting = ? WHERE id = ?`, r.MeetingID, r.JoinURL, boolInt(r.NotePosting), r.ID)
+	return err
+}
+
+// DoneRetired forgets a retired meeting once it is deleted (or left
+// running, the channel told) and its bookmark is gone.
+func (s *Store) DoneRetired(ctx context.Context, f Fence, retiredID int64) error {
+	_, err := s.fencedExec(ctx, s.q, f, "retired meeting", `DELETE FROM retired_meetings WHERE id = ?`, retiredID)
+	return err
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/warroom-dev/warroom"
+)
+
+// RecordingWatch is a meeting whose recording and attendance are awaited.
+type RecordingWatch struct {
+	ID                int64
+	IncidentID        int64
+	MeetingID         int64
+	MeetingHost       string
+	Label             string
+	Bridge            bool
+	PollUntil         time.Time
+	RecPosting        bool
+	RecTS             string
+	AttendancePosting bool
+	AttendanceTS      string
+	AttendanceDone    bool
+	GaveUp            bool
+	Removed           bool // the hosting Zoom account was disconnected
+}
+
+// NewRecordingWatch asks for a meeting's recording to be awaited from
+// StartAt until PollUntil.
+type NewRecordingWatch struct {
+	IncidentID  int64
+	MeetingID   int64
+	MeetingHost string
+	Label       string
+	Bridge      bool
+	StartAt     time.Time
+	PollUntil   time.Time
+}
+
+// WatchRecording adds a recording watch (once per incident and meeting)
+// and its polling job.
+func (s *Store) WatchRecording(ctx context.Context, w NewRecordingWatch) error {
+	return s.inTx(ctx, "watch recording", func(q txn) error { return addWatch(ctx, q, w, s.now()) })
+}
+
+func addWatch(ctx context.Context, q querier, w NewRecordingWatch, now time.Time) error {
+	if w.MeetingID == 0 || w.MeetingHost == "" {
+		return nil
+	}
+	var id int64
+	err := q.QueryRowContext(ctx, `INSERT INTO recordings (incident_id, meeting_id, meeting_host, label, bridge, poll_until, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (incident_id, meeting_id) DO NOTHING RETURNING id`,
+		w.IncidentID, w.MeetingID, w.MeetingHost, w.Label, boolInt(w.Bridge), ms(w.PollUntil), ms(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // watched already
+	}
+	if err != nil {
+		return fmt.Errorf("store: watch recording: %w", err)
+	}
+	start := w.StartAt
+	if start.IsZero() {
+		start = now
+	}
+	if err := enqueue(ctx, q, JobRecording, w.IncidentID, id, ms(start), ms(now)); err != nil {
+		return fmt.Errorf("store: watch recording: %w", err)
+	}
+	return nil
+}
+
+// RecordingWatchByMeeting finds the watch of a Zoom meeting.
+func (s *Store) RecordingWatchByMeeting(ctx context.Context, meetingID int64) (*RecordingWatch, error) {
+	return findWatch(ctx, s.q, `meeting_id = ? AND meeting_id <> 0`, meetingID)
+}
+
+// RecordingWatch returns one watch.
+func (s *Store) RecordingWatch(ctx context.Context, id int64) (*RecordingWatch, error) {
+	return findWatch(ctx, s.q, `id = ?`, id)
+}
+
+// RecordingReady makes the watch of a meeting look at once (an event said
+// the recording is ready, or the meeting ended). It reports whether there
+// was a watch.
+func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, error) {
+	w, err := s.RecordingWatchByMeeting(ctx, meetingID)
+	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, s.EnqueueJob(ctx, JobRecording, w.IncidentID, w.ID, s.now())
+}
+
+// Recording watch steps.
+const (
+	WatchRecPosting = iota + 1
+	WatchAttendancePosting
+	WatchAttendanceDone
+	WatchGaveUp
+)
+
+// MarkWatch sets a recording watch's step flag.
+func (s *Store) MarkWatch(ctx context.Context, f Fence, id int64, step int) error {
+	col := map[int]string{WatchRecPosting: "rec_posting", WatchAttendancePosting: "attendance_posting",
+		WatchAttendanceDone: "attendance_done", WatchGaveUp: "gave_up"}[step]
+	if col == "" {
+		return fmt.Errorf("store: unknown watch step %d", step)
+	}
+	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("recording watch %d", id), `UPDATE recordings SET `+col+` = 1 WHERE id = ?`, id)
+	return err
+}
+
+// SetWatchPost records a posted message of a watch: the recording
+// (attendance=false) or the attendance.
+func (s *Store) SetWatchPost(ctx context.Context, f Fence, id int64, attendance bool, ts string) error {
+	col := "rec_ts"
+	if attendance {
+		col = "attendance_ts"
+	}
+	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("recording watch %d", id), `UPDATE recordings SET `+col+` = ? WHERE id = ?`, ts, id)
+	return err
+}
+
+func findWatch(ctx context.Context, q querier, where string, args ...any) (*RecordingWatch, error) {
+	var w RecordingWatch
+	var bridge, recPosting, attPosting, attDone, gaveUp, removed int
+	var until int64
+	err := q.QueryRowContext(ctx, `SELECT id, incident_id, meeting_id, meeting_host, label, bridge, poll_until, rec_posting, rec_ts,
+		attendance_posting, attendance_ts, attendance_done, gave_up, removed FROM recordings WHERE `+where+` ORDER BY id DESC LIMIT 1`, args...).
+		Scan(&w.ID, &w.IncidentID, &w.MeetingID, &w.MeetingHost, &w.Label, &bridge, &until, &recPosting, &w.RecTS,
+			&attPosting, &w.AttendanceTS, &attDone, &gaveUp, &removed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warroom.Errorf(warroom.ENOTFOUND, "No recording is awaited for that meeting.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: recording watch: %w", err)
+	}
+	w.Bridge, w.RecPosting, w.AttendancePosting, w.AttendanceDone = bridge == 1, recPosting == 1, attPosting == 1, attDone == 1
+	w.GaveUp, w.Removed = gaveUp == 1, removed == 1
+	w.PollUntil = fromMS(until)
+	return &w, nil
+}
+
+// ResolveOptions say what a resolve schedules besides the status change.
+type ResolveOptions struct {
+	Followup     bool          // schedule the post-incident review (its time is worked out by its job)
+	FollowupFor  time.Duration // its length
+	RecordingFor time.Duration // how long to wait for the bridge's recording
+}
+
+// Resolve resolves an incident and, in the same transaction, schedules its
+// follow-up and starts waiting for the bridge's recording: a crash can
+// lose neither. ECONFLICT if it is resolved already (two people resolving
+// at once: one wins, and only its summary is kept). It returns the
+// incident as it was, and whether a follow-up was scheduled.
+func (s *Store) Resolve(ctx context.Context, id int64, summary string, o ResolveOptions) (before *Record, followup bool, err error) {
+	err = s.inTx(ctx, "resolve", func(q txn) error {
+		if before, err = findIncident(ctx, q, `id = ?`, id); err != nil {
+			return err
+		}
+		if before.Status == warroom.StatusResolved {
+			return warroom.Errorf(warroom.ECONFLICT, "%s is already resolved. `/incident reopen` opens it again.", before.Ref())
+		}
+		now := s.now()
+		if err := s.applyChange(ctx, q, id, `status = ?, summary = ?, resolved_at = ?`,
+			string(warroom.StatusResolved), summary, ms(now)); err != nil {
+			return err
+		}
+		if o.Followup {
+			// Resolving again after a reopen keeps the review already planned.
+			var planned int
+			if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM followups WHERE incident_id = ? AND auto = 1 AND cancelled = 0`, id).Scan(&planned); err != nil {
+				return fmt.Errorf("store: resolve: %w", err)
+			}
+			followup = planned == 0
+		}
+		if followup {
+			if _, err := insertFollowup(ctx, q, NewFollowup{IncidentID: id, DedupeKey: fmt.Sprintf("resolve:%d:%d", id, ms(now)),
+				Auto: true, Duration: o.FollowupFor, Invitees: uniq(append([]string{before.DeclaredBy, before.Commander}, before.Responders...)),
+			}, now); err != nil {
+				return err
+			}
+		}
+		if before.Meeting != nil && before.MeetingHost != "" {
+			return addWatch(ctx, q, NewRecordingWatch{IncidentID: id, MeetingID: before.Meeting.ID, MeetingHost: before.MeetingHost,
+				Label: "the incident call", Bridge: true, StartAt: now, PollUntil: now.Add(o.RecordingFor)}, now)
+		}
+		return nil
+	})
+	return before, followup, err
+}
+
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

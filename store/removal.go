@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/warroom-dev/warroom"
+)
+
+// Removal says what deleting a Zoom account touched.
+type Removal struct {
+	Incidents []int64 // incidents whose call it hosted: their call is now "removed"
+	Followups []int64 // follow-ups whose meeting it hosted: now "removed"
+	Watches   int     // recording watches ended
+}
+
+// RemoveZoomHost deletes a host with its tokens and every piece of Zoom
+// data kept for it, in every table: the meetings of the incidents,
+// follow-ups, retired meetings and recording watches it hosted, and its
+// usage counts. The work still pending on it ends with a visible note: the
+// incidents' and follow-ups' jobs run once more to say the meeting was
+// removed, and the recording watches stop. Then the write-ahead log is
+// checkpointed and truncated, so with secure_delete no join link, passcode
+// or token of the account is left anywhere in the database files.
+func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error) {
+	var out Removal
+	err := s.inTx(ctx, "remove zoom host", func(q txn) error {
+		now := ms(s.now())
+		// The pool key of a connected account holds its Zoom user ID: the
+		// host lists that mention it are Zoom data too.
+		mentioned := `%` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(`"`+key+`"`) + `%`
+		var err error
+		if out.Incidents, err = ids(ctx, q, `SELECT id FROM incidents WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`, key, mentioned); err != nil {
+			return err
+		}
+		if out.Followups, err = ids(ctx, q, `SELECT id FROM followups WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`, key, mentioned); err != nil {
+			return err
+		}
+		watches, err := ids(ctx, q, `SELECT id FROM recordings WHERE meeting_host = ?`, key)
+		if err != nil {
+			return err
+		}
+		out.Watches = len(watches)
+		for _, st := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE incidents SET meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '',
+				meeting_password = '', meeting_tag = '', meeting_host = '', meeting_email = '', meeting_tried = '[]',
+				meeting_status = '', call_state = ?, call_error = 'the Zoom connection was removed', updated_at = ?
+				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`,
+				[]any{string(warroom.CallRemoved), now, key, mentioned}},
+			{`UPDATE followups SET meeting_id = 0, meeting_uuid = '', meeting_join_url = '', meeting_password = '',
+				meeting_tag = '', meeting_host = '', meeting_tried = '[]', removed = 1, updated_at = ?
+				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`, []any{now, key, mentioned}},
+			{`UPDATE recordings SET meeting_id = 0, meeting_host = '', removed = 1, gave_up = 1 WHERE meeting_host = ?`, []any{key}},
+			{`DELETE FROM retired_meetings WHERE host = ? OR tried LIKE ? ESCAPE '\'`, []any{key, mentioned}},
+			{`DELETE FROM zoom_usage WHERE host = ?`, []any{key}},
+			{`DELETE FROM zoom_hosts WHERE key = ?`, []any{key}},
+		} {
+			if _, err := q.ExecContext(ctx, st.sql, st.args...); err != nil {
+				return fmt.Errorf("store: remove zoom host: %w", err)
+			}
+		}
+		for _, id := range watches {
+			if _, err := q.ExecContext(ctx, `UPDATE jobs SET done_at = ?, lease_owner = '', lease_until = 0
+				WHERE kind = ? AND ref_id = ? AND done_at IS NULL AND lease_owner = ''`, now, JobRecording, id); err != nil {
+				return fmt.Errorf("store: remove zoom host: %w", err)
+			}
+		}
+		for _, id := range out.Incidents {
+			if err := enqueue(ctx, q, JobIncidentSync, id, 0, now, now); err != nil {
+				return err
+			}
+		}
+		for _, id := range out.Followups {
+			var incident int64
+			if err := q.QueryRowContext(ctx, `SELECT incident_id FROM followups WHERE id = ?`, id).Scan(&incident); err != nil {
+				return fmt.Errorf("store: remove zoom host: %w", err)
+			}
+			if err := enqueue(ctx, q, JobFollowup, incident, id, now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Removal{}, err
+	}
+	return out, s.truncateLog(ctx)
+}
+
+func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// truncateLog copies the write-ahead log into the database and empties it:
+// the log keeps old versions of pages, deleted data included, until then.
+// A reader holding an old snapshot can make the checkpoint partial; it is
+// tried a few times, and a leftover is overwritten by later writes.
+func (s *Store) truncateLog(ctx context.Context) error {
+	for range 5 {
+		var busy, logged, done int
+		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {
+			return fmt.Errorf("store: checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+	}
+	return nil
+}

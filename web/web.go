@@ -1,0 +1,88 @@
+// Package web is warroom's HTTP side: the Zoom connect flow
+// (/zoom/connect and its OAuth callback), Zoom's webhooks, and the
+// operators' /healthz, /readyz and /metrics. Like the Socket Mode front
+// door, it records what it is told and leaves the work to the jobs.
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/warroom-dev/warroom/meetings"
+	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/workflow"
+)
+
+// Config holds the HTTP side's settings.
+type Config struct {
+	PublicURL     string // WARROOM_PUBLIC_URL: https makes the connect cookie Secure
+	WebhookSecret string // ZOOM_WEBHOOK_SECRET: empty turns /zoom/webhook off
+	StateTTL      time.Duration
+}
+
+// Deps are the HTTP side's collaborators.
+type Deps struct {
+	Store    *store.Store
+	Pool     *meetings.Pool
+	Workflow *workflow.Workflow
+	Metrics  http.Handler
+	// Connected reports whether Slack's Socket Mode connection is up.
+	Connected func() bool
+	Kick      func()
+	Log       zerolog.Logger
+	Now       func() time.Time
+}
+
+// Server serves warroom's HTTP endpoints.
+type Server struct {
+	cfg Config
+	d   Deps
+}
+
+// New returns the server.
+func New(cfg Config, d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Kick == nil {
+		d.Kick = func() {}
+	}
+	if d.Connected == nil {
+		d.Connected = func() bool { return false }
+	}
+	return &Server{cfg: cfg, d: d}
+}
+
+// Handler routes every endpoint.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.ready)
+	if s.d.Metrics != nil {
+		mux.Handle("GET /metrics", s.d.Metrics)
+	}
+	mux.HandleFunc("GET /zoom/connect", s.serveConnect)
+	mux.HandleFunc("GET /zoom/oauth/callback", s.serveCallback)
+	mux.HandleFunc("POST /zoom/webhook", s.serveWebhook)
+	return mux
+}
+
+// ready answers 200 when Slack's socket is connected and the database
+// takes a write.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if !s.d.Connected() {
+		http.Error(w, "slack socket mode not connected", http.StatusServiceUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.d.Store.Ping(ctx); err != nil {
+		http.Error(w, "database not writable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ready\n")
+}

@@ -1,0 +1,116 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/zoom"
+)
+
+// pollDelay grows from a minute as a recording keeps not being ready
+// (recordings of long calls take Zoom a while), up to max: a recording
+// appears at most max after it is ready even when no event says so.
+func pollDelay(attempts int, max time.Duration) time.Duration {
+	d := time.Minute
+	for i := 1; i < attempts && d < max; i++ {
+		d *= 2
+	}
+	return min(d, max)
+}
+
+// runRecording waits for a meeting's cloud recording (Zoom answers 3301
+// until it is ready), posts its links once, then — for the incident's
+// bridge — who attended, once.
+func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs]) error {
+	wt, err := w.store.RecordingWatch(ctx, job.RefID)
+	if err != nil {
+		return err
+	}
+	if wt.GaveUp || wt.Removed || (wt.RecTS != "" && (wt.AttendanceDone || !wt.Bridge)) {
+		return nil
+	}
+	rec, err := w.store.Incident(ctx, wt.IncidentID)
+	if err != nil {
+		return err
+	}
+	client, _, err := w.pool.Client(ctx, wt.MeetingHost)
+	if err != nil {
+		return err
+	}
+	if wt.RecTS == "" {
+		r, err := client.GetRecordings(ctx, strconv.FormatInt(wt.MeetingID, 10))
+		if zoom.IsRecordingNotReady(err) || zoom.IsNotFound(err) {
+			if w.now().After(wt.PollUntil) {
+				w.log.Info().Str("incident", rec.Ref()).Msg("no recording appeared; stopped waiting")
+				return w.store.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
+			}
+			return jobs.SnoozeUntil(w.now().Add(pollDelay(job.Attempt, w.cfg.RecordingPollMax)), nil)
+		}
+		if err != nil {
+			return fmt.Errorf("read recording: %w", err)
+		}
+		if err := w.postRecording(ctx, job.Fence, rec, wt, r); err != nil {
+			return err
+		}
+	}
+	if !wt.Bridge || wt.AttendanceDone {
+		return nil
+	}
+	return w.postAttendance(ctx, job.Fence, rec, wt, client)
+}
+
+func (w *Workflow) postRecording(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, r *zoom.Recording) error {
+	post := blocks.RecordingPost{MeetingLabel: wt.Label, ShareURL: r.ShareURL, Passcode: r.RecordingPlayPasscode,
+		Display: w.cfg.PasscodeDisplay, Duration: time.Duration(r.Duration) * time.Minute}
+	if post.Passcode == "" {
+		post.Passcode = r.Password
+	}
+	for _, f := range r.Files {
+		if strings.EqualFold(f.FileType, "TRANSCRIPT") && f.PlayURL != "" {
+			post.TranscriptURL = f.PlayURL
+		}
+	}
+	msg := blocks.Msg(blocks.Recording(rec.Incident, post))
+	mark := func() error { return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchRecPosting) }
+	_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.RecordingBlockID(wt.ID), wt.RecPosting, mark, msg)
+	if err != nil {
+		return err
+	}
+	return w.store.SetWatchPost(ctx, fence, wt.ID, false, ts)
+}
+
+func (w *Workflow) postAttendance(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, client *zoom.Client) error {
+	people, err := client.PastParticipants(ctx, strconv.FormatInt(wt.MeetingID, 10))
+	var ze *zoom.Error
+	if errors.As(err, &ze) && (ze.Code == 4711 || ze.Status == 403 || ze.Status == 404) {
+		// No scope for it, or no past instance: nothing to post.
+		w.log.Info().Str("incident", rec.Ref()).Int("code", ze.Code).Msg("attendance not available")
+		return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
+	}
+	if err != nil {
+		return fmt.Errorf("read attendance: %w", err)
+	}
+	var attendees []blocks.Attendee
+	for _, p := range people {
+		attendees = append(attendees, blocks.Attendee{Name: p.Name, Email: p.UserEmail, Duration: time.Duration(p.Duration) * time.Second})
+	}
+	if len(attendees) > 0 {
+		msg := blocks.Msg(blocks.Attendance(rec.Incident, wt.Label, attendees))
+		mark := func() error { return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendancePosting) }
+		_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.AttendanceBlockID(wt.ID), wt.AttendancePosting, mark, msg)
+		if err != nil {
+			return err
+		}
+		if err := w.store.SetWatchPost(ctx, fence, wt.ID, true, ts); err != nil {
+			return err
+		}
+	}
+	return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
+}

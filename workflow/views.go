@@ -1,0 +1,113 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/slackapi"
+	"github.com/warroom-dev/warroom/store"
+)
+
+func (r *syncRun) ensureTopic(ctx context.Context) error {
+	rec := r.snapshot()
+	topic := blocks.ChannelTopic(rec.Incident)
+	if rec.TopicShows == topic {
+		return nil
+	}
+	if err := r.w.slack.SetTopic(ctx, rec.ChannelID, topic); err != nil {
+		return fmt.Errorf("set channel topic: %w", err)
+	}
+	if err := r.w.store.SetTopicShows(ctx, r.fence, rec.ID, topic); err != nil {
+		return err
+	}
+	r.set(func(x *store.Record) { x.TopicShows = topic })
+	return nil
+}
+
+// BookmarkTitle is the title of the channel bookmark carrying the call link.
+const BookmarkTitle = "Join Zoom call"
+
+// ensureBookmark keeps a channel bookmark pointing at the call.
+// bookmarks.add has no idempotency key, so a recorded intent makes a later
+// run check the channel's bookmarks first. The link it points to is what
+// is recorded, so a run that finished after the call changed cannot mark
+// the new call as bookmarked.
+func (r *syncRun) ensureBookmark(ctx context.Context) error {
+	rec := r.snapshot()
+	if rec.Meeting == nil || rec.BookmarkLink == rec.Meeting.JoinURL {
+		return nil
+	}
+	w := r.w
+	link := rec.Meeting.JoinURL
+	exists := false
+	if rec.BookmarkAdding {
+		marks, err := w.slack.Bookmarks(ctx, rec.ChannelID)
+		if err != nil {
+			return fmt.Errorf("list bookmarks: %w", err)
+		}
+		for _, m := range marks {
+			exists = exists || m.Link == link
+		}
+	} else if err := w.store.MarkStep(ctx, r.fence, rec.ID, store.StepBookmarkAdding); err != nil {
+		return err
+	}
+	if !exists {
+		if err := w.slack.AddBookmark(ctx, rec.ChannelID, BookmarkTitle, link, ":telephone_receiver:"); err != nil {
+			return fmt.Errorf("add bookmark: %w", err)
+		}
+	}
+	if err := w.store.SetBookmarkLink(ctx, r.fence, rec.ID, link); err != nil {
+		return err
+	}
+	r.set(func(x *store.Record) { x.BookmarkLink, x.BookmarkAdding = link, false })
+	return nil
+}
+
+// ensureAnnounced keeps the incident's one message in the announce channel
+// current. Private incidents are announced without title, channel or call.
+func (r *syncRun) ensureAnnounced(ctx context.Context) error {
+	w := r.w
+	channel := w.cfg.AnnounceChannel
+	if channel == "" {
+		return nil
+	}
+	rec := r.snapshot()
+	msg := blocks.Msg(blocks.Announcement(rec.Incident))
+	blocks.Tag(msg.Blocks, blocks.AnnounceBlockID(rec.ID))
+	shows := fingerprint(msg)
+	if rec.AnnounceTS != "" {
+		if rec.AnnounceShows == shows {
+			return nil
+		}
+		if err := w.slack.Update(ctx, rec.AnnounceChannel, rec.AnnounceTS, msg); err != nil {
+			return fmt.Errorf("update announcement: %w", err)
+		}
+		if err := w.store.SetAnnounceShows(ctx, r.fence, rec.ID, shows); err != nil {
+			return err
+		}
+		r.set(func(x *store.Record) { x.AnnounceShows = shows })
+		return nil
+	}
+	mark := func() error { return w.store.MarkStep(ctx, r.fence, rec.ID, store.StepAnnouncePosting) }
+	ch, ts, err := w.slack.PostOnce(ctx, channel, blocks.AnnounceBlockID(rec.ID), rec.AnnouncePosting, mark, msg)
+	if slackapi.Code(err) == "not_in_channel" {
+		if jerr := w.slack.Join(ctx, channel); jerr == nil {
+			ch, ts, err = w.slack.Post(ctx, channel, msg)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("announce in %s: %w", channel, err)
+	}
+	if rec.AnnouncePosting {
+		shows = "?" // found after a lost answer: bring it up to date
+	}
+	if err := w.store.SetAnnouncement(ctx, r.fence, rec.ID, ch, ts, shows); err != nil {
+		return err
+	}
+	r.set(func(x *store.Record) { x.AnnounceChannel, x.AnnounceTS, x.AnnounceShows = ch, ts, shows })
+	if shows == "?" {
+		return r.ensureAnnounced(ctx)
+	}
+	return nil
+}
