@@ -227,6 +227,13 @@ func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meet
 		agenda = string(r[:2000]) // Zoom's limit counts characters
 	}
 	req.Agenda = agenda
+	if h, err := p.store.ZoomHost(ctx, host); err == nil && h.ZoomUserID == "" {
+		// The host's passcode rules are read at start; a meeting asked for
+		// before that finished reads them now, or its passcode may be refused.
+		if _, err := p.LoadProfile(ctx, host); err != nil {
+			return warroom.Meeting{}, err
+		}
+	}
 	if req.Password, err = p.Passcode(ctx, host); err != nil {
 		// Zoom makes one itself when the account requires it.
 		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("no passcode generated")

@@ -76,8 +76,8 @@ func New(ctx context.Context, cfg Config, st *store.Store) (*Pool, error) {
 	p := &Pool{cfg: cfg, store: st, clients: map[string]*zoom.Client{}, tokens: map[string]*accountTokens{}}
 	if cfg.AccountID != "" {
 		p.s2s = zoom.NewServerToServerClient(ctx, cfg.APIURL, cfg.OAuthURL, cfg.AccountID, cfg.ClientID, cfg.ClientSecret, cfg.HTTP)
-		for _, h := range cfg.S2SHosts {
-			if err := st.EnsureS2SHost(ctx, h); err != nil {
+		for i, h := range cfg.S2SHosts {
+			if err := st.EnsureS2SHost(ctx, h, i); err != nil {
 				return nil, err
 			}
 		}
@@ -258,6 +258,10 @@ func (p *Pool) LoadProfile(ctx context.Context, key string) (warroom.ZoomHost, e
 	}
 	h, err := profile(ctx, c, userID)
 	if err != nil {
+		if he, ok := hostFailure(key, err); ok {
+			he.Host = key
+			p.setAside(ctx, he) // found out at start, not at 3 a.m.
+		}
 		return warroom.ZoomHost{}, err
 	}
 	h.Key = key
@@ -271,6 +275,10 @@ func profile(ctx context.Context, c *zoom.Client, userID string) (warroom.ZoomHo
 	u, err := c.GetUser(ctx, userID)
 	if err != nil {
 		return warroom.ZoomHost{}, fmt.Errorf("read zoom user %s: %w", userID, err)
+	}
+	if u.Status != "" && u.Status != "active" {
+		return warroom.ZoomHost{}, &HostError{Host: userID, Problem: warroom.CallProblem{Code: warroom.ProblemHostMissing},
+			Err: fmt.Errorf("the Zoom user %s is %s", u.Email, u.Status)}
 	}
 	s, err := c.GetUserSettings(ctx, userID)
 	if err != nil {

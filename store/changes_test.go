@@ -21,6 +21,7 @@ func TestLifecycleChanges(t *testing.T) {
 	if rec.Commander != "U1" || len(rec.Responders) != 2 {
 		t.Fatalf("new incident: commander %q responders %v", rec.Commander, rec.Responders)
 	}
+	mustHost(t, s, "host@example.com")
 	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
 	if before, err := s.SetSeverity(ctx, rec.ID, warroom.SEV1); err != nil || before.Severity != warroom.SEV2 {
 		t.Fatalf("severity: before %v, %v", before, err)
@@ -117,6 +118,7 @@ func TestMeetingOfAReplacedCallIsRetired(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	mustHost(t, s, "h1")
 	if err := s.RecordMeetingAttempt(ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +148,7 @@ func TestOlderMeetingEventsDoNotWin(t *testing.T) {
 	ctx := context.Background()
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	mustHost(t, s, "h")
 	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	s.SetMeetingStatus(ctx, 7, warroom.MeetingStarted, t0)
@@ -163,6 +166,7 @@ func TestCancelWinsOverTheSchedulingJob(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	f, _, _ := s.AddFollowup(ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f", Start: time.Now().Add(time.Hour)})
+	mustHost(t, s, "h")
 	if err := s.RecordFollowupAttempt(ctx, store.Fence{}, f.ID, "[f]", "h", []string{"h"}); err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +187,29 @@ func TestCancelWinsOverTheSchedulingJob(t *testing.T) {
 	got, _ := s.Followup(ctx, f.ID)
 	if !got.Cancelled || got.PostPosting || got.Meeting == nil || got.Meeting.ID != 5 {
 		t.Fatalf("after cancel: %+v", got)
+	}
+}
+
+func TestRemovingAHostDeletesItsZoomData(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	key := warroom.OAuthHostKey("zu1")
+	mustHost(t, s, key)
+	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, key, warroom.Meeting{ID: 9, JoinURL: "https://z/j/9?pwd=secret1", Password: "secret1"})
+	f, _, _ := s.AddFollowup(ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f", Start: time.Now().Add(time.Hour)})
+	s.SetFollowupMeeting(ctx, store.Fence{}, f.ID, key, warroom.Meeting{ID: 10, JoinURL: "https://z/j/10?pwd=secret2", Password: "secret2"})
+	s.WatchRecording(ctx, store.NewRecordingWatch{IncidentID: rec.ID, MeetingID: 9, MeetingHost: key, PollUntil: time.Now().Add(time.Hour)})
+	removed, err := s.RemoveZoomHost(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed.Incidents) != 1 || len(removed.Followups) != 1 || removed.Watches != 1 {
+		t.Fatalf("removal touched %+v", removed)
+	}
+	got, _ := s.Incident(ctx, rec.ID)
+	fr, _ := s.Followup(ctx, f.ID)
+	if got.Meeting != nil || got.Call != warroom.CallRemoved || fr.Meeting != nil || !fr.Removed {
+		t.Fatalf("after removal: incident meeting %+v call %s, follow-up %+v", got.Meeting, got.Call, fr)
 	}
 }

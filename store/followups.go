@@ -144,19 +144,41 @@ func (s *Store) SetFollowupStart(ctx context.Context, f Fence, id int64, start t
 // make the meeting; ECONFLICT once the follow-up is cancelled.
 func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, tag, host string, tried []string) error {
 	raw, _ := json.Marshal(nonNil(tried))
-	ok, err := s.updateFollowup(ctx, f, id, notCancelled, `meeting_host = ?, meeting_tag = ?, meeting_tried = ?`, host, tag, string(raw))
-	if err == nil && !ok {
-		err = errCancelled(id)
-	}
-	return err
+	return s.inTx(ctx, "followup attempt", func(q txn) error {
+		if ok, err := hostExists(ctx, q, host); err != nil || !ok {
+			return errors.Join(err, errHostRemoved(host))
+		}
+		n, err := s.fencedExec(ctx, q, f, "followup attempt", `UPDATE followups SET meeting_host = ?, meeting_tag = ?,
+			meeting_tried = ?, updated_at = ? WHERE id = ?`+notCancelled, host, tag, string(raw), ms(s.now()), id)
+		if err == nil && n == 0 {
+			err = errCancelled(id)
+		}
+		return err
+	})
 }
 
 // SetFollowupMeeting records the follow-up's Zoom meeting, even when it
-// was cancelled meanwhile: the cancellation then knows what to delete.
+// was cancelled meanwhile: the cancellation then knows what to delete. A
+// meeting on a host removed meanwhile is not recorded: the follow-up is
+// marked removed instead, and ECONFLICT returned.
 func (s *Store) SetFollowupMeeting(ctx context.Context, f Fence, id int64, host string, m warroom.Meeting) error {
-	_, err := s.updateFollowup(ctx, f, id, "", `meeting_host = ?, meeting_id = ?, meeting_uuid = ?, meeting_join_url = ?,
-		meeting_password = ?, call_error = ''`, host, m.ID, m.UUID, m.JoinURL, m.Password)
-	return err
+	return s.inTx(ctx, "followup meeting", func(q txn) error {
+		ok, err := hostExists(ctx, q, host)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if _, err := s.fencedExec(ctx, q, f, "followup meeting", `UPDATE followups SET removed = 1, meeting_host = '',
+				meeting_tag = '', meeting_tried = '[]', updated_at = ? WHERE id = ?`, ms(s.now()), id); err != nil {
+				return err
+			}
+			return errCancelled(id)
+		}
+		_, err = s.fencedExec(ctx, q, f, "followup meeting", `UPDATE followups SET meeting_host = ?, meeting_id = ?, meeting_uuid = ?,
+			meeting_join_url = ?, meeting_password = ?, call_error = '', updated_at = ? WHERE id = ?`,
+			host, m.ID, m.UUID, m.JoinURL, m.Password, ms(s.now()), id)
+		return err
+	})
 }
 
 // SetFollowupError records why the meeting is not scheduled yet.

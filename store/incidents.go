@@ -43,6 +43,7 @@ type Progress struct {
 	TopicShows     string // fingerprint of what the topic shows
 	BookmarkAdding bool
 	BookmarkLink   string // the call link the channel's bookmark points to
+	BookmarkStale  bool   // the bookmark points to a link since deleted: remove it
 	Confirmed      bool
 	MeetingTag     string // set before creating the meeting; the meeting's agenda carries it
 	MeetingHost    string
@@ -205,7 +206,7 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	meeting_password, created_at, updated_at,
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
 	announce_posting, announce_ts, announce_channel, announce_shows,
-	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at`
+	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -229,6 +230,7 @@ func scanIncident(row scanner) (*Record, error) {
 		meetingStatus, responders, tried               string
 		ended, joined, announcing                      int
 		retryAt, eventAt                               int64
+		stale                                          int
 	)
 	err := row.Scan(&r.ID, &r.DedupeKey, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
@@ -237,11 +239,11 @@ func scanIncident(row scanner) (*Record, error) {
 		&password, &created, &updated,
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
-		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt)
+		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt, &stale)
 	if err != nil {
 		return nil, err
 	}
-	r.MeetingRetryAt, r.MeetingEventAt = fromMS(retryAt), fromMS(eventAt)
+	r.MeetingRetryAt, r.MeetingEventAt, r.BookmarkStale = fromMS(retryAt), fromMS(eventAt), stale == 1
 	if err := json.Unmarshal([]byte(tried), &r.MeetingTried); err != nil {
 		return nil, fmt.Errorf("meeting_tried: %w", err)
 	}

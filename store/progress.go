@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -107,14 +108,27 @@ func (s *Store) SetMessageShows(ctx context.Context, f Fence, id int64, shows st
 	return s.progress(ctx, f, id, `message_shows = ?`, shows)
 }
 
-// SetBookmarkLink records the link the channel bookmark now points to.
+// SetBookmarkLink records the link the channel bookmark now points to,
+// if it is still the incident's call (or "", no bookmark). A bookmark added
+// for a call that changed meanwhile — its account removed, say — is
+// recorded as stale instead, for the sync to take away: the link is not
+// kept.
 func (s *Store) SetBookmarkLink(ctx context.Context, f Fence, id int64, link string) error {
-	return s.progress(ctx, f, id, `bookmark_link = ?, bookmark_adding = 0`, link)
+	return s.progress(ctx, f, id, `bookmark_adding = 0,
+		bookmark_stale = CASE WHEN ? = '' OR meeting_join_url = ? THEN bookmark_stale ELSE 1 END,
+		bookmark_link = CASE WHEN ? = '' OR meeting_join_url = ? THEN ? ELSE '' END`, link, link, link, link, link)
 }
 
-// SetTopicShows records what the channel topic shows.
-func (s *Store) SetTopicShows(ctx context.Context, f Fence, id int64, shows string) error {
-	return s.progress(ctx, f, id, `topic_shows = ?`, shows)
+// ClearStaleBookmark records that the bookmark of a removed call is gone.
+func (s *Store) ClearStaleBookmark(ctx context.Context, f Fence, id int64) error {
+	return s.progress(ctx, f, id, `bookmark_stale = 0`)
+}
+
+// SetTopicShows records what the channel topic shows, made for the call
+// link joinURL: if the call changed meanwhile, nothing is kept (the topic is
+// set again on the next run).
+func (s *Store) SetTopicShows(ctx context.Context, f Fence, id int64, shows, joinURL string) error {
+	return s.progress(ctx, f, id, `topic_shows = CASE WHEN meeting_join_url = ? THEN ? ELSE '' END`, joinURL, shows)
 }
 
 // SetAnnouncement records the incident's announcement and what it shows.
@@ -142,24 +156,33 @@ type MeetingAttempt struct {
 // asked for another meeting since (its meeting seq moved on).
 func (s *Store) RecordMeetingAttempt(ctx context.Context, f Fence, id int64, a MeetingAttempt) error {
 	tried, _ := json.Marshal(nonNil(a.Tried))
-	n, err := s.fencedExec(ctx, s.q, f, "meeting attempt", `UPDATE incidents SET meeting_tag = ?, meeting_host = ?, meeting_tried = ?,
-		updated_at = ? WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
-		a.Tag, a.Host, string(tried), ms(s.now()), id, a.Seq)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return warroom.Errorf(warroom.ECONFLICT, "The incident asked for another meeting meanwhile.")
-	}
-	return nil
+	return s.inTx(ctx, "meeting attempt", func(q txn) error {
+		if ok, err := hostExists(ctx, q, a.Host); err != nil || !ok {
+			return errors.Join(err, errHostRemoved(a.Host))
+		}
+		n, err := s.fencedExec(ctx, q, f, "meeting attempt", `UPDATE incidents SET meeting_tag = ?, meeting_host = ?, meeting_tried = ?,
+			updated_at = ? WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
+			a.Tag, a.Host, string(tried), ms(s.now()), id, a.Seq)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return warroom.Errorf(warroom.ECONFLICT, "The incident asked for another meeting meanwhile.")
+		}
+		return nil
+	})
 }
 
 // SetMeeting records the incident's meeting, made on host, if the incident
 // still wants meeting number seq; the call is ready. Otherwise (a call new
 // came meanwhile) the meeting is retired at once, to be deleted, and
-// current is false.
+// current is false. A meeting on a host removed meanwhile is not recorded
+// at all (ENOTFOUND): that account's data must not come back.
 func (s *Store) SetMeeting(ctx context.Context, f Fence, id int64, seq int, host string, m warroom.Meeting) (current bool, err error) {
 	err = s.inTx(ctx, "set meeting", func(q txn) error {
+		if ok, err := hostExists(ctx, q, host); err != nil || !ok {
+			return errors.Join(err, errHostRemoved(host))
+		}
 		now := ms(s.now())
 		n, err := s.fencedExec(ctx, q, f, "set meeting", `UPDATE incidents SET meeting_id = ?, meeting_uuid = ?, meeting_host = ?,
 			meeting_email = ?, meeting_topic = ?, meeting_join_url = ?, meeting_password = ?, call_state = ?, call_error = '',
@@ -176,6 +199,21 @@ func (s *Store) SetMeeting(ctx context.Context, f Fence, id int64, seq int, host
 		return retire(ctx, q, id, RetiredMeeting{MeetingID: m.ID, Host: host, JoinURL: m.JoinURL}, now)
 	})
 	return current, err
+}
+
+// errHostRemoved refuses to record a meeting made on a host whose account
+// was removed while Zoom made it.
+func errHostRemoved(host string) error {
+	return warroom.Errorf(warroom.ENOTFOUND, "The Zoom account %s was removed while the meeting was made.", host)
+}
+
+// hostExists reports whether host is still in the pool.
+func hostExists(ctx context.Context, q querier, host string) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zoom_hosts WHERE key = ?`, host).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: zoom host %s: %w", host, err)
+	}
+	return n > 0, nil
 }
 
 // SetCallFailed records why the meeting could not be made yet and when

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/warroom-dev/warroom"
 )
@@ -41,6 +42,9 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 		if err != nil {
 			return err
 		}
+		if err := forgetLinks(ctx, q, key, mentioned); err != nil {
+			return err
+		}
 		out.Watches = len(watches)
 		for _, st := range []struct {
 			sql  string
@@ -48,13 +52,15 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 		}{
 			{`UPDATE incidents SET meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '',
 				meeting_password = '', meeting_tag = '', meeting_host = '', meeting_email = '', meeting_tried = '[]',
-				meeting_status = '', call_state = ?, call_error = 'the Zoom connection was removed', updated_at = ?
+				meeting_status = '', call_state = ?, call_error = 'the Zoom connection was removed',
+				bookmark_stale = CASE WHEN bookmark_link <> '' THEN 1 ELSE bookmark_stale END, bookmark_link = '',
+				topic_shows = '', updated_at = ?
 				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`,
 				[]any{string(warroom.CallRemoved), now, key, mentioned}},
 			{`UPDATE followups SET meeting_id = 0, meeting_uuid = '', meeting_join_url = '', meeting_password = '',
 				meeting_tag = '', meeting_host = '', meeting_tried = '[]', removed = 1, updated_at = ?
 				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`, []any{now, key, mentioned}},
-			{`UPDATE recordings SET meeting_id = 0, meeting_host = '', removed = 1, gave_up = 1 WHERE meeting_host = ?`, []any{key}},
+			{`DELETE FROM recordings WHERE meeting_host = ?`, []any{key}},
 			{`DELETE FROM retired_meetings WHERE host = ? OR tried LIKE ? ESCAPE '\'`, []any{key, mentioned}},
 			{`DELETE FROM zoom_usage WHERE host = ?`, []any{key}},
 			{`DELETE FROM zoom_hosts WHERE key = ?`, []any{key}},
@@ -91,6 +97,39 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 	return out, s.truncateLog(ctx)
 }
 
+// forgetLinks clears what incidents remember of the account's join links
+// besides their meeting: the bookmark (marked stale, for the sync to take
+// away from the channel) and the topic (set again without it).
+func forgetLinks(ctx context.Context, q querier, key, mentioned string) error {
+	rows, err := q.QueryContext(ctx, `SELECT meeting_join_url FROM incidents WHERE meeting_host = ? AND meeting_join_url <> ''
+		UNION SELECT join_url FROM retired_meetings WHERE (host = ? OR tried LIKE ? ESCAPE '\') AND join_url <> ''
+		UNION SELECT meeting_join_url FROM followups WHERE meeting_host = ? AND meeting_join_url <> ''`, key, key, mentioned, key)
+	if err != nil {
+		return fmt.Errorf("store: remove zoom host: %w", err)
+	}
+	var links []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: remove zoom host: %w", err)
+		}
+		links = append(links, l)
+	}
+	rows.Close()
+	escape := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	for _, l := range links {
+		if _, err := q.ExecContext(ctx, `UPDATE incidents SET bookmark_stale = 1, bookmark_link = '' WHERE bookmark_link = ?`, l); err != nil {
+			return fmt.Errorf("store: remove zoom host: %w", err)
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE incidents SET topic_shows = '' WHERE topic_shows LIKE ? ESCAPE '\'`,
+			"%"+escape.Replace(l)+"%"); err != nil {
+			return fmt.Errorf("store: remove zoom host: %w", err)
+		}
+	}
+	return nil
+}
+
 func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -113,13 +152,18 @@ func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, er
 // A reader holding an old snapshot can make the checkpoint partial; it is
 // tried a few times, and a leftover is overwritten by later writes.
 func (s *Store) truncateLog(ctx context.Context) error {
-	for range 5 {
+	for range 20 {
 		var busy, logged, done int
 		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {
 			return fmt.Errorf("store: checkpoint: %w", err)
 		}
 		if busy == 0 {
 			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(25 * time.Millisecond):
 		}
 	}
 	return nil

@@ -91,6 +91,7 @@ func TestStateSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := warroom.Meeting{ID: 98765432109876, UUID: "u==", HostEmail: "bot@example.com", JoinURL: "https://zoom.example/j/98765432109876?pwd=x"}
+	mustHost(t, s, "bot@example.com")
 	if _, err := s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "bot@example.com", m); err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +255,14 @@ func TestDeclareManyCommitsTogether(t *testing.T) {
 	}
 	if jobs, _ := s.PendingJobs(ctx); len(jobs) != 2 {
 		t.Errorf("%d jobs, want 2", len(jobs))
+	}
+}
+
+// mustHost puts a host in the pool: meetings are recorded only on hosts the
+// pool has.
+func mustHost(tb testing.TB, s *store.Store, key string) {
+	tb.Helper()
+	if err := s.EnsureS2SHost(context.Background(), key, 0); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -18,11 +18,13 @@ type ZoomTokens struct {
 }
 
 // EnsureS2SHost adds a Server-to-Server host (a ZOOM_HOSTS entry) to the
-// pool if it is not there yet.
-func (s *Store) EnsureS2SHost(ctx context.Context, key string) error {
+// pool if it is not there yet; position is its place in ZOOM_HOSTS, the
+// order in which equally free hosts are chosen.
+func (s *Store) EnsureS2SHost(ctx context.Context, key string, position int) error {
 	now := ms(s.now())
-	_, err := s.q.ExecContext(ctx, `INSERT INTO zoom_hosts (key, mode, email, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, string(warroom.HostS2S), key, now, now)
+	_, err := s.q.ExecContext(ctx, `INSERT INTO zoom_hosts (key, mode, email, position, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET position = excluded.position`,
+		key, string(warroom.HostS2S), key, position, now, now)
 	if err != nil {
 		return fmt.Errorf("store: add zoom host %s: %w", key, err)
 	}
@@ -96,7 +98,7 @@ func scanHost(row scanner) (*warroom.ZoomHost, error) {
 // the order it was added.
 func (s *Store) ZoomHosts(ctx context.Context) ([]warroom.ZoomHost, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+` FROM zoom_hosts
-		ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, created_at, key`)
+		ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, position, created_at, key`)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom hosts: %w", err)
 	}
@@ -228,8 +230,14 @@ func (s *Store) updateHost(ctx context.Context, key, set string, args ...any) er
 // count for day (UTC, YYYY-MM-DD) and returns the new count.
 func (s *Store) CountZoomRequest(ctx context.Context, host, day string) (int, error) {
 	var n int
-	err := s.q.QueryRowContext(ctx, `INSERT INTO zoom_usage (host, day, requests) VALUES (?, ?, 1)
-		ON CONFLICT (host, day) DO UPDATE SET requests = requests + 1 RETURNING requests`, host, day).Scan(&n)
+	// Only for a host still in the pool: a count for one removed meanwhile
+	// would bring back a row of its data.
+	err := s.q.QueryRowContext(ctx, `INSERT INTO zoom_usage (host, day, requests)
+		SELECT ?, ?, 1 WHERE EXISTS (SELECT 1 FROM zoom_hosts WHERE key = ?)
+		ON CONFLICT (host, day) DO UPDATE SET requests = zoom_usage.requests + 1 RETURNING requests`, host, day, host).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, warroom.Errorf(warroom.ENOTFOUND, "Zoom host %s is not in the pool.", host)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: count zoom request: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/store"
@@ -30,6 +31,9 @@ func pollDelay(attempts int, max time.Duration) time.Duration {
 // bridge — who attended, once.
 func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs]) error {
 	wt, err := w.store.RecordingWatch(ctx, job.RefID)
+	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		return nil // its Zoom account was removed, and the watch with it
+	}
 	if err != nil {
 		return err
 	}

@@ -109,16 +109,11 @@ func (w *Workflow) syncIncident(ctx context.Context, job *jobs.Job[IncidentSync]
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
 	}
-	switch r.snapshot().Call {
-	case warroom.CallReady:
-		wg.Go(func() { topicErr = r.ensureTopic(ctx) })
-		wg.Go(func() {
-			retiredWG.Wait() // the old call's bookmark goes first
-			bookmarkErr = r.ensureBookmark(ctx)
-		})
-	case warroom.CallRemoved:
-		wg.Go(func() { topicErr = r.ensureTopic(ctx) }) // without the dead link
-	}
+	wg.Go(func() { topicErr = r.ensureTopic(ctx) })
+	wg.Go(func() {
+		retiredWG.Wait() // the old call's bookmark goes first
+		bookmarkErr = r.ensureBookmark(ctx)
+	})
 	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
 	wg.Wait()
 	retiredWG.Wait()

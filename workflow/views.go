@@ -18,7 +18,11 @@ func (r *syncRun) ensureTopic(ctx context.Context) error {
 	if err := r.w.slack.SetTopic(ctx, rec.ChannelID, topic); err != nil {
 		return fmt.Errorf("set channel topic: %w", err)
 	}
-	if err := r.w.store.SetTopicShows(ctx, r.fence, rec.ID, topic); err != nil {
+	link := ""
+	if rec.Meeting != nil {
+		link = rec.Meeting.JoinURL
+	}
+	if err := r.w.store.SetTopicShows(ctx, r.fence, rec.ID, topic, link); err != nil {
 		return err
 	}
 	r.set(func(x *store.Record) { x.TopicShows = topic })
@@ -35,6 +39,11 @@ const BookmarkTitle = "Join Zoom call"
 // the new call as bookmarked.
 func (r *syncRun) ensureBookmark(ctx context.Context) error {
 	rec := r.snapshot()
+	if rec.BookmarkStale {
+		if err := r.removeStaleBookmarks(ctx, rec); err != nil {
+			return err
+		}
+	}
 	if rec.Meeting == nil || rec.BookmarkLink == rec.Meeting.JoinURL {
 		return nil
 	}
@@ -109,5 +118,28 @@ func (r *syncRun) ensureAnnounced(ctx context.Context) error {
 	if shows == "?" {
 		return r.ensureAnnounced(ctx)
 	}
+	return nil
+}
+
+// removeStaleBookmarks takes away the call bookmarks that point to a call
+// whose Zoom account was removed: warroom no longer knows the link (it was
+// deleted with the account), so every bookmark of its own title that is not
+// the current call's goes.
+func (r *syncRun) removeStaleBookmarks(ctx context.Context, rec store.Record) error {
+	marks, err := r.w.slack.Bookmarks(ctx, rec.ChannelID)
+	if err != nil {
+		return fmt.Errorf("list bookmarks: %w", err)
+	}
+	for _, m := range marks {
+		if m.Title == BookmarkTitle && (rec.Meeting == nil || m.Link != rec.Meeting.JoinURL) {
+			if err := r.w.slack.RemoveBookmarks(ctx, rec.ChannelID, m.Link); err != nil {
+				return fmt.Errorf("remove a removed call's bookmark: %w", err)
+			}
+		}
+	}
+	if err := r.w.store.ClearStaleBookmark(ctx, r.fence, rec.ID); err != nil {
+		return err
+	}
+	r.set(func(x *store.Record) { x.BookmarkStale = false })
 	return nil
 }

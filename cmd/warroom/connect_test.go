@@ -598,3 +598,72 @@ func TestMalformedAndOversizedInput(t *testing.T) {
 		t.Errorf("status after bad input: %q", got)
 	}
 }
+
+// The Connect Zoom link works only in the browser that opened it: someone
+// else who saw it (or the consent page's address) cannot connect their own
+// Zoom account through it. The admin is told which Zoom user was connected,
+// with a button to disconnect it.
+func TestConnectLinkIsBoundToItsBrowser(t *testing.T) {
+	e := MustRunConnect(t, nil)
+	admin, other := newBrowser(), newBrowser()
+	link := e.connectLink(t)
+
+	// The admin opens it; someone else opening it afterwards is refused.
+	if resp, err := admin.Get(link); err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("the admin's browser: %v %v", resp, err)
+	}
+	resp, err := other.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "another browser") {
+		t.Errorf("another browser opening the link: HTTP %d\n%s", resp.StatusCode, body)
+	}
+
+	// Someone who copied the consent page's address signs in at Zoom as
+	// their own user: Zoom sends their browser back, and warroom refuses.
+	status, page, err := e.tryConsentIn(admin, other, link, backupEmail, "allow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusBadRequest || e.hosts(t) != 0 {
+		t.Fatalf("a callback in another browser: HTTP %d, %d hosts stored\n%s", status, e.hosts(t), page)
+	}
+
+	// The admin can still finish, in their own browser.
+	if status, page, err := e.tryConsentIn(admin, admin, link, robotEmail, "allow"); err != nil || status != http.StatusOK || e.hosts(t) != 1 {
+		t.Fatalf("the admin finishing: HTTP %d %v, %d hosts\n%s", status, err, e.hosts(t), page)
+	}
+	hosts, _ := e.run.Main.store.ZoomHosts(context.Background())
+	var dm slackfake.Message
+	for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
+		if strings.Contains(m.Text, "Zoom is connected as "+robotEmail) {
+			dm = m
+		}
+	}
+	if dm.TS == "" || !strings.Contains(dm.Text, hosts[0].ZoomUserID) || !strings.Contains(string(dm.Blocks), blocks.ActionDisconnectZoom) {
+		t.Fatalf("the admin's confirmation does not name the Zoom user or lacks Disconnect: %q %s", dm.Text, dm.Blocks)
+	}
+
+	// Disconnect from the confirmation: a non-admin's click changes nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	click := func(user string) {
+		d, err := e.w.Slack.ClickButton(ctx, user, dm.Channel, dm.TS, blocks.ActionDisconnectZoom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.w.Slack.WaitAck(ctx, d.EnvelopeID)
+	}
+	click(notAnAdmin)
+	time.Sleep(200 * time.Millisecond)
+	if e.hosts(t) != 1 {
+		t.Fatal("a non-admin's click disconnected the account")
+	}
+	click(connectAdmin)
+	if err := waitFor(ctx, func() bool { return e.hosts(t) == 0 }); err != nil {
+		t.Fatal("the admin's Disconnect click left the account connected")
+	}
+}

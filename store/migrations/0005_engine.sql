@@ -25,6 +25,9 @@ ALTER TABLE followups ADD COLUMN meeting_tried TEXT NOT NULL DEFAULT '[]';
 -- A follow-up whose Zoom account was disconnected: its meeting is gone.
 ALTER TABLE followups ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE recordings ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+-- The channel's bookmark points to a call whose link was deleted (its Zoom
+-- account was removed): the sync takes the bookmark away.
+ALTER TABLE incidents ADD COLUMN bookmark_stale INTEGER NOT NULL DEFAULT 0;
 
 -- Meetings an incident no longer uses (/incident call new, a pasted link):
 -- each is deleted at Zoom unless it has started, and its bookmark removed.
@@ -61,6 +64,8 @@ ALTER TABLE oauth_states ADD COLUMN browser_hash TEXT NOT NULL DEFAULT '';
 
 -- A host Zoom refused (no such user, may not host) is skipped until then.
 ALTER TABLE zoom_hosts ADD COLUMN failing_until INTEGER NOT NULL DEFAULT 0;
+-- Server-to-Server hosts are tried in the order ZOOM_HOSTS names them.
+ALTER TABLE zoom_hosts ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 
 -- The running jobs, by incident: at most one job of an incident runs at a
 -- time, and the claim looks here to keep it so.

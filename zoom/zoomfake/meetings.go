@@ -297,6 +297,14 @@ func (s *Server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	switch st := s.standingOf(host.ID); {
+	case st.Inactive:
+		writeError(w, http.StatusNotFound, 1001, "User does not exist: "+r.PathValue("userId")+".")
+		return
+	case st.CannotHost:
+		writeError(w, http.StatusBadRequest, 3161, "Meeting hosting and scheduling capabilities are not allowed for your user account.")
+		return
+	}
 	var in meetingInput
 	if !decodeBody(w, r, &in) {
 		return

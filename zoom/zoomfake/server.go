@@ -68,6 +68,13 @@ type Config struct {
 type User struct {
 	ID, Email, FirstName, LastName string
 	Type                           int // 1 Basic, 2 Licensed
+	// CannotHost: an admin took hosting away from the user; creating a
+	// meeting for them answers 400 code 3161, as Zoom does.
+	CannotHost bool
+	// Inactive: the user is deactivated. Zoom shows them with status
+	// "inactive" and refuses meetings for them as for a user it does not
+	// know (404 code 1001).
+	Inactive bool
 }
 
 // Request is one HTTP request the fake answered.
@@ -114,6 +121,9 @@ type Server struct {
 	cfg      Config
 	hosts    []User
 	userMeta map[string]userMeta // by user ID
+	// standing is each user's CannotHost and Inactive, which tests change
+	// while the fake runs (under mu; hosts itself never changes).
+	standing map[string]User
 	mux      *http.ServeMux
 	grants   map[string]grantFunc
 
@@ -193,6 +203,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		closing:    make(chan struct{}),
 		userMeta:   map[string]userMeta{},
+		standing:   map[string]User{},
 		meetings:   map[int64]*Meeting{},
 		trash:      map[int64]*Meeting{},
 		instances:  map[int64][]*instance{},
@@ -225,6 +236,7 @@ func New(cfg Config) *Server {
 		}
 		s.hosts = append(s.hosts, u)
 		s.userMeta[u.ID] = userMeta{createdAt: now, pmi: 5550000000 + int64(i)*1111}
+		s.standing[u.ID] = u
 		s.settings[u.ID] = defaultUserSettings(u)
 	}
 	cfg.Hosts = append([]User(nil), s.hosts...)
@@ -631,6 +643,47 @@ func (s *Server) SetQPSLimit(perSecond int) {
 // SetDailyLimit sets how many meeting create and update requests each host
 // may make per UTC day (Zoom's is 100, the default).
 func (s *Server) SetDailyLimit(n int) {
+	s.setDailyLimit(n)
+}
+
+// UseUpDailyLimit spends the rest of today's meeting requests of one host:
+// its next create or update answers the daily-cap 429, the others' do not.
+func (s *Server) UseUpDailyLimit(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.lookupUser(email); ok {
+		s.daily[u.ID+"|"+s.cfg.Now().UTC().Format(time.DateOnly)] = s.dailyLimit
+	}
+}
+
+// SetUserCannotHost takes hosting away from a user (or gives it back).
+func (s *Server) SetUserCannotHost(email string, cannot bool) {
+	s.setStanding(email, func(u *User) { u.CannotHost = cannot })
+}
+
+// SetUserInactive deactivates a user (or activates them again).
+func (s *Server) SetUserInactive(email string, inactive bool) {
+	s.setStanding(email, func(u *User) { u.Inactive = inactive })
+}
+
+func (s *Server) setStanding(email string, f func(*User)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.lookupUser(email); ok {
+		st := s.standing[u.ID]
+		f(&st)
+		s.standing[u.ID] = st
+	}
+}
+
+// standingOf is a user's CannotHost and Inactive as they are now.
+func (s *Server) standingOf(id string) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.standing[id]
+}
+
+func (s *Server) setDailyLimit(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dailyLimit = n

@@ -90,7 +90,14 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
 		DisplayName: strings.TrimSpace(u.FirstName + " " + u.LastName),
 		Email:       u.Email, Type: u.Type, PMI: meta.pmi, Timezone: hostTimezone, Verified: 1,
-		CreatedAt: meta.createdAt.UTC().Format(zoomTime), Language: "en-US", Status: "active",
+		CreatedAt: meta.createdAt.UTC().Format(zoomTime), Language: "en-US", Status: userStatus(s.standingOf(u.ID)),
 		RoleName: "Member", AccountID: s.cfg.AccountID,
 	})
+}
+
+func userStatus(u User) string {
+	if u.Inactive {
+		return "inactive"
+	}
+	return "active"
 }

@@ -32,14 +32,22 @@ const (
 // from the fake's clock). It returns the receiver's HTTP status; an error
 // means no answer came (or there is no WebhookURL).
 func (s *Server) SendWebhook(ctx context.Context, event string, payload any) (int, error) {
-	status, _, err := s.postWebhook(ctx, event, payload, "")
+	status, _, err := s.postWebhook(ctx, event, payload, "", time.Time{})
+	return status, err
+}
+
+// RetryWebhook sends an event that happened at happened, now: what Zoom
+// does when it retries a delivery it thinks failed. The body keeps the
+// event's own event_ts; the request is timestamped and signed anew.
+func (s *Server) RetryWebhook(ctx context.Context, event string, payload any, happened time.Time) (int, error) {
+	status, _, err := s.postWebhook(ctx, event, payload, "", happened)
 	return status, err
 }
 
 // postWebhook sends one event and returns the answer's status and (up to
 // 64 KiB of) body. downloadToken, if any, goes at the top level, where
 // Zoom puts it on recording events.
-func (s *Server) postWebhook(ctx context.Context, event string, payload any, downloadToken string) (int, []byte, error) {
+func (s *Server) postWebhook(ctx context.Context, event string, payload any, downloadToken string, happened time.Time) (int, []byte, error) {
 	if s.cfg.WebhookURL == "" {
 		return 0, nil, errors.New("zoomfake: no Config.WebhookURL to send webhooks to")
 	}
@@ -48,12 +56,15 @@ func (s *Server) postWebhook(ctx context.Context, event string, payload any, dow
 		return 0, nil, fmt.Errorf("zoomfake: webhook payload: %w", err)
 	}
 	now := s.cfg.Now()
+	if happened.IsZero() {
+		happened = now
+	}
 	body, err := json.Marshal(struct {
 		Event         string          `json:"event"`
 		EventTS       int64           `json:"event_ts"`
 		Payload       json.RawMessage `json:"payload"`
 		DownloadToken string          `json:"download_token,omitempty"`
-	}{event, now.UnixMilli(), p, downloadToken})
+	}{event, happened.UnixMilli(), p, downloadToken})
 	if err != nil {
 		return 0, nil, fmt.Errorf("zoomfake: webhook body: %w", err)
 	}
@@ -95,7 +106,7 @@ func (s *Server) ValidateWebhookURL(ctx context.Context) error {
 	plain := randomToken(16)
 	status, body, err := s.postWebhook(ctx, "endpoint.url_validation", struct {
 		PlainToken string `json:"plainToken"`
-	}{plain}, "")
+	}{plain}, "", time.Time{})
 	if err != nil {
 		return err
 	}
