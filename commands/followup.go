@@ -101,91 +101,140 @@ var sentinels = regexp.MustCompile("\x00([0-9]+)\x00")
 
 // parseFollowup reads the text after "followup".
 func parseFollowup(rest string) (Command, error) {
-	if words := strings.Fields(rest); len(words) > 0 {
-		switch strings.ToLower(words[0]) {
-		case "list":
-			if len(words) > 1 {
-				return nil, followupError("`/incident followup list` takes nothing after it.")
-			}
-			return FollowupList{}, nil
-		case "cancel":
-			return parseFollowupCancel(words[1:])
-		case "help":
-			return nil, &UsageError{Message: FollowupUsage()}
-		}
+	if c, ok, err := followupSubcommand(strings.Fields(rest)); ok {
+		return c, err
 	}
+	r := &followupReader{seen: map[string]bool{}}
+	words := strings.Fields(r.hideMentions(rest))
+	i, err := r.lead(words)
+	if err != nil {
+		return nil, err
+	}
+	r.f.Topic = r.topic(words[i:])
+	return r.f, nil
+}
 
-	// Mentions may hold spaces (<@U1|bob smith>): each becomes one word
-	// first, so the words can be read one by one.
-	type ref struct{ id, name string }
-	var refs []ref
-	rest = mention.ReplaceAllStringFunc(rest, func(m string) string {
+// followupSubcommand reads "list", "cancel" and "help"; ok is false when
+// the first word is none of them, so the text schedules a follow-up.
+func followupSubcommand(words []string) (c Command, ok bool, err error) {
+	if len(words) == 0 {
+		return nil, false, nil
+	}
+	switch strings.ToLower(words[0]) {
+	case "list":
+		if len(words) > 1 {
+			return nil, true, followupError("`/incident followup list` takes nothing after it.")
+		}
+		return FollowupList{}, true, nil
+	case "cancel":
+		c, err := parseFollowupCancel(words[1:])
+		return c, true, err
+	case "help":
+		return nil, true, &UsageError{Message: FollowupUsage()}
+	}
+	return nil, false, nil
+}
+
+// followupReader reads "followup [when] [for <duration>] [@people…] [topic]"
+// into f, remembering the mentions it has hidden behind sentinels.
+type followupReader struct {
+	f    Followup
+	refs []mentionRef
+	seen map[string]bool // invitees already in f.Invitees
+}
+
+type mentionRef struct{ id, name string }
+
+// hideMentions replaces each mention with a sentinel. Mentions may hold
+// spaces (<@U1|bob smith>): each becomes one word first, so the words can
+// be read one by one.
+func (r *followupReader) hideMentions(rest string) string {
+	return mention.ReplaceAllStringFunc(rest, func(m string) string {
 		sub := mention.FindStringSubmatch(m)
-		refs = append(refs, ref{sub[1], strings.TrimPrefix(strings.TrimSpace(sub[2]), "@")})
-		return sentinel(len(refs) - 1)
+		r.refs = append(r.refs, mentionRef{sub[1], strings.TrimPrefix(strings.TrimSpace(sub[2]), "@")})
+		return sentinel(len(r.refs) - 1)
 	})
-	mentionAt := func(w string) (int, bool) {
-		m := sentinels.FindStringSubmatch(w)
-		if m == nil || m[0] != w {
-			return 0, false
-		}
-		k, _ := strconv.Atoi(m[1])
-		return k, true
-	}
-	words := strings.Fields(rest)
+}
 
-	var f Followup
-	seen := map[string]bool{}
-	invite := func(id string) {
-		if !seen[id] {
-			seen[id] = true
-			f.Invitees = append(f.Invitees, id)
-		}
+// mentionAt reports which mention the word w stands for, if it is a
+// sentinel and nothing else.
+func mentionAt(w string) (int, bool) {
+	m := sentinels.FindStringSubmatch(w)
+	if m == nil || m[0] != w {
+		return 0, false
 	}
+	k, _ := strconv.Atoi(m[1])
+	return k, true
+}
+
+func (r *followupReader) invite(id string) {
+	if !r.seen[id] {
+		r.seen[id] = true
+		r.f.Invitees = append(r.f.Invitees, id)
+	}
+}
+
+// lead reads the time phrase, the length and the mentions, in any order,
+// and returns how many words they took: the rest is the topic.
+func (r *followupReader) lead(words []string) (int, error) {
 	i := 0
 	for i < len(words) {
-		if f.When == "" {
-			if n := timePhrase(words[i:]); n > 0 {
-				f.When = strings.Join(words[i:i+n], " ")
-				if _, err := readWhen(f.When); err != nil {
-					return nil, withTimeHelp(err.(*UsageError).Message)
-				}
-				i += n
-				continue
-			}
+		n, err := r.leadPart(words[i:])
+		if err != nil {
+			return 0, err
 		}
-		if strings.EqualFold(words[i], "for") {
-			d, n, err := readDuration(words[i+1:])
-			if err != nil {
-				return nil, err
-			}
-			if n > 0 {
-				if f.Duration != 0 {
-					return nil, followupError("You gave two lengths; give just one, like `for 45m`.")
-				}
-				f.Duration = d
-				i += 1 + n
-				continue
-			}
+		if n == 0 {
+			break
 		}
-		if k, ok := mentionAt(words[i]); ok {
-			invite(refs[k].id)
-			i++
-			continue
-		}
-		break
+		i += n
 	}
+	return i, nil
+}
 
-	topic := sentinels.ReplaceAllStringFunc(strings.Join(words[i:], " "), func(w string) string {
-		k, _ := mentionAt(w)
-		invite(refs[k].id)
-		if refs[k].name == "" {
-			return "@" + refs[k].id
+// leadPart reads one part of the lead from the start of words and returns
+// how many words it took; 0 means the topic starts there.
+func (r *followupReader) leadPart(words []string) (int, error) {
+	if r.f.When == "" {
+		if n := timePhrase(words); n > 0 {
+			r.f.When = strings.Join(words[:n], " ")
+			if _, err := readWhen(r.f.When); err != nil {
+				return 0, withTimeHelp(err.(*UsageError).Message)
+			}
+			return n, nil
 		}
-		return "@" + refs[k].name
+	}
+	if strings.EqualFold(words[0], "for") {
+		d, n, err := readDuration(words[1:])
+		if err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			if r.f.Duration != 0 {
+				return 0, followupError("You gave two lengths; give just one, like `for 45m`.")
+			}
+			r.f.Duration = d
+			return 1 + n, nil
+		}
+	}
+	if k, ok := mentionAt(words[0]); ok {
+		r.invite(r.refs[k].id)
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// topic spells the mentions left in the topic as "@name", inviting those
+// people too, and undoes Slack's entity encoding.
+func (r *followupReader) topic(words []string) string {
+	topic := sentinels.ReplaceAllStringFunc(strings.Join(words, " "), func(w string) string {
+		k, _ := mentionAt(w)
+		r.invite(r.refs[k].id)
+		if r.refs[k].name == "" {
+			return "@" + r.refs[k].id
+		}
+		return "@" + r.refs[k].name
 	})
-	f.Topic = strings.Join(strings.Fields(decode(topic)), " ")
-	return f, nil
+	return strings.Join(strings.Fields(decode(topic)), " ")
 }
 
 // timePhrase returns how many words from the first make one time phrase.

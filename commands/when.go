@@ -110,118 +110,172 @@ func timeError(sentence string) *UsageError { return &UsageError{Message: senten
 
 // readWhen reads a time phrase without a clock.
 func readWhen(phrase string) (when, error) {
-	var w when
 	words := strings.Fields(strings.ToLower(strings.ToValidUTF8(phrase, string(utf8.RuneError))))
 	if len(words) == 0 {
-		return w, timeError("Say when, for example `tomorrow 14:00` or `in 2d`.")
+		return when{}, timeError("Say when, for example `tomorrow 14:00` or `in 2d`.")
 	}
-	unreadable := func() (when, error) {
-		return when{}, timeError("I can't read `" + echo(strings.Join(words, " ")) + "` as a time.")
-	}
-	setDay := func(kind string) bool {
-		if w.dayKind != "" || w.relative {
-			return false
-		}
-		w.dayKind = kind
-		return true
-	}
-	setClock := func(h, m int) bool {
-		if w.hasClock || w.relative {
-			return false
-		}
-		w.hasClock, w.hour, w.min = true, h, m
-		return true
-	}
-	for i := 0; i < len(words); i++ {
-		word := words[i]
-		following := ""
-		if i+1 < len(words) {
-			following = words[i+1]
-		}
-		switch {
-		case word == "in" && i == 0 && len(words) > 1:
-			w.relative = true
-		case word == "at" && i+1 < len(words):
-			// filler before a time of day
-		case word == "next" && isWeekday(following):
-			// "next monday" is "monday": the next one anyway
-		case word == "today" || word == "tomorrow":
-			if !setDay(word) {
-				return unreadable()
-			}
-		case isWeekday(word):
-			if !setDay("weekday") {
-				return unreadable()
-			}
-			w.weekday = weekdays[word]
-		case isoDate.MatchString(word):
-			if !setDay("date") {
-				return unreadable()
-			}
-			m := isoDate.FindStringSubmatch(word)
-			y, _ := strconv.Atoi(m[1])
-			mo, _ := strconv.Atoi(m[2])
-			d, _ := strconv.Atoi(m[3])
-			if mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) {
-				return when{}, timeError("There is no such date as `" + word + "`.")
-			}
-			w.y, w.m, w.d = y, time.Month(mo), d
-		case clock12.MatchString(word), hour12.MatchString(word) && (following == "am" || following == "pm"):
-			text := word
-			if !clock12.MatchString(word) {
-				text += following
-				i++
-			}
-			h, mi, ok := twelveHour(text)
-			if !ok {
-				return when{}, timeError("`" + text + "` is not a time of day; use 1am to 12pm, like `2pm` or `2:30pm`.")
-			}
-			if !setClock(h, mi) {
-				return unreadable()
-			}
-		case clock24.MatchString(word):
-			m := clock24.FindStringSubmatch(word)
-			h, _ := strconv.Atoi(m[1])
-			mi, _ := strconv.Atoi(m[2])
-			if h > 23 || mi > 59 {
-				return when{}, timeError("`" + word + "` is not a time of day; use 0:00 to 23:59.")
-			}
-			if !setClock(h, mi) {
-				return unreadable()
-			}
-		case amount.MatchString(word), number.MatchString(word) && unitWords[following] != 0:
-			if w.dayKind != "" || w.hasClock {
-				return unreadable()
-			}
-			w.relative = true
-			if amount.MatchString(word) {
-				for _, m := range amountIn.FindAllStringSubmatch(word, -1) {
-					if !w.add(m[1], unitWords[m[2]]) {
-						return when{}, tooFar()
-					}
-				}
-			} else {
-				if !w.add(word, unitWords[following]) {
-					return when{}, tooFar()
-				}
-				i++
-			}
-		default:
-			return unreadable()
+	r := &whenReader{words: words}
+	for ; r.i < len(words); r.i++ {
+		if err := r.word(); err != nil {
+			return when{}, err
 		}
 	}
+	if err := r.complete(); err != nil {
+		return when{}, err
+	}
+	return r.w, nil
+}
+
+// whenReader reads a phrase word by word into w. A word may take the one
+// after it too ("2 pm", "3 days"), which is why it keeps the index.
+type whenReader struct {
+	words []string
+	i     int
+	w     when
+}
+
+func (r *whenReader) unreadable() error {
+	return timeError("I can't read `" + echo(strings.Join(r.words, " ")) + "` as a time.")
+}
+
+// following is the word after the current one, or "".
+func (r *whenReader) following() string {
+	if r.i+1 < len(r.words) {
+		return r.words[r.i+1]
+	}
+	return ""
+}
+
+// word reads the current word, and the one after it when they belong
+// together.
+func (r *whenReader) word() error {
+	word, following := r.words[r.i], r.following()
+	switch {
+	case word == "in" && r.i == 0 && len(r.words) > 1:
+		r.w.relative = true
+	case word == "at" && r.i+1 < len(r.words):
+		// filler before a time of day
+	case word == "next" && isWeekday(following):
+		// "next monday" is "monday": the next one anyway
+	case word == "today" || word == "tomorrow":
+		return r.setDay(word)
+	case isWeekday(word):
+		if err := r.setDay("weekday"); err != nil {
+			return err
+		}
+		r.w.weekday = weekdays[word]
+	case isoDate.MatchString(word):
+		return r.date(word)
+	case clock12.MatchString(word), hour12.MatchString(word) && (following == "am" || following == "pm"):
+		return r.clock12(word, following)
+	case clock24.MatchString(word):
+		return r.clock24(word)
+	case amount.MatchString(word), number.MatchString(word) && unitWords[following] != 0:
+		return r.amount(word, following)
+	default:
+		return r.unreadable()
+	}
+	return nil
+}
+
+// setDay refuses a second day, and a day in a relative phrase: "tomorrow
+// monday" and "in 2h tomorrow" have no one meaning.
+func (r *whenReader) setDay(kind string) error {
+	if r.w.dayKind != "" || r.w.relative {
+		return r.unreadable()
+	}
+	r.w.dayKind = kind
+	return nil
+}
+
+// setClock refuses a second time of day, and one in a relative phrase.
+func (r *whenReader) setClock(h, m int) error {
+	if r.w.hasClock || r.w.relative {
+		return r.unreadable()
+	}
+	r.w.hasClock, r.w.hour, r.w.min = true, h, m
+	return nil
+}
+
+func (r *whenReader) date(word string) error {
+	if err := r.setDay("date"); err != nil {
+		return err
+	}
+	m := isoDate.FindStringSubmatch(word)
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	if mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) {
+		return timeError("There is no such date as `" + word + "`.")
+	}
+	r.w.y, r.w.m, r.w.d = y, time.Month(mo), d
+	return nil
+}
+
+// clock12 reads "2pm" and "2:30pm", or "2" and "2:30" followed by a
+// separate "am" or "pm", which it takes too.
+func (r *whenReader) clock12(word, following string) error {
+	text := word
+	if !clock12.MatchString(word) {
+		text += following
+		r.i++
+	}
+	h, mi, ok := twelveHour(text)
+	if !ok {
+		return timeError("`" + text + "` is not a time of day; use 1am to 12pm, like `2pm` or `2:30pm`.")
+	}
+	return r.setClock(h, mi)
+}
+
+func (r *whenReader) clock24(word string) error {
+	m := clock24.FindStringSubmatch(word)
+	h, _ := strconv.Atoi(m[1])
+	mi, _ := strconv.Atoi(m[2])
+	if h > 23 || mi > 59 {
+		return timeError("`" + word + "` is not a time of day; use 0:00 to 23:59.")
+	}
+	return r.setClock(h, mi)
+}
+
+// amount reads "1h30m", or a number followed by a separate unit word,
+// which it takes too. An amount makes the phrase relative, so it cannot
+// follow a day or a time of day.
+func (r *whenReader) amount(word, following string) error {
+	if r.w.dayKind != "" || r.w.hasClock {
+		return r.unreadable()
+	}
+	r.w.relative = true
+	if !amount.MatchString(word) {
+		r.i++
+		if !r.w.add(word, unitWords[following]) {
+			return tooFar()
+		}
+		return nil
+	}
+	for _, m := range amountIn.FindAllStringSubmatch(word, -1) {
+		if !r.w.add(m[1], unitWords[m[2]]) {
+			return tooFar()
+		}
+	}
+	return nil
+}
+
+// complete rejects phrases whose words each read well but that together
+// do not name a moment, such as "in 0m" or "today".
+func (r *whenReader) complete() error {
+	w, words := r.w, r.words
 	switch {
 	case w.relative && w.days == 0 && w.span == 0:
 		if words[0] == "in" && len(words) > 1 && (amount.MatchString(words[1]) || number.MatchString(words[1])) {
-			return when{}, timeError("Give a time in the future, like `in 30m`.")
+			return timeError("Give a time in the future, like `in 30m`.")
 		}
-		return unreadable()
+		return r.unreadable()
 	case w.dayKind == "today" && !w.hasClock:
-		return when{}, timeError("Say what time today, for example `today 17:30`.")
+		return timeError("Say what time today, for example `today 17:30`.")
 	case !w.relative && w.dayKind == "" && !w.hasClock:
-		return unreadable()
+		return r.unreadable()
 	}
-	return w, nil
+	return nil
 }
 
 // add adds n units to a relative time, reporting false when that is

@@ -83,155 +83,200 @@ func Load(getenv func(string) string, requireRun bool) (Config, error) {
 // in the order Load would meet them. Where a variable is wrong, the
 // Config holds its default.
 func Problems(getenv func(string) string, requireRun bool) (Config, []*Error) {
-	var problems []*Error
-	fail := func(name, problem string) { problems = append(problems, &Error{name, problem}) }
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
+	r := &reader{getenv: getenv}
+	c := r.basics()
+	r.followup(&c)
+	r.runtime(&c)
+	r.urls(&c)
+	r.channels(&c)
+	if requireRun {
+		r.credentials(&c)
 	}
+	return c, r.problems
+}
+
+// reader collects problems as it goes, so that doctor can list them all
+// and Load can report the first; the helpers below must keep being called
+// in the same order, because that order is what both show.
+type reader struct {
+	getenv   func(string) string
+	problems []*Error
+}
+
+func (r *reader) fail(name, problem string) { r.problems = append(r.problems, &Error{name, problem}) }
+
+func (r *reader) add(err *Error) {
+	if err != nil {
+		r.problems = append(r.problems, err)
+	}
+}
+
+func (r *reader) get(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// duration falls back to def when the setting is wrong, so that doctor
+// can go on checking the rest.
+func (r *reader) duration(name, def string, fallback time.Duration) time.Duration {
+	d, err := duration(r.get, name, def)
+	if err != nil {
+		r.add(err)
+		return fallback
+	}
+	return d
+}
+
+// basics reads the settings that cannot be wrong in themselves: plain
+// strings and lists, checked (if at all) further on.
+func (r *reader) basics() Config {
 	c := Config{
-		SlackBotToken:    get("SLACK_BOT_TOKEN", ""),
-		SlackAppToken:    get("SLACK_APP_TOKEN", ""),
-		SlackAPIURL:      get("SLACK_API_URL", "https://slack.com/api/"),
-		ZoomAPIURL:       strings.TrimRight(get("ZOOM_API_URL", "https://api.zoom.us/v2"), "/"),
-		ZoomOAuthURL:     strings.TrimRight(get("ZOOM_OAUTH_URL", "https://zoom.us"), "/"),
-		ZoomClientID:     get("ZOOM_CLIENT_ID", ""),
-		ZoomClientSecret: get("ZOOM_CLIENT_SECRET", ""),
-		ZoomAccountID:    get("ZOOM_ACCOUNT_ID", ""),
-		ZoomWebhookKey:   get("ZOOM_WEBHOOK_SECRET", ""),
-		DB:               get("WARROOM_DB", "warroom.db"),
-		HTTPAddr:         get("WARROOM_HTTP_ADDR", ":8080"),
-		PublicURL:        strings.TrimRight(get("WARROOM_PUBLIC_URL", ""), "/"),
-		ChannelPrefix:    get("WARROOM_CHANNEL_PREFIX", "inc-"),
-	}
-	for _, h := range strings.Split(get("ZOOM_HOSTS", "me"), ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			c.ZoomHosts = append(c.ZoomHosts, h)
-		}
+		SlackBotToken:    r.get("SLACK_BOT_TOKEN", ""),
+		SlackAppToken:    r.get("SLACK_APP_TOKEN", ""),
+		SlackAPIURL:      r.get("SLACK_API_URL", "https://slack.com/api/"),
+		ZoomAPIURL:       strings.TrimRight(r.get("ZOOM_API_URL", "https://api.zoom.us/v2"), "/"),
+		ZoomOAuthURL:     strings.TrimRight(r.get("ZOOM_OAUTH_URL", "https://zoom.us"), "/"),
+		ZoomClientID:     r.get("ZOOM_CLIENT_ID", ""),
+		ZoomClientSecret: r.get("ZOOM_CLIENT_SECRET", ""),
+		ZoomAccountID:    r.get("ZOOM_ACCOUNT_ID", ""),
+		ZoomWebhookKey:   r.get("ZOOM_WEBHOOK_SECRET", ""),
+		DB:               r.get("WARROOM_DB", "warroom.db"),
+		HTTPAddr:         r.get("WARROOM_HTTP_ADDR", ":8080"),
+		PublicURL:        strings.TrimRight(r.get("WARROOM_PUBLIC_URL", ""), "/"),
+		ChannelPrefix:    r.get("WARROOM_CHANNEL_PREFIX", "inc-"),
+		ZoomHosts:        list(r.get("ZOOM_HOSTS", "me")),
+		Admins:           list(r.get("WARROOM_ADMINS", "")),
 	}
 	if len(c.ZoomHosts) == 0 {
 		c.ZoomHosts = []string{"me"}
 	}
-	for _, a := range strings.Split(get("WARROOM_ADMINS", ""), ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			c.Admins = append(c.Admins, a)
+	return c
+}
+
+// list splits a comma-separated setting; nil when it holds no item,
+// which callers and tests tell apart from an empty slice.
+func list(v string) []string {
+	var items []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			items = append(items, s)
 		}
 	}
+	return items
+}
 
-	var err *Error
-	if c.FollowupAfter, err = duration(get, "WARROOM_FOLLOWUP_AFTER", "48h"); err != nil {
-		problems = append(problems, err)
-		c.FollowupAfter = 48 * time.Hour
-	}
-	if c.FollowupDuration, err = duration(get, "WARROOM_FOLLOWUP_DURATION", "30m"); err != nil {
-		problems = append(problems, err)
-		c.FollowupDuration = 30 * time.Minute
-	}
-	if c.ReminderBefore, err = duration(get, "WARROOM_REMINDER_BEFORE", "10m"); err != nil {
-		problems = append(problems, err)
-		c.ReminderBefore = 10 * time.Minute
-	}
-	if c.RecordingPollFor, err = duration(get, "WARROOM_RECORDING_WAIT", "168h"); err != nil {
-		problems = append(problems, err)
-		c.RecordingPollFor = 7 * 24 * time.Hour
-	}
-	if h := get("WARROOM_FOLLOWUP_HOURS", ""); h != "" && h != "off" {
+// followup reads when follow-up meetings and reminders happen and how
+// recordings are shared afterwards.
+func (r *reader) followup(c *Config) {
+	c.FollowupAfter = r.duration("WARROOM_FOLLOWUP_AFTER", "48h", 48*time.Hour)
+	c.FollowupDuration = r.duration("WARROOM_FOLLOWUP_DURATION", "30m", 30*time.Minute)
+	c.ReminderBefore = r.duration("WARROOM_REMINDER_BEFORE", "10m", 10*time.Minute)
+	c.RecordingPollFor = r.duration("WARROOM_RECORDING_WAIT", "168h", 7*24*time.Hour)
+	if h := r.get("WARROOM_FOLLOWUP_HOURS", ""); h != "" && h != "off" {
 		var a, b int
 		if n, _ := fmt.Sscanf(h, "%d-%d", &a, &b); n != 2 || a < 0 || b > 24 || a >= b {
-			fail("WARROOM_FOLLOWUP_HOURS", fmt.Sprintf("must be working hours such as 9-17, or off (got %q).", h))
+			r.fail("WARROOM_FOLLOWUP_HOURS", fmt.Sprintf("must be working hours such as 9-17, or off (got %q).", h))
 		} else {
 			c.FollowupStart, c.FollowupEnd = a, b
 		}
 	}
-	switch v := strings.ToLower(get("WARROOM_FOLLOWUP_ON_RESOLVE", "true")); v {
+	switch v := strings.ToLower(r.get("WARROOM_FOLLOWUP_ON_RESOLVE", "true")); v {
 	case "true", "yes", "1", "on":
 	case "false", "no", "0", "off":
 		c.FollowupOff = true
 	default:
-		fail("WARROOM_FOLLOWUP_ON_RESOLVE", fmt.Sprintf("must be true or false (got %q).", v))
+		r.fail("WARROOM_FOLLOWUP_ON_RESOLVE", fmt.Sprintf("must be true or false (got %q).", v))
 	}
-	switch c.RecordingPasscode = strings.ToLower(get("WARROOM_RECORDING_PASSCODE", "inline")); c.RecordingPasscode {
+	switch c.RecordingPasscode = strings.ToLower(r.get("WARROOM_RECORDING_PASSCODE", "inline")); c.RecordingPasscode {
 	case "inline", "separate", "hidden":
 	default:
-		fail("WARROOM_RECORDING_PASSCODE", fmt.Sprintf("must be inline (in the link), separate (its own line) or hidden (got %q).", c.RecordingPasscode))
+		r.fail("WARROOM_RECORDING_PASSCODE", fmt.Sprintf("must be inline (in the link), separate (its own line) or hidden (got %q).", c.RecordingPasscode))
 		c.RecordingPasscode = "inline"
 	}
-	if c.PollInterval, err = duration(get, "WARROOM_POLL_INTERVAL", "1m"); err != nil {
-		problems = append(problems, err)
-		c.PollInterval = time.Minute
-	}
-	var lerr error
-	if c.LogLevel, lerr = zerolog.ParseLevel(strings.ToLower(get("LOG_LEVEL", "info"))); lerr != nil || c.LogLevel == zerolog.NoLevel {
-		fail("LOG_LEVEL", fmt.Sprintf("must be one of trace, debug, info, warn, error (got %q).", getenv("LOG_LEVEL")))
+}
+
+// runtime reads how the process polls and logs.
+func (r *reader) runtime(c *Config) {
+	c.PollInterval = r.duration("WARROOM_POLL_INTERVAL", "1m", time.Minute)
+	var err error
+	if c.LogLevel, err = zerolog.ParseLevel(strings.ToLower(r.get("LOG_LEVEL", "info"))); err != nil || c.LogLevel == zerolog.NoLevel {
+		r.fail("LOG_LEVEL", fmt.Sprintf("must be one of trace, debug, info, warn, error (got %q).", r.getenv("LOG_LEVEL")))
 		c.LogLevel = zerolog.InfoLevel
 	}
-	switch c.LogFormat = strings.ToLower(get("LOG_FORMAT", "json")); c.LogFormat {
+	switch c.LogFormat = strings.ToLower(r.get("LOG_FORMAT", "json")); c.LogFormat {
 	case "json", "console":
 	default:
-		fail("LOG_FORMAT", fmt.Sprintf("must be json (for log collectors) or console (for people) (got %q).", getenv("LOG_FORMAT")))
+		r.fail("LOG_FORMAT", fmt.Sprintf("must be json (for log collectors) or console (for people) (got %q).", r.getenv("LOG_FORMAT")))
 		c.LogFormat = "json"
 	}
+}
+
+// urls checks the addresses basics read. A wrong one keeps its value:
+// there is no sensible default to fall back to.
+func (r *reader) urls(c *Config) {
 	if !strings.HasSuffix(c.SlackAPIURL, "/") {
-		fail("SLACK_API_URL", fmt.Sprintf("must end with \"/\" (got %q).", c.SlackAPIURL))
-	} else if err := checkURL("SLACK_API_URL", c.SlackAPIURL); err != nil {
-		problems = append(problems, err)
+		r.fail("SLACK_API_URL", fmt.Sprintf("must end with \"/\" (got %q).", c.SlackAPIURL))
+	} else {
+		r.add(checkURL("SLACK_API_URL", c.SlackAPIURL))
 	}
-	for _, u := range []struct{ name, value string }{{"ZOOM_API_URL", c.ZoomAPIURL}, {"ZOOM_OAUTH_URL", c.ZoomOAuthURL}} {
-		if err := checkURL(u.name, u.value); err != nil {
-			problems = append(problems, err)
-		}
-	}
+	r.add(checkURL("ZOOM_API_URL", c.ZoomAPIURL))
+	r.add(checkURL("ZOOM_OAUTH_URL", c.ZoomOAuthURL))
 	if c.PublicURL != "" {
-		if err := checkURL("WARROOM_PUBLIC_URL", c.PublicURL); err != nil {
-			problems = append(problems, err)
-		}
+		r.add(checkURL("WARROOM_PUBLIC_URL", c.PublicURL))
 	}
+}
+
+// channels checks the channel prefix and reads the secret key and the
+// announce channel; the key sits between them only to keep the order
+// problems have always been reported in.
+func (r *reader) channels(c *Config) {
 	if !validPrefix(c.ChannelPrefix) {
-		fail("WARROOM_CHANNEL_PREFIX", fmt.Sprintf("may hold only lowercase letters, digits, '-' and '_', at most 20 characters (got %q).", c.ChannelPrefix))
+		r.fail("WARROOM_CHANNEL_PREFIX", fmt.Sprintf("may hold only lowercase letters, digits, '-' and '_', at most 20 characters (got %q).", c.ChannelPrefix))
 	}
-	if k := get("WARROOM_SECRET_KEY", ""); k != "" {
+	if k := r.get("WARROOM_SECRET_KEY", ""); k != "" {
 		key, err := base64.StdEncoding.DecodeString(k)
 		if err != nil || len(key) != 32 {
-			fail("WARROOM_SECRET_KEY", "must be 32 random bytes in base64 (make one with: openssl rand -base64 32).")
+			r.fail("WARROOM_SECRET_KEY", "must be 32 random bytes in base64 (make one with: openssl rand -base64 32).")
 		} else {
 			c.SecretKey = key
 		}
 	}
-	if a := get("WARROOM_ANNOUNCE_CHANNEL", ""); a != "" {
+	if a := r.get("WARROOM_ANNOUNCE_CHANNEL", ""); a != "" {
 		if ch, ok := announceChannel(a); ok {
 			c.AnnounceChannel = ch
 		} else {
-			fail("WARROOM_ANNOUNCE_CHANNEL", fmt.Sprintf("must be a Slack channel ID such as C0123ABCD or a channel name such as #incidents (got %q).", a))
+			r.fail("WARROOM_ANNOUNCE_CHANNEL", fmt.Sprintf("must be a Slack channel ID such as C0123ABCD or a channel name such as #incidents (got %q).", a))
 		}
 	}
+}
 
-	if !requireRun {
-		return c, problems
-	}
+// credentials demands what `warroom run` needs to reach Slack and Zoom;
+// backup and healthcheck only touch the database and the local HTTP
+// server, so they do without them.
+func (r *reader) credentials(c *Config) {
 	switch {
 	case c.SlackBotToken == "":
-		fail("SLACK_BOT_TOKEN", "is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page.")
+		r.fail("SLACK_BOT_TOKEN", "is required: the bot token (xoxb-…) from your Slack app's OAuth & Permissions page.")
 	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
-		fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-.")
+		r.fail("SLACK_BOT_TOKEN", "must be a bot token starting with xoxb-.")
 	}
 	switch {
 	case c.SlackAppToken == "":
-		fail("SLACK_APP_TOKEN", "is required: an app-level token (xapp-…) with the connections:write scope, for Socket Mode.")
+		r.fail("SLACK_APP_TOKEN", "is required: an app-level token (xapp-…) with the connections:write scope, for Socket Mode.")
 	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
-		fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-.")
+		r.fail("SLACK_APP_TOKEN", "must be an app-level token starting with xapp-.")
 	}
 	if c.ZoomClientID == "" {
-		fail("ZOOM_CLIENT_ID", "is required: the Client ID of your Zoom app.")
+		r.fail("ZOOM_CLIENT_ID", "is required: the Client ID of your Zoom app.")
 	}
 	if c.ZoomClientSecret == "" {
-		fail("ZOOM_CLIENT_SECRET", "is required: the Client Secret of your Zoom app.")
+		r.fail("ZOOM_CLIENT_SECRET", "is required: the Client Secret of your Zoom app.")
 	}
 	if c.ZoomAccountID == "" && (c.PublicURL == "" || c.SecretKey == nil) {
-		fail("ZOOM_ACCOUNT_ID", "is required unless admins connect Zoom from Slack, which needs WARROOM_PUBLIC_URL and WARROOM_SECRET_KEY: set ZOOM_ACCOUNT_ID for a Server-to-Server app, or both of those for a user-managed OAuth app.")
+		r.fail("ZOOM_ACCOUNT_ID", "is required unless admins connect Zoom from Slack, which needs WARROOM_PUBLIC_URL and WARROOM_SECRET_KEY: set ZOOM_ACCOUNT_ID for a Server-to-Server app, or both of those for a user-managed OAuth app.")
 	}
-	return c, problems
 }
 
 // announceChannel accepts a channel ID (C…, G…) as it is, and a channel

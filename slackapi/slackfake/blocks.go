@@ -140,25 +140,7 @@ func (v *blockValidator) block(path string, b map[string]any) {
 	}
 	switch typ {
 	case "section":
-		text, hasText := b["text"].(map[string]any)
-		fields, hasFields := b["fields"].([]any)
-		if !hasText && !hasFields {
-			v.fail(path, "must provide either text or fields")
-		}
-		if hasText {
-			v.text(path+"/text", text, 3000, false)
-		}
-		if len(fields) > 10 {
-			v.fail(path+"/fields", "no more than 10 items allowed")
-		}
-		for i, f := range fields {
-			if m, ok := f.(map[string]any); ok {
-				v.text(fmt.Sprintf("%s/fields/%d", path, i), m, 2000, false)
-			}
-		}
-		if acc, ok := b["accessory"].(map[string]any); ok {
-			v.element(path+"/accessory", acc)
-		}
+		v.section(path, b)
 	case "header":
 		if text, ok := b["text"].(map[string]any); ok {
 			v.text(path+"/text", text, 150, true)
@@ -166,36 +148,63 @@ func (v *blockValidator) block(path string, b map[string]any) {
 			v.fail(path, "missing required field: text")
 		}
 	case "actions":
-		els, _ := b["elements"].([]any)
-		if len(els) == 0 {
-			v.fail(path+"/elements", "must provide at least 1 item")
-		}
-		if len(els) > 25 {
-			v.fail(path+"/elements", "no more than 25 items allowed")
-		}
-		actionIDs := map[string]bool{}
-		for i, e := range els {
-			m, ok := e.(map[string]any)
-			if !ok {
-				v.fail(fmt.Sprintf("%s/elements/%d", path, i), "must be an object")
-				continue
-			}
-			v.element(fmt.Sprintf("%s/elements/%d", path, i), m)
-			if id, ok := m["action_id"].(string); ok {
-				if actionIDs[id] {
-					v.fail(fmt.Sprintf("%s/elements/%d/action_id", path, i), "action_id must be unique in the block")
-				}
-				actionIDs[id] = true
-			}
-		}
+		v.actions(path, b)
 	case "context":
 		els, _ := b["elements"].([]any)
-		if len(els) == 0 {
-			v.fail(path+"/elements", "must provide at least 1 item")
+		v.itemCount(path+"/elements", len(els), 10)
+	}
+}
+
+func (v *blockValidator) section(path string, b map[string]any) {
+	text, hasText := b["text"].(map[string]any)
+	fields, hasFields := b["fields"].([]any)
+	if !hasText && !hasFields {
+		v.fail(path, "must provide either text or fields")
+	}
+	if hasText {
+		v.text(path+"/text", text, 3000, false)
+	}
+	if len(fields) > 10 {
+		v.fail(path+"/fields", "no more than 10 items allowed")
+	}
+	for i, f := range fields {
+		if m, ok := f.(map[string]any); ok {
+			v.text(fmt.Sprintf("%s/fields/%d", path, i), m, 2000, false)
 		}
-		if len(els) > 10 {
-			v.fail(path+"/elements", "no more than 10 items allowed")
+	}
+	if acc, ok := b["accessory"].(map[string]any); ok {
+		v.element(path+"/accessory", acc)
+	}
+}
+
+func (v *blockValidator) actions(path string, b map[string]any) {
+	els, _ := b["elements"].([]any)
+	v.itemCount(path+"/elements", len(els), 25)
+	actionIDs := map[string]bool{}
+	for i, e := range els {
+		m, ok := e.(map[string]any)
+		if !ok {
+			v.fail(fmt.Sprintf("%s/elements/%d", path, i), "must be an object")
+			continue
 		}
+		v.element(fmt.Sprintf("%s/elements/%d", path, i), m)
+		if id, ok := m["action_id"].(string); ok {
+			if actionIDs[id] {
+				v.fail(fmt.Sprintf("%s/elements/%d/action_id", path, i), "action_id must be unique in the block")
+			}
+			actionIDs[id] = true
+		}
+	}
+}
+
+// itemCount checks the length of a block's elements: Slack refuses an
+// empty list as well as a long one.
+func (v *blockValidator) itemCount(path string, n, limit int) {
+	if n == 0 {
+		v.fail(path, "must provide at least 1 item")
+	}
+	if n > limit {
+		v.fail(path, "no more than %d items allowed", limit)
 	}
 }
 

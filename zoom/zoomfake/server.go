@@ -22,13 +22,8 @@ package zoomfake
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 )
@@ -83,35 +78,6 @@ type Request struct {
 	Path   string // URL path, e.g. /v2/users/me/meetings
 	Op     string // Zoom's operationId ("meetingCreate", …), "token", "authorize", "revoke", or "" if no route matched
 	Status int    // the status the fake answered
-}
-
-// Fault makes the fake misbehave for matching requests, before it does
-// anything else with them (even checking the token).
-type Fault struct {
-	// Op is the operationId from Zoom's OpenAPI document ("meetingCreate",
-	// "meeting", "meetingUpdate", "meetingDelete", "meetingStatus",
-	// "meetings", "recordingGet", "pastMeetingDetails",
-	// "pastMeetingParticipants", "user", "userSettings"), or "token",
-	// "authorize" or "revoke" for the OAuth endpoints; "" matches every
-	// request.
-	Op string
-	// Times is how many consecutive matching requests fail; 0 means 1.
-	Times int
-	// Status is the HTTP status to answer. 0 with a Delay means "only slow
-	// down, then answer normally"; 0 without one means 500.
-	Status int
-	// Code and Message go in the body; defaults are the status and its text.
-	Code    int
-	Message string
-	// Delay hangs the request this long first (to provoke client timeouts).
-	Delay time.Duration
-	// Header is added to the answer, e.g. Retry-After or X-RateLimit-Type.
-	Header map[string]string
-	// LoseAnswer carries the operation out and then never answers: the
-	// connection is held until the client gives up. It is the network
-	// dropping after Zoom acted, the case that makes a client without an
-	// idempotency key create things twice. Status and Delay are ignored.
-	LoseAnswer bool
 }
 
 // Server is a fake Zoom. Use New and Handler to mount it yourself, or Start
@@ -175,31 +141,7 @@ type userMeta struct {
 
 // New returns a fake Zoom that is not listening; serve Handler yourself.
 func New(cfg Config) *Server {
-	if cfg.AccountID == "" {
-		cfg.AccountID = "fake-account"
-	}
-	if cfg.ClientID == "" {
-		cfg.ClientID = "fake-client-id"
-	}
-	if cfg.ClientSecret == "" {
-		cfg.ClientSecret = "fake-client-secret"
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if len(cfg.Hosts) == 0 {
-		cfg.Hosts = []User{{Email: "incident-bot@example.com", FirstName: "Incident", LastName: "Bot", Type: 2}}
-	}
-	if cfg.WebhookSecret == "" {
-		cfg.WebhookSecret = "fake-webhook-secret"
-	}
-	if cfg.AppName == "" {
-		cfg.AppName = "warroom"
-	}
-	if cfg.TokenLifetime <= 0 {
-		cfg.TokenLifetime = defaultTokenLifetime
-	}
-	cfg.RedirectURIs = append([]string(nil), cfg.RedirectURIs...)
+	cfg = cfg.withDefaults()
 	s := &Server{
 		closing:    make(chan struct{}),
 		userMeta:   map[string]userMeta{},
@@ -226,8 +168,54 @@ func New(cfg Config) *Server {
 		},
 	}
 	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
-	now := cfg.Now()
-	for i, u := range cfg.Hosts {
+	s.addHosts(cfg.Hosts, cfg.Now())
+	// Config reports the hosts with the IDs and types addHosts filled in.
+	cfg.Hosts = append([]User(nil), s.hosts...)
+	s.cfg = cfg
+	s.grants = map[string]grantFunc{
+		"account_credentials": (*Server).grantAccountCredentials,
+		"authorization_code":  (*Server).grantAuthorizationCode,
+		"refresh_token":       (*Server).grantRefreshToken,
+	}
+	s.routes()
+	return s
+}
+
+// withDefaults fills in the zero fields of c, and copies RedirectURIs so
+// that the caller changing its slice does not change the fake.
+func (c Config) withDefaults() Config {
+	if c.AccountID == "" {
+		c.AccountID = "fake-account"
+	}
+	if c.ClientID == "" {
+		c.ClientID = "fake-client-id"
+	}
+	if c.ClientSecret == "" {
+		c.ClientSecret = "fake-client-secret"
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if len(c.Hosts) == 0 {
+		c.Hosts = []User{{Email: "incident-bot@example.com", FirstName: "Incident", LastName: "Bot", Type: 2}}
+	}
+	if c.WebhookSecret == "" {
+		c.WebhookSecret = "fake-webhook-secret"
+	}
+	if c.AppName == "" {
+		c.AppName = "warroom"
+	}
+	if c.TokenLifetime <= 0 {
+		c.TokenLifetime = defaultTokenLifetime
+	}
+	c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
+	return c
+}
+
+// addHosts makes the account's users, generating the IDs and types
+// Config left out. Each gets a distinct personal meeting ID.
+func (s *Server) addHosts(hosts []User, now time.Time) {
+	for i, u := range hosts {
 		if u.ID == "" {
 			u.ID = randomToken(16)
 		}
@@ -239,15 +227,6 @@ func New(cfg Config) *Server {
 		s.standing[u.ID] = u
 		s.settings[u.ID] = defaultUserSettings(u)
 	}
-	cfg.Hosts = append([]User(nil), s.hosts...)
-	s.cfg = cfg
-	s.grants = map[string]grantFunc{
-		"account_credentials": (*Server).grantAccountCredentials,
-		"authorization_code":  (*Server).grantAuthorizationCode,
-		"refresh_token":       (*Server).grantRefreshToken,
-	}
-	s.routes()
-	return s
 }
 
 // Start returns a fake Zoom listening on a random port of 127.0.0.1.
@@ -416,279 +395,6 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	return false
 }
 
-// takeFault consumes one use of the first fault matching op.
-func (s *Server) takeFault(op string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Op != "" && f.Op != op {
-			continue
-		}
-		f.Times--
-		if f.Times <= 0 {
-			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-		}
-		c := *f
-		return &c
-	}
-	return nil
-}
-
-func writeFault(w http.ResponseWriter, op string, f *Fault) {
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	msg := f.Message
-	if msg == "" {
-		msg = http.StatusText(status)
-	}
-	for k, v := range f.Header {
-		w.Header().Set(k, v)
-	}
-	switch op {
-	case "authorize": // a page for a browser
-		pageHeaders(w)
-		w.WriteHeader(status)
-		_ = authorizeErrorTmpl.Execute(w, msg)
-		return
-	case "token", "revoke":
-		code := "server_error"
-		if status < 500 {
-			code = "invalid_request"
-		}
-		writeJSON(w, status, oauthError{Error: code, Reason: msg})
-		return
-	}
-	code := f.Code
-	if code == 0 {
-		code = status
-	}
-	writeError(w, status, code, msg)
-}
-
-// checkBearer checks the bearer token as Zoom does: a missing, unknown or
-// revoked token and an expired one are all 401 code 124. It returns r
-// carrying the token's principal (see principalOf).
-func (s *Server) checkBearer(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	s.mu.Lock()
-	at, ok := s.tokens[tok]
-	now := s.cfg.Now()
-	s.mu.Unlock()
-	switch {
-	case !strings.EqualFold(scheme, "Bearer") || !ok:
-		writeError(w, http.StatusUnauthorized, 124, "Invalid access token.")
-		return r, false
-	case !now.Before(at.expires):
-		writeError(w, http.StatusUnauthorized, 124, "Access token is expired.")
-		return r, false
-	}
-	return r.WithContext(context.WithValue(r.Context(), principalKey{}, at)), true
-}
-
-// principalKey carries the accessToken of an authorized request.
-type principalKey struct{}
-
-// principalOf is what the request's token stands for: a user (userID set,
-// user-managed OAuth) or the whole account (Server-to-Server).
-func principalOf(r *http.Request) accessToken {
-	at, _ := r.Context().Value(principalKey{}).(accessToken)
-	return at
-}
-
-// admitQPS applies the per-second limit (SetQPSLimit) to API requests.
-func (s *Server) admitQPS(w http.ResponseWriter) bool {
-	s.mu.Lock()
-	limit := s.qpsLimit
-	ok := true
-	if limit > 0 {
-		sec := s.cfg.Now().Truncate(time.Second)
-		if !sec.Equal(s.qpsWindow) {
-			s.qpsWindow, s.qpsCount = sec, 0
-		}
-		if s.qpsCount >= limit {
-			ok = false
-		} else {
-			s.qpsCount++
-		}
-	}
-	s.mu.Unlock()
-	if !ok {
-		w.Header().Set("X-RateLimit-Type", "QPS")
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusTooManyRequests, 429, "You have reached the maximum per-second rate limit for this API. Try again later.")
-	}
-	return ok
-}
-
-// Meetings returns the meetings that exist (not deleted), oldest first.
-func (s *Server) Meetings() []Meeting {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var ms []Meeting
-	for _, id := range s.order {
-		if m, ok := s.meetings[id]; ok {
-			ms = append(ms, m.clone())
-		}
-	}
-	return ms
-}
-
-// Meeting returns the meeting with id unless it does not exist or was
-// deleted.
-func (s *Server) Meeting(id int64) (Meeting, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.meetings[id]
-	if !ok {
-		return Meeting{}, false
-	}
-	return m.clone(), true
-}
-
-// Requests returns every request answered so far, OAuth and API, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-// IssuedTokens returns every access and refresh token the fake has issued,
-// in order, so tests can check that none leaks into logs or messages.
-func (s *Server) IssuedTokens() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.issued...)
-}
-
-// ExpireAccessTokens makes every access token issued so far expire now, as
-// if an hour had passed: the next API call with one answers 401 code 124.
-// Refresh tokens are untouched.
-func (s *Server) ExpireAccessTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.cfg.Now()
-	for tok, at := range s.tokens {
-		if at.expires.After(now) {
-			at.expires = now
-			s.tokens[tok] = at
-		}
-	}
-}
-
-// TokenRequests counts the requests to /oauth/token with grant_type grant
-// ("account_credentials", "authorization_code", "refresh_token"), answered
-// with success or not.
-func (s *Server) TokenRequests(grant string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.grantCount[grant]
-}
-
-// SetLatency delays every answer, OAuth and API, by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = d
-}
-
-// InjectFault queues f; faults are tried in the order they were injected.
-func (s *Server) InjectFault(f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	h := make(map[string]string, len(f.Header))
-	for k, v := range f.Header {
-		h[k] = v
-	}
-	f.Header = h
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
-}
-
-// SetMeetingStatus moves a meeting to "waiting", "started" (someone is in it)
-// or "finished" (it ended), as if people had joined or left.
-//
-// "started" begins a new instance of the meeting under the UUID the
-// meeting shows, which no instance had before. Leaving "started" ends the
-// instance (its end time is the fake's now; "waiting" means everyone left,
-// which ends it too) and gives the meeting a fresh UUID for its next
-// instance, as Zoom does; "finished" straight from "waiting" is an instance
-// that started and ended at once. Each ended instance is a past meeting.
-// Unknown IDs are ignored; an unknown status is a bug in the caller and
-// panics.
-func (s *Server) SetMeetingStatus(id int64, status string) {
-	switch status {
-	case StatusWaiting, StatusStarted, StatusFinished:
-	default:
-		panic("zoomfake: unknown meeting status " + status)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if m, ok := s.meetings[id]; ok {
-		s.setStatusLocked(m, status)
-	}
-}
-
-// SetQPSLimit caps API requests per second (of the fake's clock) across the
-// account; 0 turns the limit off.
-func (s *Server) SetQPSLimit(perSecond int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.qpsLimit = perSecond
-}
-
-// SetDailyLimit sets how many meeting create and update requests each host
-// may make per UTC day (Zoom's is 100, the default).
-func (s *Server) SetDailyLimit(n int) {
-	s.setDailyLimit(n)
-}
-
-// UseUpDailyLimit spends the rest of today's meeting requests of one host:
-// its next create or update answers the daily-cap 429, the others' do not.
-func (s *Server) UseUpDailyLimit(email string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if u, ok := s.lookupUser(email); ok {
-		s.daily[u.ID+"|"+s.cfg.Now().UTC().Format(time.DateOnly)] = s.dailyLimit
-	}
-}
-
-// SetUserCannotHost takes hosting away from a user (or gives it back).
-func (s *Server) SetUserCannotHost(email string, cannot bool) {
-	s.setStanding(email, func(u *User) { u.CannotHost = cannot })
-}
-
-// SetUserInactive deactivates a user (or activates them again).
-func (s *Server) SetUserInactive(email string, inactive bool) {
-	s.setStanding(email, func(u *User) { u.Inactive = inactive })
-}
-
-func (s *Server) setStanding(email string, f func(*User)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if u, ok := s.lookupUser(email); ok {
-		st := s.standing[u.ID]
-		f(&st)
-		s.standing[u.ID] = st
-	}
-}
-
-// standingOf is a user's CannotHost and Inactive as they are now.
-func (s *Server) standingOf(id string) User {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.standing[id]
-}
-
-func (s *Server) setDailyLimit(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dailyLimit = n
-}
-
 // statusRecorder remembers the status for the request log.
 type statusRecorder struct {
 	http.ResponseWriter
@@ -700,62 +406,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-// apiError is Zoom's error body.
-type apiError struct {
-	Code    int          `json:"code"`
-	Message string       `json:"message"`
-	Errors  []fieldError `json:"errors,omitempty"`
+// Requests returns every request answered so far, OAuth and API, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
 }
-
-type fieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-func writeError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, apiError{Code: code, Message: msg})
-}
-
-// writeValidation answers Zoom's "Validation Failed." — HTTP 400, code 300
-// (the OpenAPI document files it under a "300" response, but that is the
-// error code, not the HTTP status).
-func writeValidation(w http.ResponseWriter, errs []fieldError) {
-	writeJSON(w, http.StatusBadRequest, apiError{Code: 300, Message: "Validation Failed.", Errors: errs})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// decodeBody reads a JSON request body the way Zoom judges it. It answers
-// the error itself and reports whether decoding succeeded.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	ct := r.Header.Get("Content-Type")
-	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		writeError(w, http.StatusBadRequest, 300, "Unsupported Content Type")
-		return false
-	}
-	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v)
-	var te *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &te):
-		writeValidation(w, []fieldError{{Field: te.Field, Message: "Invalid field."}})
-	default:
-		writeError(w, http.StatusBadRequest, 300, "Request Body should be a valid JSON object.")
-	}
-	return false
-}
-
-// randomBytes fills n bytes from crypto/rand: tokens and passcodes must not
-// be guessable even in a fake, since demos run on shared machines.
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
-	return b
-}
-
-func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }

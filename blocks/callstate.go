@@ -1,0 +1,129 @@
+package blocks
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/warroom-dev/warroom"
+)
+
+// callState reads inc.Call, treating an unknown state, or "ready" without a
+// meeting, as still pending: the message then promises nothing it can't show.
+func callState(inc warroom.Incident) warroom.CallState {
+	switch {
+	case inc.Call == warroom.CallReady && inc.Meeting != nil:
+		return warroom.CallReady
+	case inc.Call == warroom.CallFailed:
+		return warroom.CallFailed
+	case inc.Call == warroom.CallRemoved:
+		return warroom.CallRemoved
+	}
+	return warroom.CallPending
+}
+
+// joinable reports whether the Join button may be shown at all: a ready call
+// with a usable link, on an incident that is not resolved. Whether the place
+// it goes may see the link (private incidents) is the caller's question.
+func joinable(inc warroom.Incident) (string, bool) {
+	if resolved(inc) || callState(inc) != warroom.CallReady {
+		return "", false
+	}
+	return joinURL(inc)
+}
+
+// joinURL returns the meeting's join URL, exactly, if Slack will take it as a
+// button link (http(s), ≤3000 characters); a bad one would make Slack reject
+// the whole message with invalid_blocks.
+func joinURL(inc warroom.Incident) (string, bool) {
+	if inc.Meeting == nil {
+		return "", false
+	}
+	u := inc.Meeting.JoinURL
+	ok := (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) &&
+		chars(u) <= maxURL && utf8.ValidString(u) &&
+		!strings.ContainsAny(u, " \t\r\n")
+	return u, ok
+}
+
+func joinButton(url string) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(ActionJoinCall, "", textObj(plainText, "Join Call")).
+		WithURL(url).
+		WithStyle(slack.StylePrimary)
+}
+
+// meetingDetails is the line people read aloud or type into a Zoom room:
+// "Meeting ID: 812 3456 7890 · Passcode: 123456".
+func meetingDetails(m *warroom.Meeting) string {
+	var parts []string
+	if m.ID > 0 {
+		parts = append(parts, "Meeting ID: "+meetingID(m.ID))
+	}
+	if m.Password != "" {
+		pw, _ := clip(m.Password, 100)
+		parts = append(parts, "Passcode: "+pw)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// meetingID formats a Zoom meeting ID the way Zoom shows it, in groups:
+// 123 456 789, 123 456 7890, 812 3456 7890. Other lengths are left whole.
+func meetingID(id int64) string {
+	s := strconv.FormatInt(id, 10)
+	switch len(s) {
+	case 9:
+		return s[:3] + " " + s[3:6] + " " + s[6:]
+	case 10:
+		return s[:3] + " " + s[3:6] + " " + s[6:]
+	case 11:
+		return s[:3] + " " + s[3:7] + " " + s[7:]
+	}
+	return s
+}
+
+// callText is the short state shown in the Call field.
+func callText(inc warroom.Incident) string {
+	if resolved(inc) {
+		return "Ended"
+	}
+	switch callState(inc) {
+	case warroom.CallReady:
+		switch inc.Meeting.Status {
+		case warroom.MeetingStarted:
+			return "In progress"
+		case warroom.MeetingWaiting, "":
+			return "Waiting for people"
+		case warroom.MeetingEnded:
+			return "Ended"
+		}
+		return "Ready"
+	case warroom.CallFailed:
+		return "Failed, retrying"
+	case warroom.CallRemoved:
+		return "Removed"
+	}
+	return "Setting up"
+}
+
+// callSentence is the call's state for fallback and confirmation texts.
+func callSentence(inc warroom.Incident) string {
+	if resolved(inc) {
+		return "The call has ended."
+	}
+	switch callState(inc) {
+	case warroom.CallReady:
+		switch inc.Meeting.Status {
+		case warroom.MeetingStarted:
+			return "The Zoom call is in progress."
+		case warroom.MeetingEnded:
+			return "The Zoom call has ended."
+		}
+		return "The Zoom call is ready."
+	case warroom.CallFailed:
+		return "The Zoom call could not be created yet; warroom keeps retrying."
+	case warroom.CallRemoved:
+		return "The Zoom connection was removed."
+	}
+	return "Setting up the Zoom call…"
+}
