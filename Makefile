@@ -25,8 +25,12 @@ run: build
 demo: build
 	$(BIN) demo
 
+# The declare path's latency (20 declares), then CPU and memory per incident
+# of the real binary over COST_INCIDENTS declares.
+COST_INCIDENTS ?= 1000
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 20x -count 1 ./cmd/warroom
+	$(GO) test -run '^$$' -bench '^BenchmarkDeclare$$' -benchtime 20x -count 1 ./cmd/warroom
+	WARROOM_COST_INCIDENTS=$(COST_INCIDENTS) $(GO) test -run '^$$' -bench '^BenchmarkCostPerIncident$$' -benchtime 1x -count 1 -timeout 30m ./cmd/warroom
 
 FUZZTIME ?= 30s
 fuzz:

@@ -21,6 +21,9 @@ type Attempt struct {
 	Tag   string
 	Host  string
 	Tried []string
+	// Day is the UTC day whose request count (Zoom's daily cap) the create
+	// adds to: the Recorder counts it in the same write.
+	Day string
 }
 
 // Spec is a meeting to make. The request's agenda gets the tag in front
@@ -101,7 +104,7 @@ func (p *Pool) chooseAndRecord(ctx context.Context, att *Attempt, exclude map[st
 	if err != nil {
 		return "", err
 	}
-	att.Host = host
+	att.Host, att.Day = host, p.day()
 	if !slices.Contains(att.Tried, host) {
 		att.Tried = append(att.Tried, host)
 	}
@@ -133,10 +136,20 @@ func (p *Pool) choose(ctx context.Context, previous string, exclude map[string]b
 	if err != nil {
 		return "", err
 	}
-	if crowded {
-		p.cfg.Log.Warn().Str("host", host).Msg("every Zoom host is at its concurrent-meeting capacity; sharing the least loaded")
-	}
+	p.noteCrowded(host, crowded)
 	return host, nil
+}
+
+// noteCrowded logs when every host reaches its concurrent-meeting capacity
+// and when that ends. It runs under p.choosing.
+func (p *Pool) noteCrowded(host string, crowded bool) {
+	switch {
+	case crowded && !p.crowded:
+		p.cfg.Log.Warn().Str("host", host).Msg("every Zoom host is at its concurrent-meeting capacity; sharing the least loaded until one frees up")
+	case !crowded && p.crowded:
+		p.cfg.Log.Info().Str("host", host).Msg("a Zoom host has free capacity again")
+	}
+	p.crowded = crowded
 }
 
 // setAside records why a host was refused, so the pool skips it (until the
@@ -217,7 +230,21 @@ func (p *Pool) FindTagged(ctx context.Context, tag, host string, tried []string)
 }
 
 func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meeting, error) {
-	client, userID, err := p.Client(ctx, host)
+	h, err := p.store.ZoomHost(ctx, host)
+	if err != nil {
+		return warroom.Meeting{}, err
+	}
+	if h.ZoomUserID == "" {
+		// The host's passcode rules are read at start; a meeting asked for
+		// before that finished reads them now, or its passcode may be refused.
+		if _, err := p.LoadProfile(ctx, host); err != nil {
+			return warroom.Meeting{}, err
+		}
+		if h, err = p.store.ZoomHost(ctx, host); err != nil {
+			return warroom.Meeting{}, err
+		}
+	}
+	client, userID, err := p.clientFor(*h)
 	if err != nil {
 		return warroom.Meeting{}, err
 	}
@@ -227,20 +254,10 @@ func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meet
 		agenda = string(r[:2000]) // Zoom's limit counts characters
 	}
 	req.Agenda = agenda
-	if h, err := p.store.ZoomHost(ctx, host); err == nil && h.ZoomUserID == "" {
-		// The host's passcode rules are read at start; a meeting asked for
-		// before that finished reads them now, or its passcode may be refused.
-		if _, err := p.LoadProfile(ctx, host); err != nil {
-			return warroom.Meeting{}, err
-		}
-	}
-	if req.Password, err = p.Passcode(ctx, host); err != nil {
+	if req.Password, err = passcodeFor(*h); err != nil {
 		// Zoom makes one itself when the account requires it.
 		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("no passcode generated")
 		req.Password = ""
-	}
-	if err := p.CountRequest(ctx, host); err != nil {
-		return warroom.Meeting{}, err
 	}
 	m, err := client.CreateMeeting(ctx, userID, req)
 	if err != nil {

@@ -59,6 +59,9 @@ type Pool struct {
 
 	// choosing serialises choosing a host with recording the choice.
 	choosing sync.Mutex
+	// crowded is whether the last pick found every host at capacity, so
+	// the log says it when it starts and stops, not once per meeting.
+	crowded bool
 
 	mu      sync.Mutex
 	clients map[string]*zoom.Client // OAuth accounts, by key
@@ -119,6 +122,12 @@ func (p *Pool) Client(ctx context.Context, key string) (*zoom.Client, string, er
 	if err != nil {
 		return nil, "", err
 	}
+	return p.clientFor(*h)
+}
+
+// clientFor is Client for a host already read.
+func (p *Pool) clientFor(h warroom.ZoomHost) (*zoom.Client, string, error) {
+	key := h.Key
 	switch h.Mode {
 	case warroom.HostS2S:
 		if p.s2s == nil {
@@ -149,36 +158,28 @@ func (p *Pool) Client(ctx context.Context, key string) (*zoom.Client, string, er
 // is returned with crowded=true (incident meetings allow join-before-host,
 // so people still get in; the host only shows as "in another meeting").
 func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, crowded bool, err error) {
-	hosts, err := p.store.ZoomHosts(ctx)
-	if err != nil {
-		return "", false, err
-	}
-	load, err := p.store.HostLoad(ctx)
-	if err != nil {
-		return "", false, err
-	}
-	usage, err := p.store.ZoomRequests(ctx, p.day())
+	hosts, err := p.store.PoolHosts(ctx, p.day())
 	if err != nil {
 		return "", false, err
 	}
 	now := p.cfg.Now()
-	var best *warroom.ZoomHost
+	var best *store.PoolHost
 	bestFree := false
 	for i := range hosts {
 		h := &hosts[i]
-		if exclude[h.Key] || !p.usable(*h, usage[h.Key], now) {
+		if exclude[h.Key] || !p.usable(h.ZoomHost, h.Requests, now) {
 			continue
 		}
-		free := load[h.Key] < h.Capacity()
+		free := h.Load < h.Capacity()
 		switch {
 		case best == nil,
 			free && !bestFree,
-			free == bestFree && load[h.Key] < load[best.Key]:
+			free == bestFree && h.Load < best.Load:
 			best, bestFree = h, free
 		}
 	}
 	if best == nil {
-		return "", false, p.noHostError(hosts, usage, now)
+		return "", false, p.noHostError(hosts, now)
 	}
 	return best.Key, !bestFree, nil
 }
@@ -197,13 +198,13 @@ func (p *Pool) usable(h warroom.ZoomHost, used int, now time.Time) bool {
 	return true
 }
 
-func (p *Pool) noHostError(hosts []warroom.ZoomHost, usage map[string]int, now time.Time) error {
+func (p *Pool) noHostError(hosts []store.PoolHost, now time.Time) error {
 	if len(hosts) == 0 {
 		return warroom.Errorf(warroom.EINVALID, "no Zoom account is connected; an admin can connect one with /incident zoom connect")
 	}
 	capped := 0
 	for _, h := range hosts {
-		if usage[h.Key] >= DailyCap || h.CappedUntil.After(now) {
+		if h.Requests >= DailyCap || h.CappedUntil.After(now) {
 			capped++
 		}
 	}
@@ -214,12 +215,6 @@ func (p *Pool) noHostError(hosts []warroom.ZoomHost, usage map[string]int, now t
 }
 
 func (p *Pool) day() string { return p.cfg.Now().UTC().Format("2006-01-02") }
-
-// CountRequest counts a meeting create or update against the host's cap.
-func (p *Pool) CountRequest(ctx context.Context, key string) error {
-	_, err := p.store.CountZoomRequest(ctx, key, p.day())
-	return err
-}
 
 // NoteDailyCap records that Zoom refused the host until the cap resets.
 func (p *Pool) NoteDailyCap(ctx context.Context, key string, until time.Time) error {
@@ -242,6 +237,12 @@ func (p *Pool) Passcode(ctx context.Context, key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return passcodeFor(*h)
+}
+
+// passcodeFor is Passcode for a host already read.
+func passcodeFor(h warroom.ZoomHost) (string, error) {
+	key := h.Key
 	var rules zoom.PasscodeRules
 	if err := json.Unmarshal([]byte(h.PasscodeRules), &rules); err != nil {
 		return "", fmt.Errorf("meetings: passcode rules of %s: %w", key, err)
@@ -369,23 +370,15 @@ func (p *Pool) forget(key string) {
 
 // Status describes every host.
 func (p *Pool) Status(ctx context.Context) ([]warroom.HostStatus, error) {
-	hosts, err := p.store.ZoomHosts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	load, err := p.store.HostLoad(ctx)
-	if err != nil {
-		return nil, err
-	}
-	usage, err := p.store.ZoomRequests(ctx, p.day())
+	hosts, err := p.store.PoolHosts(ctx, p.day())
 	if err != nil {
 		return nil, err
 	}
 	now := p.cfg.Now()
 	out := make([]warroom.HostStatus, 0, len(hosts))
 	for _, h := range hosts {
-		out = append(out, warroom.HostStatus{ZoomHost: h, Capacity: h.Capacity(), Active: load[h.Key],
-			RequestsToday: usage[h.Key], Usable: p.usable(h, usage[h.Key], now)})
+		out = append(out, warroom.HostStatus{ZoomHost: h.ZoomHost, Capacity: h.Capacity(), Active: h.Load,
+			RequestsToday: h.Requests, Usable: p.usable(h.ZoomHost, h.Requests, now)})
 	}
 	return out, nil
 }

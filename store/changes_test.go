@@ -167,7 +167,7 @@ func TestCancelWinsOverTheSchedulingJob(t *testing.T) {
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	f, _, _ := s.AddFollowup(ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f", Start: time.Now().Add(time.Hour)})
 	mustHost(t, s, "h")
-	if err := s.RecordFollowupAttempt(ctx, store.Fence{}, f.ID, "[f]", "h", []string{"h"}); err != nil {
+	if err := s.RecordFollowupAttempt(ctx, store.Fence{}, f.ID, "[f]", "h", []string{"h"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CancelFollowup(ctx, f.ID, "U2"); err != nil {

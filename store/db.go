@@ -57,10 +57,43 @@ func (c *stmtCache) close() {
 	c.m = map[string]*sql.Stmt{}
 }
 
+// writeGate lets one writer at a time reach SQLite. SQLite allows one
+// writer anyway; without the gate the others wait in its busy handler,
+// sleeping and retrying (and each holding a connection), which under load
+// costs more CPU than the writes themselves. Waiting here is a queue. nil
+// (PostgreSQL) lets everyone through.
+type writeGate chan struct{}
+
+// enter waits for the gate; leave must follow.
+func (g writeGate) enter(ctx context.Context) error {
+	if g == nil {
+		return nil
+	}
+	select {
+	case g <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g writeGate) leave() {
+	if g != nil {
+		<-g
+	}
+}
+
 // autocommit runs each statement on its own.
-type autocommit struct{ c *stmtCache }
+type autocommit struct {
+	c    *stmtCache
+	gate writeGate
+}
 
 func (a autocommit) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := a.gate.enter(ctx); err != nil {
+		return nil, err
+	}
+	defer a.gate.leave()
 	st, err := a.c.get(ctx, q)
 	if err != nil {
 		return nil, err
@@ -129,6 +162,10 @@ func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 // so what fn reads cannot change before it writes: that is what makes the
 // compare-and-set rules hold.
 func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) error {
+	if err := s.gate.enter(ctx); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer s.gate.leave()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)

@@ -142,7 +142,7 @@ func (s *Store) SetFollowupStart(ctx context.Context, f Fence, id int64, start t
 
 // RecordFollowupAttempt records the host and tag before Zoom is asked to
 // make the meeting; ECONFLICT once the follow-up is cancelled.
-func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, tag, host string, tried []string) error {
+func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, tag, host string, tried []string, day string) error {
 	raw, _ := json.Marshal(nonNil(tried))
 	return s.inTx(ctx, "followup attempt", func(q txn) error {
 		if ok, err := hostExists(ctx, q, host); err != nil || !ok {
@@ -153,7 +153,10 @@ func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, ta
 		if err == nil && n == 0 {
 			err = errCancelled(id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return countRequest(ctx, q, host, day)
 	})
 }
 

@@ -272,27 +272,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// HostLoad counts the active incidents whose meeting is (or is being) made
-// on each host.
-func (s *Store) HostLoad(ctx context.Context) (map[string]int, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT meeting_host, COUNT(*) FROM incidents
-		WHERE status = ? AND meeting_host <> '' GROUP BY meeting_host`, string(warroom.StatusActive))
-	if err != nil {
-		return nil, fmt.Errorf("store: host load: %w", err)
-	}
-	defer rows.Close()
-	load := map[string]int{}
-	for rows.Next() {
-		var host string
-		var n int
-		if err := rows.Scan(&host, &n); err != nil {
-			return nil, fmt.Errorf("store: host load: %w", err)
-		}
-		load[host] = n
-	}
-	return load, rows.Err()
-}
-
 // IncidentCounts counts incidents by severity and by status, for /metrics.
 func (s *Store) IncidentCounts(ctx context.Context) (bySeverity, byStatus map[string]int, err error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT severity, status, COUNT(*) FROM incidents GROUP BY severity, status`)

@@ -101,6 +101,16 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 	if limit <= 0 {
 		return nil, nil
 	}
+	// Most wake-ups find nothing due: a read says so without taking the
+	// write lock.
+	var due int
+	if err := s.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM jobs WHERE done_at IS NULL AND available_at <= ?)`,
+		ms(s.now())).Scan(&due); err != nil {
+		return nil, fmt.Errorf("store: claim jobs: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var jobs []Job
 	err := s.inTx(ctx, "claim jobs", func(q txn) error {
 		now := ms(s.now())
@@ -218,17 +228,33 @@ func (s *Store) ReleaseJob(ctx context.Context, f Fence) error {
 	return s.finishJob(ctx, f, `available_at = ?`, ms(s.now()))
 }
 
+// finishJob records a job's outcome, with the results its run handed over
+// (Ledger.HandOver) in the same commit.
 func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any) error {
 	args = append(args, f.Job, f.Token)
-	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET `+set+`, rerun = 0, lease_owner = '', lease_until = 0
-		WHERE id = ? AND lease_token = ? AND done_at IS NULL`, args...)
-	if err != nil {
-		return fmt.Errorf("store: job %d: %w", f.Job, err)
+	finish := func(q querier) error {
+		res, err := q.ExecContext(ctx, `UPDATE jobs SET `+set+`, rerun = 0, lease_owner = '', lease_until = 0
+			WHERE id = ? AND lease_token = ? AND done_at IS NULL`, args...)
+		if err != nil {
+			return fmt.Errorf("store: job %d: %w", f.Job, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: job %d: %w", f.Job, warroom.ErrLeaseLost)
+		}
+		return nil
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: job %d: %w", f.Job, warroom.ErrLeaseLost)
+	v, handed := s.handedOver.LoadAndDelete(f)
+	if !handed {
+		return finish(s.q)
 	}
-	return nil
+	return s.inTx(ctx, "finish job", func(q txn) error {
+		// An incident gone meanwhile has nothing to record; the outcome
+		// still is.
+		if err := v.(*Ledger).writeOn(ctx, q, nil, nil); err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
+			return err
+		}
+		return finish(q)
+	})
 }
 
 // NextDue is when the next job can be claimed: the earliest due time, or

@@ -11,15 +11,6 @@ import (
 	"github.com/warroom-dev/warroom"
 )
 
-// The incident sync's record of what it did. Every write carries the
-// job's Fence: a sync that lost its lease records nothing more.
-
-// ClaimChannelName records the channel name about to be created, before
-// conversations.create is called.
-func (s *Store) ClaimChannelName(ctx context.Context, f Fence, id int64, name string, attempt int) error {
-	return s.progress(ctx, f, id, `channel_name = ?, channel_attempt = ?`, name, attempt)
-}
-
 // ChannelNameClaimedByOther reports whether another incident has claimed
 // or owns a channel of this name.
 func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
@@ -31,114 +22,10 @@ func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name st
 	return n > 0, nil
 }
 
-// SetChannel records the incident's channel. A channel already recorded
-// for another incident is refused with ECONFLICT.
-func (s *Store) SetChannel(ctx context.Context, f Fence, id int64, channelID, name string) error {
-	err := s.progress(ctx, f, id, `channel_id = ?, channel_name = ?`, channelID, name)
-	if err != nil && isUniqueViolation(err) {
-		return warroom.Errorf(warroom.ECONFLICT, "Channel %s already belongs to another incident.", channelID)
-	}
-	return err
-}
-
 // isUniqueViolation recognises SQLite's and PostgreSQL's words for it.
 func isUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
-}
-
-// Step is a one-way flag of the incident sync.
-type Step int
-
-// Steps recorded with MarkStep.
-const (
-	StepInvited Step = iota + 1
-	StepMessagePosting
-	StepPinned
-	StepBookmarkAdding
-	StepConfirmed
-	StepJoined
-	StepAnnouncePosting
-	StepMeetingEnded
-)
-
-func (st Step) column() (string, error) {
-	switch st {
-	case StepInvited:
-		return "invited", nil
-	case StepMessagePosting:
-		return "message_posting", nil
-	case StepPinned:
-		return "pinned", nil
-	case StepBookmarkAdding:
-		return "bookmark_adding", nil
-	case StepConfirmed:
-		return "confirmed", nil
-	case StepJoined:
-		return "joined", nil
-	case StepAnnouncePosting:
-		return "announce_posting", nil
-	case StepMeetingEnded:
-		return "meeting_ended", nil
-	}
-	return "", fmt.Errorf("store: unknown step %d", int(st))
-}
-
-// MarkStep records that steps of the sync happened (or, for the "…ing"
-// steps, are about to), in one write.
-func (s *Store) MarkStep(ctx context.Context, f Fence, id int64, steps ...Step) error {
-	set := make([]string, 0, len(steps))
-	for _, st := range steps {
-		col, err := st.column()
-		if err != nil {
-			return err
-		}
-		set = append(set, col+` = 1`)
-	}
-	return s.progress(ctx, f, id, strings.Join(set, ", "))
-}
-
-// SetMessage records the posted incident message and what it shows.
-func (s *Store) SetMessage(ctx context.Context, f Fence, id int64, ts, shows string) error {
-	return s.progress(ctx, f, id, `message_ts = ?, message_shows = ?`, ts, shows)
-}
-
-// SetMessageShows records what the incident message shows after an update.
-func (s *Store) SetMessageShows(ctx context.Context, f Fence, id int64, shows string) error {
-	return s.progress(ctx, f, id, `message_shows = ?`, shows)
-}
-
-// SetBookmarkLink records the link the channel bookmark now points to,
-// if it is still the incident's call (or "", no bookmark). A bookmark added
-// for a call that changed meanwhile — its account removed, say — is
-// recorded as stale instead, for the sync to take away: the link is not
-// kept.
-func (s *Store) SetBookmarkLink(ctx context.Context, f Fence, id int64, link string) error {
-	return s.progress(ctx, f, id, `bookmark_adding = 0,
-		bookmark_stale = CASE WHEN ? = '' OR meeting_join_url = ? THEN bookmark_stale ELSE 1 END,
-		bookmark_link = CASE WHEN ? = '' OR meeting_join_url = ? THEN ? ELSE '' END`, link, link, link, link, link)
-}
-
-// ClearStaleBookmark records that the bookmark of a removed call is gone.
-func (s *Store) ClearStaleBookmark(ctx context.Context, f Fence, id int64) error {
-	return s.progress(ctx, f, id, `bookmark_stale = 0`)
-}
-
-// SetTopicShows records what the channel topic shows, made for the call
-// link joinURL: if the call changed meanwhile, nothing is kept (the topic is
-// set again on the next run).
-func (s *Store) SetTopicShows(ctx context.Context, f Fence, id int64, shows, joinURL string) error {
-	return s.progress(ctx, f, id, `topic_shows = CASE WHEN meeting_join_url = ? THEN ? ELSE '' END`, joinURL, shows)
-}
-
-// SetAnnouncement records the incident's announcement and what it shows.
-func (s *Store) SetAnnouncement(ctx context.Context, f Fence, id int64, channel, ts, shows string) error {
-	return s.progress(ctx, f, id, `announce_channel = ?, announce_ts = ?, announce_shows = ?`, channel, ts, shows)
-}
-
-// SetAnnounceShows records what the announcement shows after an update.
-func (s *Store) SetAnnounceShows(ctx context.Context, f Fence, id int64, shows string) error {
-	return s.progress(ctx, f, id, `announce_shows = ?`, shows)
 }
 
 // MeetingAttempt is where the creation of an incident's current meeting
@@ -148,6 +35,9 @@ type MeetingAttempt struct {
 	Tag   string
 	Host  string
 	Tried []string
+	// Day is the UTC day (YYYY-MM-DD) whose Zoom request count the create
+	// adds to; it is counted with the attempt. "" counts nothing.
+	Day string
 }
 
 // RecordMeetingAttempt records, before Zoom is called, the host and the
@@ -169,7 +59,7 @@ func (s *Store) RecordMeetingAttempt(ctx context.Context, f Fence, id int64, a M
 		if n == 0 {
 			return warroom.Errorf(warroom.ECONFLICT, "The incident asked for another meeting meanwhile.")
 		}
-		return nil
+		return countRequest(ctx, q, a.Host, a.Day)
 	})
 }
 
@@ -223,19 +113,6 @@ func (s *Store) SetCallFailed(ctx context.Context, f Fence, id int64, seq int, r
 		meeting_retry_at = ?, updated_at = ? WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
 		string(warroom.CallFailed), reason, failures, ms(retryAt), ms(s.now()), id, seq)
 	return err
-}
-
-// progress applies a fenced write to the incident's progress columns.
-func (s *Store) progress(ctx context.Context, f Fence, id int64, set string, args ...any) error {
-	args = append(args, ms(s.now()), id)
-	n, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("update incident %d", id), `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return warroom.Errorf(warroom.ENOTFOUND, "Incident %d does not exist.", id)
-	}
-	return nil
 }
 
 // RetiredMeeting is a meeting the incident no longer uses, waiting to be

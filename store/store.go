@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go: static binary)
@@ -27,11 +28,15 @@ var migrationFiles embed.FS
 
 // Store is warroom's database.
 type Store struct {
-	db     *sql.DB
-	stmts  *stmtCache
-	q      autocommit // statements outside a transaction
-	now    func() time.Time
-	cipher *Cipher
+	db    *sql.DB
+	stmts *stmtCache
+	q     autocommit // statements outside a transaction
+	gate  writeGate  // one writer at a time (SQLite)
+	// handedOver holds runs' results waiting for their job's outcome,
+	// by Fence (see Ledger.HandOver).
+	handedOver sync.Map
+	now        func() time.Time
+	cipher     *Cipher
 }
 
 // Option configures a Store.
@@ -64,6 +69,10 @@ func DSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// maxIdleConns is how many connections stay open between uses: enough for
+// the job workers, the declare batcher and the web handlers running at once.
+const maxIdleConns = 16
+
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
@@ -74,9 +83,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// Keep connections open: opening one runs the DSN's pragmas and
+	// prepares every statement again on it. database/sql keeps only two idle
+	// by default, so under load it would open and close one per transaction.
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, now: time.Now}
 	s.stmts = &stmtCache{db: db, rebind: func(q string) string { return q }, m: map[string]*sql.Stmt{}}
-	s.q = autocommit{s.stmts}
+	s.gate = make(writeGate, 1)
+	s.q = autocommit{c: s.stmts, gate: s.gate}
 	for _, o := range opts {
 		o(s)
 	}

@@ -79,13 +79,15 @@ func (s *Store) SaveOAuthAccount(ctx context.Context, h warroom.ZoomHost, tok Zo
 const hostColumns = `key, mode, email, zoom_user_id, user_type, concurrent, require_passcode, passcode_rules,
 	status, status_error, capped_until, failing_until, connected_by, expires_at, updated_at`
 
-func scanHost(row scanner) (*warroom.ZoomHost, error) {
+// scanHost reads hostColumns, and then extra columns into extra.
+func scanHost(row scanner, extra ...any) (*warroom.ZoomHost, error) {
 	var h warroom.ZoomHost
 	var req int
 	var mode, status string
 	var capped, failing, expires, updated int64
-	if err := row.Scan(&h.Key, &mode, &h.Email, &h.ZoomUserID, &h.UserType, &h.Concurrent, &req, &h.PasscodeRules,
-		&status, &h.StatusError, &capped, &failing, &h.ConnectedBy, &expires, &updated); err != nil {
+	dest := []any{&h.Key, &mode, &h.Email, &h.ZoomUserID, &h.UserType, &h.Concurrent, &req, &h.PasscodeRules,
+		&status, &h.StatusError, &capped, &failing, &h.ConnectedBy, &expires, &updated}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}
 	h.Mode, h.Status = warroom.HostMode(mode), warroom.HostHealth(status)
@@ -110,6 +112,39 @@ func (s *Store) ZoomHosts(ctx context.Context) ([]warroom.ZoomHost, error) {
 			return nil, fmt.Errorf("store: zoom hosts: %w", err)
 		}
 		out = append(out, *h)
+	}
+	return out, rows.Err()
+}
+
+// PoolHost is a host with what choosing among hosts needs: its open
+// incidents and its meeting requests today.
+type PoolHost struct {
+	warroom.ZoomHost
+	Load     int
+	Requests int
+}
+
+// PoolHosts lists the pool as ZoomHosts does, each host with its load and
+// requests on day, in one query: it runs for every meeting created.
+func (s *Store) PoolHosts(ctx context.Context, day string) ([]PoolHost, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+`,
+		(SELECT COUNT(*) FROM incidents i WHERE i.meeting_host = zoom_hosts.key AND i.status = ?),
+		COALESCE((SELECT requests FROM zoom_usage u WHERE u.host = zoom_hosts.key AND u.day = ?), 0)
+		FROM zoom_hosts ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, position, created_at, key`,
+		string(warroom.StatusActive), day)
+	if err != nil {
+		return nil, fmt.Errorf("store: zoom hosts: %w", err)
+	}
+	defer rows.Close()
+	var out []PoolHost
+	for rows.Next() {
+		var ph PoolHost
+		h, err := scanHost(rows, &ph.Load, &ph.Requests)
+		if err != nil {
+			return nil, fmt.Errorf("store: zoom hosts: %w", err)
+		}
+		ph.ZoomHost = *h
+		out = append(out, ph)
 	}
 	return out, rows.Err()
 }
@@ -201,6 +236,15 @@ func (s *Store) SetHostFailing(ctx context.Context, key, reason string, until ti
 
 // ClearHostFailing records that the host worked again.
 func (s *Store) ClearHostFailing(ctx context.Context, key string) error {
+	// Nearly always the host was fine: a read spares taking the write lock.
+	var failing int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zoom_hosts WHERE key = ? AND status = ?`,
+		key, string(warroom.HostFailing)).Scan(&failing); err != nil {
+		return fmt.Errorf("store: zoom host %s: %w", key, err)
+	}
+	if failing == 0 {
+		return nil
+	}
 	_, err := s.q.ExecContext(ctx, `UPDATE zoom_hosts SET status = ?, status_error = '', failing_until = 0, updated_at = ?
 		WHERE key = ? AND status = ?`, string(warroom.HostOK), ms(s.now()), key, string(warroom.HostFailing))
 	if err != nil {
@@ -242,6 +286,19 @@ func (s *Store) CountZoomRequest(ctx context.Context, host, day string) (int, er
 		return 0, fmt.Errorf("store: count zoom request: %w", err)
 	}
 	return n, nil
+}
+
+// countRequest adds one request to host's count for day, in the
+// transaction that records the attempt it is for: one write, not two.
+func countRequest(ctx context.Context, q querier, host, day string) error {
+	if day == "" {
+		return nil
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO zoom_usage (host, day, requests) VALUES (?, ?, 1)
+		ON CONFLICT (host, day) DO UPDATE SET requests = zoom_usage.requests + 1`, host, day); err != nil {
+		return fmt.Errorf("store: count zoom request: %w", err)
+	}
+	return nil
 }
 
 // ZoomRequests returns each host's request count for day.

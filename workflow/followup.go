@@ -123,7 +123,7 @@ func (w *Workflow) ensureFollowupMeeting(ctx context.Context, fence store.Fence,
 	}
 	att := meetings.Attempt{Tag: f.MeetingTag, Host: f.MeetingHost, Tried: f.MeetingTried}
 	record := func(ctx context.Context, a meetings.Attempt) error {
-		return w.store.RecordFollowupAttempt(ctx, fence, f.ID, a.Tag, a.Host, a.Tried)
+		return w.store.RecordFollowupAttempt(ctx, fence, f.ID, a.Tag, a.Host, a.Tried, a.Day)
 	}
 	made, err := w.pool.Ensure(ctx, spec, att, record)
 	if err != nil {

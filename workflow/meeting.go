@@ -47,7 +47,7 @@ func (r *syncRun) ensureMeeting(ctx context.Context) (retryAt time.Time, err err
 		att = meetings.Attempt{} // nothing sent yet for this meeting
 	}
 	record := func(ctx context.Context, a meetings.Attempt) error {
-		return w.store.RecordMeetingAttempt(ctx, r.fence, rec.ID, store.MeetingAttempt{Seq: rec.MeetingSeq, Tag: a.Tag, Host: a.Host, Tried: a.Tried})
+		return w.store.RecordMeetingAttempt(ctx, r.fence, rec.ID, store.MeetingAttempt{Seq: rec.MeetingSeq, Tag: a.Tag, Host: a.Host, Tried: a.Tried, Day: a.Day})
 	}
 	made, err := w.pool.Ensure(ctx, spec, att, record)
 	if err != nil {
@@ -173,9 +173,7 @@ func (r *syncRun) retire(ctx context.Context, rec store.Record, old store.Retire
 		if rec.BookmarkLink == old.JoinURL {
 			// The bookmark is gone with the old call: the bookmark step
 			// adds one for the new call.
-			if err := w.store.SetBookmarkLink(ctx, r.fence, rec.ID, ""); err != nil {
-				return err
-			}
+			r.steps.BookmarkLink("")
 			r.set(func(x *store.Record) { x.BookmarkLink = "" })
 		}
 	}
@@ -244,9 +242,7 @@ func (r *syncRun) ensureEndedOnResolve(ctx context.Context) error {
 			return fmt.Errorf("end meeting: %w", err)
 		}
 	}
-	if err := r.w.store.MarkStep(ctx, r.fence, rec.ID, store.StepMeetingEnded); err != nil {
-		return err
-	}
+	r.steps.Done(store.StepMeetingEnded)
 	r.set(func(x *store.Record) { x.MeetingEnded = true })
 	r.log.Info().Func(meetingField(rec.Private, rec.Meeting.ID)).Msg("meeting ended at Zoom on resolve")
 	return nil

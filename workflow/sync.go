@@ -29,6 +29,7 @@ const maxChannelAttempts = 50
 type syncRun struct {
 	w     *Workflow
 	fence store.Fence
+	steps *store.Ledger
 	log   zerolog.Logger
 
 	mu       sync.Mutex
@@ -73,8 +74,22 @@ func (w *Workflow) syncIncident(ctx context.Context, job *jobs.Job[IncidentSync]
 	if err != nil {
 		return err
 	}
-	r := &syncRun{w: w, fence: job.Fence, rec: rec, defaults: defaults, log: w.log.With().Str("incident", rec.Ref()).Logger()}
+	r := &syncRun{w: w, fence: job.Fence, steps: w.store.Ledger(job.Fence, rec.ID), rec: rec, defaults: defaults,
+		log: w.log.With().Str("incident", rec.Ref()).Logger()}
+	err = r.run(ctx)
+	if errors.Is(err, warroom.ErrLeaseLost) || errors.Is(context.Cause(ctx), warroom.ErrLeaseLost) {
+		return err // another run holds the incident now: nothing more of ours is written
+	}
+	// The results still waiting go to disk with the job's outcome, in one
+	// commit.
+	if herr := r.steps.HandOver(ctx); herr != nil {
+		return errors.Join(err, herr)
+	}
+	return err
+}
 
+// run is the sync proper; see syncIncident.
+func (r *syncRun) run(ctx context.Context) error {
 	type meetingResult struct {
 		retryAt time.Time
 		err     error
@@ -141,12 +156,12 @@ func (r *syncRun) ensureChannel(ctx context.Context) error {
 	interruptedName := rec.ChannelName
 	for attempt := max(rec.ChannelAttempt, 1); attempt <= maxChannelAttempts; attempt++ {
 		name := warroom.ChannelName(w.cfg.ChannelPrefix, rec.CreatedAt.In(w.cfg.Location), rec.FullTitle, attempt)
-		if err := w.store.ClaimChannelName(ctx, r.fence, rec.ID, name, attempt); err != nil {
+		if err := r.steps.ClaimChannelName(ctx, name, attempt); err != nil {
 			return err
 		}
 		ch, err := w.slack.CreateChannel(ctx, name, rec.Private)
 		if err == nil {
-			if err := w.store.SetChannel(ctx, r.fence, rec.ID, ch.ID, ch.Name); err != nil {
+			if err := r.steps.SetChannel(ctx, ch.ID, ch.Name); err != nil {
 				return err
 			}
 			r.set(func(x *store.Record) { x.ChannelID, x.ChannelName = ch.ID, ch.Name })
@@ -162,7 +177,7 @@ func (r *syncRun) ensureChannel(ctx context.Context) error {
 				return err
 			}
 			if id != "" {
-				if err := w.store.SetChannel(ctx, r.fence, rec.ID, id, name); err != nil {
+				if err := r.steps.SetChannel(ctx, id, name); err != nil {
 					return err
 				}
 				r.set(func(x *store.Record) { x.ChannelID, x.ChannelName = id, name })
@@ -184,9 +199,7 @@ func (r *syncRun) ensureJoined(ctx context.Context) error {
 	if err := r.w.slack.Join(ctx, rec.ChannelID); err != nil {
 		return fmt.Errorf("join channel %s: %w", rec.ChannelID, err)
 	}
-	if err := r.w.store.MarkStep(ctx, r.fence, rec.ID, store.StepJoined); err != nil {
-		return err
-	}
+	r.steps.Done(store.StepJoined)
 	r.set(func(x *store.Record) { x.Joined = true })
 	return nil
 }
@@ -229,9 +242,7 @@ func (r *syncRun) ensureInvited(ctx context.Context) error {
 		// Nothing later will change this: note it and move on.
 		r.log.Warn().Strs("users", users).Msg("could not invite everyone")
 	}
-	if err := w.store.MarkStep(ctx, r.fence, rec.ID, store.StepInvited); err != nil {
-		return err
-	}
+	r.steps.Done(store.StepInvited)
 	r.set(func(x *store.Record) { x.Invited = true })
 	return nil
 }
@@ -258,9 +269,7 @@ func (r *syncRun) ensureConfirmed(ctx context.Context) error {
 			r.log.Warn().Err(err).Msg("could not confirm to the declarer")
 		}
 	}
-	if err := w.store.MarkStep(ctx, r.fence, rec.ID, store.StepConfirmed); err != nil {
-		return err
-	}
+	r.steps.Done(store.StepConfirmed)
 	r.set(func(x *store.Record) { x.Confirmed = true })
 	return nil
 }
@@ -288,7 +297,7 @@ func (r *syncRun) ensureMessage(ctx context.Context) error {
 		return nil
 	}
 	w := r.w
-	mark := func() error { return w.store.MarkStep(ctx, r.fence, rec.ID, store.StepMessagePosting) }
+	mark := func() error { return r.steps.Mark(ctx, store.StepMessagePosting) }
 	// Render from the freshest state: the meeting may have arrived while
 	// the channel was being made.
 	now := r.snapshot()
@@ -301,9 +310,7 @@ func (r *syncRun) ensureMessage(ctx context.Context) error {
 	if rec.MessagePosting {
 		shows = "?" // found, not posted by this run: bring it up to date
 	}
-	if err := w.store.SetMessage(ctx, r.fence, rec.ID, ts, shows); err != nil {
-		return err
-	}
+	r.steps.Message(ts, shows)
 	r.set(func(x *store.Record) { x.MessageTS, x.MessageShows = ts, shows })
 	return nil
 }
@@ -319,9 +326,7 @@ func (r *syncRun) syncMessage(ctx context.Context) error {
 	if err := r.w.slack.Update(ctx, rec.ChannelID, rec.MessageTS, msg); err != nil {
 		return fmt.Errorf("update incident message: %w", err)
 	}
-	if err := r.w.store.SetMessageShows(ctx, r.fence, rec.ID, shows); err != nil {
-		return err
-	}
+	r.steps.MessageShows(shows)
 	r.set(func(x *store.Record) { x.MessageShows = shows })
 	return nil
 }
@@ -334,9 +339,7 @@ func (r *syncRun) ensurePinned(ctx context.Context) error {
 	if err := r.w.slack.Pin(ctx, rec.ChannelID, rec.MessageTS); err != nil {
 		return fmt.Errorf("pin incident message: %w", err)
 	}
-	if err := r.w.store.MarkStep(ctx, r.fence, rec.ID, store.StepPinned); err != nil {
-		return err
-	}
+	r.steps.Done(store.StepPinned)
 	r.set(func(x *store.Record) { x.Pinned = true })
 	return nil
 }

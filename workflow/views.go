@@ -22,9 +22,7 @@ func (r *syncRun) ensureTopic(ctx context.Context) error {
 	if rec.Meeting != nil {
 		link = rec.Meeting.JoinURL
 	}
-	if err := r.w.store.SetTopicShows(ctx, r.fence, rec.ID, topic, link); err != nil {
-		return err
-	}
+	r.steps.TopicShows(topic, link)
 	r.set(func(x *store.Record) { x.TopicShows = topic })
 	return nil
 }
@@ -58,7 +56,7 @@ func (r *syncRun) ensureBookmark(ctx context.Context) error {
 		for _, m := range marks {
 			exists = exists || m.Link == link
 		}
-	} else if err := w.store.MarkStep(ctx, r.fence, rec.ID, store.StepBookmarkAdding); err != nil {
+	} else if err := r.steps.Mark(ctx, store.StepBookmarkAdding); err != nil {
 		return err
 	}
 	if !exists {
@@ -66,9 +64,7 @@ func (r *syncRun) ensureBookmark(ctx context.Context) error {
 			return fmt.Errorf("add bookmark: %w", err)
 		}
 	}
-	if err := w.store.SetBookmarkLink(ctx, r.fence, rec.ID, link); err != nil {
-		return err
-	}
+	r.steps.BookmarkLink(link)
 	r.set(func(x *store.Record) { x.BookmarkLink, x.BookmarkAdding = link, false })
 	return nil
 }
@@ -92,13 +88,11 @@ func (r *syncRun) ensureAnnounced(ctx context.Context) error {
 		if err := w.slack.Update(ctx, rec.AnnounceChannel, rec.AnnounceTS, msg); err != nil {
 			return fmt.Errorf("update announcement: %w", err)
 		}
-		if err := w.store.SetAnnounceShows(ctx, r.fence, rec.ID, shows); err != nil {
-			return err
-		}
+		r.steps.AnnounceShows(shows)
 		r.set(func(x *store.Record) { x.AnnounceShows = shows })
 		return nil
 	}
-	mark := func() error { return w.store.MarkStep(ctx, r.fence, rec.ID, store.StepAnnouncePosting) }
+	mark := func() error { return r.steps.Mark(ctx, store.StepAnnouncePosting) }
 	ch, ts, err := w.slack.PostOnce(ctx, channel, blocks.AnnounceBlockID(rec.ID), rec.AnnouncePosting, mark, msg)
 	if slackapi.Code(err) == "not_in_channel" {
 		if jerr := w.slack.Join(ctx, channel); jerr == nil {
@@ -111,9 +105,7 @@ func (r *syncRun) ensureAnnounced(ctx context.Context) error {
 	if rec.AnnouncePosting {
 		shows = "?" // found after a lost answer: bring it up to date
 	}
-	if err := w.store.SetAnnouncement(ctx, r.fence, rec.ID, ch, ts, shows); err != nil {
-		return err
-	}
+	r.steps.Announcement(ch, ts, shows)
 	r.set(func(x *store.Record) { x.AnnounceChannel, x.AnnounceTS, x.AnnounceShows = ch, ts, shows })
 	if shows == "?" {
 		return r.ensureAnnounced(ctx)
@@ -137,9 +129,7 @@ func (r *syncRun) removeStaleBookmarks(ctx context.Context, rec store.Record) er
 			}
 		}
 	}
-	if err := r.w.store.ClearStaleBookmark(ctx, r.fence, rec.ID); err != nil {
-		return err
-	}
+	r.steps.StaleBookmarkCleared()
 	r.set(func(x *store.Record) { x.BookmarkStale = false })
 	return nil
 }

@@ -52,31 +52,50 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if err := w.Slack.WaitConnected(ctx); err != nil {
 		return fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
 	}
+	d := &demo{w: w, out: stdout, prefix: cfg.ChannelPrefix}
+	if err := d.declare(ctx, "Checkout is down"); err != nil {
+		return err
+	}
+	stop()
+	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
 
-	p := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
-	p("warroom demo — the real bot against simulated Slack and Zoom (no accounts, no network)")
-	p("")
+// demo prints, as a transcript, what people would see in Slack.
+type demo struct {
+	w      *world
+	out    io.Writer
+	prefix string
+}
 
+func (d *demo) p(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
+
+// declare declares an incident as @alice would and prints what followed.
+func (d *demo) declare(ctx context.Context, title string) error {
+	w := d.w
+	d.p("warroom demo — the real bot against simulated Slack and Zoom (no accounts, no network)")
+	d.p("")
 	// Zoom is slower than Slack here, as it often is, so the message shows
 	// "setting up the call" first and gains its Join Call button when the
 	// meeting exists.
 	w.Slack.SetLatency(20 * time.Millisecond)
 	w.Zoom.SetLatency(150 * time.Millisecond)
 
-	title := "Checkout is down"
-	p("@alice in #general types:  /incident declare %s --sev 1", title)
+	d.p("@alice in #general types:  /incident declare %s --sev 1", title)
 	start := time.Now()
-	d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident", Text: "declare " + title + " --sev 1"})
+	env, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident", Text: "declare " + title + " --sev 1"})
 	if err != nil {
 		return err
 	}
-	ack, err := w.Slack.WaitAck(ctx, d.EnvelopeID)
+	ack, err := w.Slack.WaitAck(ctx, env.EnvelopeID)
 	if err != nil {
 		return err
 	}
-	p("  (only @alice sees, after %s) %s", ack.Latency.Round(time.Microsecond), ackText(ack.Payload))
+	d.p("  (only @alice sees, after %s) %s", ack.Latency.Round(time.Microsecond), ackText(ack.Payload))
 
-	name := warroom.ChannelName(cfg.ChannelPrefix, time.Now().UTC(), title, 1)
+	name := warroom.ChannelName(d.prefix, time.Now().UTC(), title, 1)
 	var r room
 	err = waitFor(ctx, func() bool {
 		var ok bool
@@ -87,27 +106,46 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return fmt.Errorf("the incident channel #%s did not get its pinned Join Call button: %w", name, err)
 	}
 	elapsed := time.Since(start)
+	d.slackCalls(start)
+	d.room(r)
+	meetings := w.Zoom.Meetings()
+	if len(meetings) != 1 {
+		return fmt.Errorf("expected one Zoom meeting, found %d", len(meetings))
+	}
+	mt := meetings[0]
+	d.p("")
+	d.p("Zoom meeting %d on host %s: %q, type %d, join before host %v", mt.ID, mt.HostEmail, mt.Topic, mt.Type, mt.Settings.JoinBeforeHost)
+	d.p("Join Call button URL equals the meeting's join_url: %v", r.JoinURL() == mt.JoinURL)
+	d.p("Slash command to pinned Join Call: %s", elapsed.Round(time.Millisecond))
+	return nil
+}
 
-	names := func(text string) string { return w.readable(text) }
-	p("")
-	p("What happened, as Slack saw it (time since the slash command was sent):")
-	for _, c := range w.Slack.Calls() {
+// slackCalls prints the Slack calls made since start, explained.
+func (d *demo) slackCalls(start time.Time) {
+	d.p("")
+	d.p("What happened, as Slack saw it (time since the slash command was sent):")
+	for _, c := range d.w.Slack.Calls() {
 		if c.At.Before(start) || c.Error != "" {
 			continue
 		}
 		if what, ok := demoSteps[c.Method]; ok {
-			p("  +%4d ms  %-24s %s", c.At.Sub(start).Milliseconds(), c.Method, what)
+			d.p("  +%4d ms  %-24s %s", c.At.Sub(start).Milliseconds(), c.Method, what)
 		}
 	}
+}
+
+// room prints the incident channel as its members see it.
+func (d *demo) room(r room) {
+	names := d.w.readable
 	var members []string
 	for _, id := range r.Channel.Members {
 		members = append(members, names("<@"+id+">"))
 	}
-	p("")
-	p("#%s  (created by warroom; members: %s)", r.Channel.Name, strings.Join(members, ", "))
-	p("  topic:    %s", r.Channel.Topic)
+	d.p("")
+	d.p("#%s  (created by warroom; members: %s)", r.Channel.Name, strings.Join(members, ", "))
+	d.p("  topic:    %s", r.Channel.Topic)
 	for _, b := range r.Bookmarks {
-		p("  bookmark: %s → %s", b.Title, b.Link)
+		d.p("  bookmark: %s → %s", b.Title, b.Link)
 	}
 	for _, msg := range r.Messages {
 		pinned := ""
@@ -118,32 +156,17 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		if msg.Edited {
 			edited = " (edited)"
 		}
-		p("  ┌ message from warroom%s%s", edited, pinned)
+		d.p("  ┌ message from warroom%s%s", edited, pinned)
 		for _, line := range renderBlocks(msg.Blocks) {
-			p("  │ %s", names(line))
+			d.p("  │ %s", names(line))
 		}
-		p("  └")
+		d.p("  └")
 	}
-	for _, e := range w.Slack.Ephemerals("U1") {
+	for _, e := range d.w.Slack.Ephemerals("U1") {
 		if e.Via == "response_url" {
-			p("  (only @alice sees) %s", names(e.Text))
+			d.p("  (only @alice sees) %s", names(e.Text))
 		}
 	}
-	meetings := w.Zoom.Meetings()
-	if len(meetings) != 1 {
-		return fmt.Errorf("expected one Zoom meeting, found %d", len(meetings))
-	}
-	mt := meetings[0]
-	p("")
-	p("Zoom meeting %d on host %s: %q, type %d, join before host %v", mt.ID, mt.HostEmail, mt.Topic, mt.Type, mt.Settings.JoinBeforeHost)
-	p("Join Call button URL equals the meeting's join_url: %v", r.JoinURL() == mt.JoinURL)
-	p("Slash command to pinned Join Call: %s", elapsed.Round(time.Millisecond))
-
-	stop()
-	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
 }
 
 // demoSteps explains the Slack calls the transcript shows.

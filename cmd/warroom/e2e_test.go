@@ -620,12 +620,7 @@ func TestSocketReconnectsAndKeepsWorking(t *testing.T) {
 func MustRunPool(t *testing.T) *world {
 	t.Helper()
 	hosts := []string{"host-a@example.com", "host-b@example.com", "host-c@example.com"}
-	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, func(c *zoomfake.Config) {
-		c.Hosts = nil
-		for _, h := range hosts {
-			c.Hosts = append(c.Hosts, zoomfake.User{Email: h, Type: 1})
-		}
-	})
+	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, zoomUsersOnly(1, hosts...))
 	if err != nil {
 		t.Fatal(err)
 	}

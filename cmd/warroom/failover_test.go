@@ -15,14 +15,20 @@ import (
 // hostsWorld is a world whose Zoom account has the users in zoomUsers, and
 // a warroom (in this process) with ZOOM_HOSTS=hosts, whose backoffs are an
 // hour: whatever happens must happen in the first run of each job.
+// zoomUsersOnly makes the fake Zoom's users exactly emails, each of
+// licence type typ (1 Basic, 2 Licensed).
+func zoomUsersOnly(typ int, emails ...string) func(*zoomfake.Config) {
+	return func(c *zoomfake.Config) {
+		c.Hosts = nil
+		for _, e := range emails {
+			c.Hosts = append(c.Hosts, zoomfake.User{Email: e, Type: typ})
+		}
+	}
+}
+
 func hostsWorld(t *testing.T, zoomUsers, hosts []string, tune func(*config.Config, *Main)) *world {
 	t.Helper()
-	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, func(c *zoomfake.Config) {
-		c.Hosts = nil
-		for _, h := range zoomUsers {
-			c.Hosts = append(c.Hosts, zoomfake.User{Email: h, Type: 2})
-		}
-	})
+	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, zoomUsersOnly(2, zoomUsers...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,7 +164,7 @@ func NewMain(cfg config.Config, logOut io.Writer) *Main {
 	return &Main{
 		Config:     cfg,
 		Log:        newLogger(cfg, logOut),
-		HTTPClient: &http.Client{Timeout: 30 * time.Second},
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: keepAlive()},
 		Metrics:    metrics.New(version),
 	}
 }
@@ -185,6 +185,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// keepAlive is the transport for Slack and Zoom: Go keeps two idle
+// connections per host by default, so a burst of incidents (a dozen calls
+// at once to slack.com) would open and close connections, and on TLS pay a
+// handshake for most calls.
+func keepAlive() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
 }
 
 // instrumented returns a copy of the HTTP client whose transport counts
