@@ -88,6 +88,19 @@ func SnoozeUntil(t time.Time, why error) error { return &Snooze{Until: t, Err: w
 // the next attempt (a 429's Retry-After).
 type RetryAfterer interface{ RetryAt() time.Time }
 
+// RetryTime is when to try again after err: when the service said (a
+// RetryAfterer: a 429's Retry-After), spread by up to a quarter second so
+// the callers it turned away do not all return at once; otherwise after
+// backoff. A rate limit is the service's pace, not a failure to back off
+// from: it does not grow with earlier attempts.
+func RetryTime(now time.Time, backoff time.Duration, err error) time.Time {
+	var ra RetryAfterer
+	if errors.As(err, &ra) {
+		return ra.RetryAt().Add(time.Duration(rand.Int64N(int64(250 * time.Millisecond))))
+	}
+	return now.Add(backoff)
+}
+
 // Queue is what the engine needs of the store.
 type Queue interface {
 	ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]store.Job, error)

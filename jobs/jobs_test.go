@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -260,5 +261,28 @@ func TestBackoffIsBounded(t *testing.T) {
 	}
 	if d := jobs.Backoff(time.Second, time.Minute, 1); d > 1100*time.Millisecond {
 		t.Errorf("first backoff %s", d)
+	}
+}
+
+type rateLimited struct{ at time.Time }
+
+func (e rateLimited) Error() string      { return "429" }
+func (e rateLimited) RetryAt() time.Time { return e.at }
+
+// A rate limit says when to come back; it does not grow with attempts the
+// way a failure's backoff does, or a storm would wait long after Slack
+// has room again.
+func TestRetryTimeFollowsTheServiceNotTheBackoff(t *testing.T) {
+	now := time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)
+	long := jobs.Backoff(2*time.Second, 5*time.Minute, 8) // minutes
+	err := fmt.Errorf("pin: %w", rateLimited{at: now.Add(3 * time.Second)})
+	for range 20 {
+		at := jobs.RetryTime(now, long, err)
+		if at.Before(now.Add(3*time.Second)) || at.After(now.Add(3*time.Second+250*time.Millisecond)) {
+			t.Fatalf("retry at %s after a 429 saying 3 s", at.Sub(now))
+		}
+	}
+	if at := jobs.RetryTime(now, long, errors.New("zoom: 503")); !at.Equal(now.Add(long)) {
+		t.Fatalf("a failure retried after %s, want the backoff %s", at.Sub(now), long)
 	}
 }

@@ -57,11 +57,7 @@ func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log
 	if errors.Is(cause, errLeaseEnding) {
 		err = errors.Join(err, cause)
 	}
-	at := e.now().Add(e.backoff(j.Attempts))
-	var ra RetryAfterer
-	if errors.As(err, &ra) && ra.RetryAt().After(at) {
-		at = ra.RetryAt()
-	}
+	at := RetryTime(e.now(), e.backoff(j.Attempts), err)
 	log.Warn().Err(err).Time("retry_at", at).Msg("jobs: attempt failed; will retry")
 	if rerr := e.queue.RetryJob(wctx, f, at, err.Error()); rerr != nil {
 		return e.writeFailed(rerr, "retry", log)

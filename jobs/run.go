@@ -18,6 +18,9 @@ import (
 // expired lease of a dead replica is taken over when it ends), and a
 // robfig/cron sweep every PollInterval that catches anything else.
 func (e *Engine) Run(ctx context.Context) {
+	// Everything the engine and its jobs write gives way to the front
+	// door's writes, whose acks wait on them.
+	ctx = store.Background(ctx)
 	sweep := cron.New()
 	sweep.Schedule(cron.Every(e.cfg.PollInterval), cron.FuncJob(e.Kick))
 	sweep.Start()

@@ -60,40 +60,80 @@ func (c *stmtCache) close() {
 // writeGate lets one writer at a time reach SQLite. SQLite allows one
 // writer anyway; without the gate the others wait in its busy handler,
 // sleeping and retrying (and each holding a connection), which under load
-// costs more CPU than the writes themselves. Waiting here is a queue. nil
-// (PostgreSQL) lets everyone through.
-type writeGate chan struct{}
+// costs more CPU than the writes themselves. Waiting here is a queue.
+//
+// The queue has a fast lane: background writes (the job engine's, see
+// Background) first queue among themselves, so at most one of them stands
+// between a front-door write — a declare whose ack waits on it — and the
+// database. A nil gate (PostgreSQL) lets everyone through.
+type writeGate struct {
+	db         chan struct{} // held while writing
+	background chan struct{} // held by the one background writer at db
+}
 
-// enter waits for the gate; leave must follow.
-func (g writeGate) enter(ctx context.Context) error {
+func newWriteGate() *writeGate {
+	return &writeGate{db: make(chan struct{}, 1), background: make(chan struct{}, 1)}
+}
+
+// enter waits for the gate; the returned leave must be called.
+func (g *writeGate) enter(ctx context.Context) (leave func(), err error) {
 	if g == nil {
-		return nil
+		return func() {}, nil
 	}
+	bg := isBackground(ctx)
+	if bg {
+		if err := acquire(ctx, g.background); err != nil {
+			return nil, err
+		}
+	}
+	if err := acquire(ctx, g.db); err != nil {
+		if bg {
+			<-g.background
+		}
+		return nil, err
+	}
+	return func() {
+		<-g.db
+		if bg {
+			<-g.background
+		}
+	}, nil
+}
+
+func acquire(ctx context.Context, c chan struct{}) error {
 	select {
-	case g <- struct{}{}:
+	case c <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (g writeGate) leave() {
-	if g != nil {
-		<-g
-	}
+type backgroundKey struct{}
+
+// Background marks ctx as background work (the job engine's): its writes
+// give way to the front door's, whose acks wait on them.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+func isBackground(ctx context.Context) bool {
+	bg, _ := ctx.Value(backgroundKey{}).(bool)
+	return bg
 }
 
 // autocommit runs each statement on its own.
 type autocommit struct {
 	c    *stmtCache
-	gate writeGate
+	gate *writeGate
 }
 
 func (a autocommit) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if err := a.gate.enter(ctx); err != nil {
+	leave, err := a.gate.enter(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer a.gate.leave()
+	defer leave()
 	st, err := a.c.get(ctx, q)
 	if err != nil {
 		return nil, err
@@ -162,10 +202,11 @@ func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 // so what fn reads cannot change before it writes: that is what makes the
 // compare-and-set rules hold.
 func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) error {
-	if err := s.gate.enter(ctx); err != nil {
+	leave, err := s.gate.enter(ctx)
+	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
-	defer s.gate.leave()
+	defer leave()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)

@@ -122,6 +122,21 @@ func (s *Store) DeclareMany(ctx context.Context, ns []NewIncident) ([]Declared, 
 	return out, nil
 }
 
+// Warm runs a declare in a transaction that is rolled back, so the
+// connection has the declare's statements prepared: the first declares
+// after a start (a storm, often) do not pay for it while their acks wait.
+// It writes nothing.
+func (s *Store) Warm(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: rehearse declare: %w", err)
+	}
+	defer tx.Rollback()
+	_, _, err = s.declare(ctx, txn{tx: tx, c: s.stmts}, NewIncident{DedupeKey: "rehearsal", Title: "rehearsal",
+		FullTitle: "rehearsal", Severity: warroom.SEV4})
+	return err
+}
+
 func (s *Store) declare(ctx context.Context, tx querier, n NewIncident) (*Record, bool, error) {
 	if n.DedupeKey == "" {
 		return nil, false, warroom.Errorf(warroom.EINVALID, "A declare needs a dedupe key.")

@@ -31,7 +31,7 @@ type Store struct {
 	db    *sql.DB
 	stmts *stmtCache
 	q     autocommit // statements outside a transaction
-	gate  writeGate  // one writer at a time (SQLite)
+	gate  *writeGate // one writer at a time (SQLite)
 	// handedOver holds runs' results waiting for their job's outcome,
 	// by Fence (see Ledger.HandOver).
 	handedOver sync.Map
@@ -89,7 +89,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db, now: time.Now}
 	s.stmts = &stmtCache{db: db, rebind: func(q string) string { return q }, m: map[string]*sql.Stmt{}}
-	s.gate = make(writeGate, 1)
+	s.gate = newWriteGate()
 	s.q = autocommit{c: s.stmts, gate: s.gate}
 	for _, o := range opts {
 		o(s)

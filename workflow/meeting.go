@@ -87,11 +87,7 @@ func (r *syncRun) meetingFailed(ctx context.Context, rec store.Record, err error
 	w := r.w
 	reason := blocks.CallProblem(meetings.Diagnose(err))
 	failures := rec.MeetingFailures + 1
-	at := w.now().Add(jobs.Backoff(w.cfg.MeetingRetryBase, w.cfg.MeetingRetryMax, failures))
-	var ra jobs.RetryAfterer
-	if errors.As(err, &ra) && ra.RetryAt().After(at) {
-		at = ra.RetryAt()
-	}
+	at := jobs.RetryTime(w.now(), jobs.Backoff(w.cfg.MeetingRetryBase, w.cfg.MeetingRetryMax, failures), err)
 	if serr := w.store.SetCallFailed(ctx, r.fence, rec.ID, rec.MeetingSeq, reason, failures, at); serr != nil {
 		return time.Time{}, errors.Join(err, serr)
 	}

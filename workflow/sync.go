@@ -124,7 +124,12 @@ func (r *syncRun) run(ctx context.Context) error {
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
 	}
-	wg.Go(func() { topicErr = r.ensureTopic(ctx) })
+	if call := r.snapshot().Call; call == warroom.CallReady || call == warroom.CallRemoved {
+		// The topic carries the call link: set once the call is there (or
+		// gone), not before and again after. Topic changes are scarce in
+		// a storm (Slack's Tier 2), and each shows in the channel.
+		wg.Go(func() { topicErr = r.ensureTopic(ctx) })
+	}
 	wg.Go(func() {
 		retiredWG.Wait() // the old call's bookmark goes first
 		bookmarkErr = r.ensureBookmark(ctx)

@@ -352,6 +352,9 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 	} else if n > 0 {
 		m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
 	}
+	if err := st.Warm(ctx); err != nil {
+		m.Log.Warn().Err(err).Msg("could not prepare the declare path; the first declare will")
+	}
 	return st, nil
 }
 
