@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,30 +194,6 @@ func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 		return t.tx.QueryRowContext(ctx, t.c.rebind(q), args...)
 	}
 	return st.QueryRowContext(ctx, args...)
-}
-
-// inTx runs fn in one transaction and commits it if fn returns nil. On
-// SQLite the transaction takes the write lock at BEGIN (_txlock=immediate),
-// so what fn reads cannot change before it writes: that is what makes the
-// compare-and-set rules hold.
-func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) error {
-	leave, err := s.gate.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer leave()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer tx.Rollback()
-	if err := fn(txn{tx: tx, c: s.stmts}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	return nil
 }
 
 // rebindDollar turns "?" placeholders into PostgreSQL's $1, $2, …. The

@@ -104,7 +104,7 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 	// Most wake-ups find nothing due: a read says so without taking the
 	// write lock.
 	var due int
-	if err := s.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM jobs WHERE done_at IS NULL AND available_at <= ?)`,
+	if err := s.q.QueryRowContext(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE done_at IS NULL AND available_at <= ?) THEN 1 ELSE 0 END`,
 		ms(s.now())).Scan(&due); err != nil {
 		return nil, fmt.Errorf("store: claim jobs: %w", err)
 	}
@@ -210,7 +210,7 @@ func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Dura
 // asked for while it ran.
 func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE ? END,
+	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
 		run_at = CASE WHEN rerun = 1 THEN ? ELSE run_at END,
 		available_at = CASE WHEN rerun = 1 THEN ? ELSE available_at END, last_error = ''`, now, now, now)
 }
@@ -218,7 +218,7 @@ func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 // RetryJob records a failed (lastError) or waiting run and when to run it
 // again — at once instead if more work was asked for while it ran.
 func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError string) error {
-	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN ? ELSE ? END, last_error = ?`,
+	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END, last_error = ?`,
 		ms(at), ms(s.now()), ms(at), lastError)
 }
 

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,15 +24,16 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go: static binary)
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // Store is warroom's database.
 type Store struct {
-	db    *sql.DB
-	stmts *stmtCache
-	q     autocommit // statements outside a transaction
-	gate  *writeGate // one writer at a time (SQLite)
+	engine engine
+	db     *sql.DB
+	stmts  *stmtCache
+	q      autocommit // statements outside a transaction
+	gate   *writeGate // one writer at a time (SQLite)
 	// handedOver holds runs' results waiting for their job's outcome,
 	// by Fence (see Ledger.HandOver).
 	handedOver sync.Map
@@ -73,36 +75,58 @@ func DSN(path string) string {
 // the job workers, the declare batcher and the web handlers running at once.
 const maxIdleConns = 16
 
-// Open opens (creating if needed) the database at path and brings its
-// schema up to date.
-func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if path == "" {
+// Open opens the database named by dsn — a SQLite file path (created if
+// needed) or a PostgreSQL URL (see IsPostgres) — and brings its schema up
+// to date.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	if dsn == "" {
 		return nil, errors.New("store: empty database path")
 	}
-	db, err := sql.Open("sqlite", DSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	eng, driver, source := sqliteEngine, "sqlite", DSN(dsn)
+	if IsPostgres(dsn) {
+		eng, driver, source = postgresEngine, "pgx", dsn
 	}
-	// Keep connections open: opening one runs the DSN's pragmas and
-	// prepares every statement again on it. database/sql keeps only two idle
-	// by default, so under load it would open and close one per transaction.
+	where := redactDSN(dsn)
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", where, err)
+	}
+	// Keep connections open: opening one runs the DSN's pragmas (SQLite) or
+	// a TLS handshake (PostgreSQL), and statements are prepared again on
+	// it. database/sql keeps only two idle by default, so under load it
+	// would open and close one per transaction.
 	db.SetMaxIdleConns(maxIdleConns)
-	s := &Store{db: db, now: time.Now}
-	s.stmts = &stmtCache{db: db, rebind: func(q string) string { return q }, m: map[string]*sql.Stmt{}}
-	s.gate = newWriteGate()
+	s := &Store{engine: eng, db: db, now: time.Now}
+	s.stmts = &stmtCache{db: db, rebind: eng.rebind, m: map[string]*sql.Stmt{}}
+	if eng.oneWriter {
+		s.gate = newWriteGate()
+	}
 	s.q = autocommit{c: s.stmts, gate: s.gate}
 	for _, o := range opts {
 		o(s)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", where, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// redactDSN is dsn fit for messages and logs: a PostgreSQL URL without its
+// password.
+func redactDSN(dsn string) string {
+	if !IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	return u.Redacted()
 }
 
 // Close closes the database.
@@ -118,18 +142,17 @@ func (s *Store) DB() *sql.DB { return s.db }
 // transaction together with its record, so a crash never leaves half a
 // migration behind.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.engine.versionsTable); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	names, err := fs.Glob(migrationFiles, s.engine.migrations)
 	if err != nil {
 		return fmt.Errorf("store: list migrations: %w", err)
 	}
 	sort.Strings(names)
 	known := 0
 	for _, name := range names {
-		if v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0]); err == nil && v > known {
+		if v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err == nil && v > known {
 			known = v
 		}
 	}
@@ -142,7 +165,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: the database has schema version %d, newer than this warroom knows (%d): run the newer warroom, or restore a backup taken before the upgrade", newest.Int64, known)
 	}
 	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
+		base := path.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("store: migration %s: name must start with a number", base)
@@ -160,8 +183,15 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 		return fmt.Errorf("store: migration %d: %w", version, err)
 	}
 	defer tx.Rollback()
+	if s.engine.name == "postgres" {
+		// Replicas starting together: one applies, the others wait here
+		// and then find it applied.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7261)`); err != nil {
+			return fmt.Errorf("store: migration %d: %w", version, err)
+		}
+	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, s.engine.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
 		return fmt.Errorf("store: migration %d: %w", version, err)
 	}
 	if n > 0 {
@@ -174,7 +204,7 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("store: migration %d: %w", version, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+	if _, err := tx.ExecContext(ctx, s.engine.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
 		version, s.now().UnixMilli()); err != nil {
 		return fmt.Errorf("store: migration %d: %w", version, err)
 	}
@@ -197,28 +227,18 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // kept forever. warroom tags the Zoom meetings it makes with it, so that a
 // meeting found at Zoom during recovery is known to be this installation's.
 func (s *Store) InstallID(ctx context.Context) (string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("store: install id: %w", err)
-	}
-	defer tx.Rollback()
-	var id string
-	err = tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'install_id'`).Scan(&id)
-	if err == nil {
-		return id, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: install id: %w", err)
-	}
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("store: install id: %w", err)
 	}
-	id = hex.EncodeToString(b)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('install_id', ?)`, id); err != nil {
+	// The first to ask makes it; replicas asking at once all read the one
+	// that was kept.
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('install_id', ?)
+		ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(b)); err != nil {
 		return "", fmt.Errorf("store: install id: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	var id string
+	if err := s.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'install_id'`).Scan(&id); err != nil {
 		return "", fmt.Errorf("store: install id: %w", err)
 	}
 	return id, nil

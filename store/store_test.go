@@ -27,7 +27,7 @@ func (c *clock) Add(d time.Duration) {
 
 func MustOpen(tb testing.TB, path string, c *clock) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), path, store.WithClock(c.Now))
+	s, err := store.Open(context.Background(), dsn(tb, path), store.WithClock(c.Now))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -117,6 +117,7 @@ func TestStateSurvivesReopen(t *testing.T) {
 }
 
 func TestPragmasOnEveryConnection(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	db := s.DB()
@@ -173,6 +174,7 @@ func TestChannelBelongsToOneIncident(t *testing.T) {
 }
 
 func TestLockFileIsExclusive(t *testing.T) {
+	sqliteOnly(t)
 	path := filepath.Join(t.TempDir(), "w.db")
 	l, err := store.LockFile(path)
 	if err != nil {
@@ -230,7 +232,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := store.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := store.Open(ctx, dsn(t, path)); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("opening a database from a newer warroom: %v", err)
 	}
 }

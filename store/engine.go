@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// engine is what differs between SQLite and PostgreSQL. Everything else —
+// the queries, the transactions, the compare-and-set rules — is the same
+// code on both.
+type engine struct {
+	name       string
+	migrations string // the glob of its migration files in migrationFiles
+	// versionsTable creates the table of applied migrations.
+	versionsTable string
+	rebind        func(string) string
+	// txOptions begins a transaction. On SQLite the DSN's _txlock=immediate
+	// takes the write lock at BEGIN; on PostgreSQL transactions are
+	// serializable, and a serialization failure is retried (retryable).
+	txOptions *sql.TxOptions
+	retryable func(error) bool
+	// oneWriter: SQLite takes one writer at a time, and the write gate
+	// queues the others in Go.
+	oneWriter bool
+}
+
+var sqliteEngine = engine{
+	name:          "sqlite",
+	migrations:    "migrations/*.sql",
+	versionsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+	rebind:        func(q string) string { return q },
+	retryable:     func(error) bool { return false },
+	oneWriter:     true,
+}
+
+var postgresEngine = engine{
+	name:          "postgres",
+	migrations:    "migrations/postgres/*.sql",
+	versionsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+	rebind:        rebindDollar,
+	txOptions:     &sql.TxOptions{Isolation: sql.LevelSerializable},
+	retryable:     isSerializationFailure,
+}
+
+// IsPostgres reports whether WARROOM_DB names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.engine.name }
+
+// isSerializationFailure recognises PostgreSQL's answer to two
+// serializable transactions that cannot both commit (40001) and to a
+// deadlock (40P01): the loser is retried from the start.
+func isSerializationFailure(err error) bool {
+	var se interface{ SQLState() string }
+	if errors.As(err, &se) {
+		return se.SQLState() == "40001" || se.SQLState() == "40P01"
+	}
+	return false
+}
+
+// maxTxAttempts bounds the retries of a serializable transaction.
+const maxTxAttempts = 20
+
+// inTx runs fn in one transaction and commits it if fn returns nil. What
+// fn reads cannot change before it writes — SQLite's transaction takes the
+// write lock at BEGIN; PostgreSQL's is serializable and is run again from
+// the start when it loses to another — and that is what makes the
+// compare-and-set rules hold on both. fn may run more than once.
+func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) error {
+	leave, err := s.gate.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer leave()
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, what, fn)
+		if err == nil || !s.engine.retryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+		// Another transaction won: a short pause, growing with each try,
+		// keeps a crowd of them from colliding again at once.
+		select {
+		case <-time.After(time.Duration(attempt) * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("store: %s: %w", what, ctx.Err())
+		}
+	}
+}
+
+// tryTx is one attempt of inTx: fn's own errors come back as they are.
+func (s *Store) tryTx(ctx context.Context, what string, fn func(q txn) error) error {
+	tx, err := s.db.BeginTx(ctx, s.engine.txOptions)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := fn(txn{tx: tx, c: s.stmts}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
