@@ -1,0 +1,181 @@
+package workflow_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
+)
+
+// The incident's sync builds the whole war room once: one channel, one
+// meeting, one pinned message whose Join Call is the meeting's join_url,
+// one bookmark to the same call.
+func TestSyncBuildsTheWarRoom(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Checkout is down")
+	r := h.built(t, rec)
+
+	ms := h.zoom.Meetings()
+	if len(ms) != 1 {
+		t.Fatalf("%d meetings at Zoom, want 1", len(ms))
+	}
+	if got := r.joinURL(); got != ms[0].JoinURL {
+		t.Errorf("Join Call opens %q, the meeting's join_url is %q", got, ms[0].JoinURL)
+	}
+	if len(r.pins) != 1 || len(r.bookmarks) != 1 {
+		t.Errorf("%d pins, %d bookmarks; want one of each", len(r.pins), len(r.bookmarks))
+	}
+	if r.bookmarks[0].Link != ms[0].JoinURL {
+		t.Errorf("the bookmark opens %q, not the call", r.bookmarks[0].Link)
+	}
+	if !strings.HasPrefix(r.channel.Name, warroom.DefaultChannelPrefix) || !strings.Contains(r.channel.Name, "checkout-is-down") {
+		t.Errorf("channel %q", r.channel.Name)
+	}
+	incidentChannels := 0
+	for _, c := range h.slack.Channels() {
+		if strings.HasPrefix(c.Name, warroom.DefaultChannelPrefix) {
+			incidentChannels++
+		}
+	}
+	if incidentChannels != 1 {
+		t.Errorf("%d incident channels, want 1", incidentChannels)
+	}
+}
+
+// A change runs the same sync again: it edits what exists in place and
+// makes nothing new — no second meeting, pin, bookmark or message.
+func TestSyncAgainChangesInPlace(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Search is slow")
+	before := h.built(t, rec)
+	creates := h.requests("meetingCreate", 0)
+
+	if _, err := h.st.SetSeverity(h.ctx, rec.ID, warroom.SEV1); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	var after room
+	wait(t, 5*time.Second, "the pinned message to say SEV1", func() bool {
+		after, _ = h.room(t, rec)
+		return strings.Contains(after.pinnedText(), "SEV1")
+	})
+	if n := h.requests("meetingCreate", 0); n != creates {
+		t.Errorf("%d meeting creates after the change, %d before", n, creates)
+	}
+	if len(after.messages) != len(before.messages) || len(after.pins) != 1 || len(after.bookmarks) != 1 {
+		t.Errorf("after the change: %d messages (before %d), %d pins, %d bookmarks",
+			len(after.messages), len(before.messages), len(after.pins), len(after.bookmarks))
+	}
+	if after.pins[0].TS != before.pins[0].TS || !after.pins[0].Edited {
+		t.Errorf("the pinned message was not edited in place: %s → %s", before.pins[0].TS, after.pins[0].TS)
+	}
+}
+
+// Zoom failing never holds up Slack: the channel and the pinned message
+// come at once, saying the call is being set up, and the Join Call
+// replaces that when Zoom recovers.
+func TestZoomFailureDoesNotHoldUpSlack(t *testing.T) {
+	h := newHarness(t)
+	h.zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Status: http.StatusInternalServerError, Times: 3})
+	rec := h.declare(t, "Payments flaky")
+
+	wait(t, 5*time.Second, "a pinned message while Zoom fails", func() bool {
+		r, ok := h.room(t, rec)
+		return ok && len(r.pins) == 1
+	})
+	r, _ := h.room(t, rec)
+	if r.joinURL() != "" {
+		t.Fatal("a Join Call before Zoom made the meeting")
+	}
+	if h.requests("meetingCreate", http.StatusInternalServerError) == 0 {
+		t.Fatal("the injected Zoom failure never fired")
+	}
+	r = h.built(t, rec)
+	if n := h.requests("meetingCreate", http.StatusInternalServerError); n != 3 {
+		t.Errorf("%d failed creates, want the 3 injected", n)
+	}
+	ms := h.zoom.Meetings()
+	if len(ms) != 1 || r.joinURL() != ms[0].JoinURL || len(r.pins) != 1 {
+		t.Errorf("%d meetings, %d pins, Join Call %q", len(ms), len(r.pins), r.joinURL())
+	}
+}
+
+// `/incident call new` twice in quick succession, Zoom answering slowly:
+// one live meeting remains, the pinned Join Call and the one bookmark
+// point at it, every replaced meeting is deleted at Zoom.
+func TestCallNewTwiceLeavesOneLiveMeeting(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Queue backlog")
+	h.built(t, rec)
+	h.zoom.SetLatency(200 * time.Millisecond)
+
+	if _, err := h.st.ReplaceMeeting(h.ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	time.Sleep(250 * time.Millisecond) // the second command lands while Zoom is making the first replacement
+	if _, err := h.st.ReplaceMeeting(h.ctx, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+
+	wait(t, 15*time.Second, "one live meeting, pinned and bookmarked", func() bool {
+		r, ok := h.room(t, rec)
+		live := h.liveMeetings()
+		return ok && len(live) == 1 && r.joinURL() == live[0].JoinURL &&
+			len(r.bookmarks) == 1 && r.bookmarks[0].Link == live[0].JoinURL
+	})
+	if n := h.requests("meetingCreate", http.StatusCreated); n < 2 {
+		t.Errorf("%d meetings made: the second call new did not race the first", n)
+	}
+	if n := h.requests("meetingDelete", http.StatusNoContent); n != h.requests("meetingCreate", http.StatusCreated)-1 {
+		t.Errorf("%d meetings deleted of %d made", n, h.requests("meetingCreate", http.StatusCreated))
+	}
+}
+
+// Cancelling a follow-up while Zoom is still making its meeting: cancel
+// wins, no meeting is left at Zoom and no Join post follows.
+func TestFollowupCancelWinsOverScheduling(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Login errors")
+	r := h.built(t, rec)
+	h.zoom.SetLatency(400 * time.Millisecond)
+
+	f, _, err := h.st.AddFollowup(h.ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f1", Topic: "Review",
+		Start: time.Now().Add(24 * time.Hour), Duration: 30 * time.Minute, RequestedBy: "U1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	wait(t, 5*time.Second, "the follow-up's meeting on its way to Zoom", func() bool {
+		got, err := h.st.Followup(h.ctx, f.ID)
+		return err == nil && got.MeetingTag != "" && got.Meeting == nil
+	})
+	if _, err := h.st.CancelFollowup(h.ctx, f.ID, "U2"); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	wait(t, 10*time.Second, "the cancel carried out", func() bool {
+		got, err := h.st.Followup(h.ctx, f.ID)
+		return err == nil && got.CancelDone
+	})
+	if n := h.requests("meetingCreate", http.StatusCreated); n != 2 {
+		t.Errorf("%d meetings made; the follow-up's create was not in flight at the cancel", n)
+	}
+	for _, m := range h.zoom.Meetings() {
+		if m.JoinURL != r.joinURL() {
+			t.Errorf("meeting %d (%q) is still at Zoom after the cancel", m.ID, m.Topic)
+		}
+	}
+	r, _ = h.room(t, rec)
+	for _, m := range r.messages {
+		if buttonURL(m.Blocks, blocks.ActionJoinFollowup) != "" {
+			t.Errorf("a follow-up post with a Join button after the cancel: %q", m.Text)
+		}
+	}
+}
