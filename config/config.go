@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -33,7 +34,10 @@ type Config struct {
 	ZoomHosts        []string
 	ZoomWebhookKey   string
 
-	DB            string
+	DB string
+	// Replica names this process in leases, logs and /metrics
+	// (WARROOM_REPLICA; the host name and process ID by default).
+	Replica       string
 	HTTPAddr      string
 	PublicURL     string
 	SecretKey     []byte
@@ -71,6 +75,16 @@ func (e *Error) Error() string { return e.Var + " " + e.Problem }
 // Load reads the configuration through getenv. requireRun demands
 // what `warroom run` needs to talk to Slack and Zoom. It reports the first
 // problem; `warroom doctor` lists them all (see Problems).
+// defaultReplica is the host name (a pod's name on Kubernetes) and the
+// process ID: unique among replicas, and readable.
+func defaultReplica() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "warroom"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
 func Load(getenv func(string) string, requireRun bool) (Config, error) {
 	c, problems := Problems(getenv, requireRun)
 	if len(problems) > 0 {
@@ -143,6 +157,7 @@ func (r *reader) basics() Config {
 		ZoomAccountID:    r.get("ZOOM_ACCOUNT_ID", ""),
 		ZoomWebhookKey:   r.get("ZOOM_WEBHOOK_SECRET", ""),
 		DB:               r.get("WARROOM_DB", "warroom.db"),
+		Replica:          r.get("WARROOM_REPLICA", defaultReplica()),
 		HTTPAddr:         r.get("WARROOM_HTTP_ADDR", ":8080"),
 		PublicURL:        strings.TrimRight(r.get("WARROOM_PUBLIC_URL", ""), "/"),
 		ChannelPrefix:    r.get("WARROOM_CHANNEL_PREFIX", "inc-"),

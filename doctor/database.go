@@ -14,6 +14,10 @@ import (
 
 func (d *doctor) checkDatabase(ctx context.Context) {
 	d.section("Database")
+	if store.IsPostgres(d.cfg.DB) {
+		d.checkPostgres(ctx)
+		return
+	}
 	path := d.cfg.DB
 	what := "WARROOM_DB " + path
 	info, err := store.Inspect(ctx, path)
@@ -86,4 +90,41 @@ func dirWritable(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// checkPostgres checks the connection, the server's version, the schema
+// and which replicas run.
+func (d *doctor) checkPostgres(ctx context.Context) {
+	what := "WARROOM_DB " + store.RedactDSN(d.cfg.DB)
+	info, err := store.InspectPostgres(ctx, d.cfg.DB)
+	if err != nil {
+		d.fail(what, err.Error(), "check the URL's host, port, user, password and database, and that the server accepts this machine (pg_hba.conf, sslmode)")
+		return
+	}
+	if info.VersionNum < store.MinPostgres {
+		d.fail(what, "PostgreSQL "+info.Version+" is too old", "use PostgreSQL 14 or newer")
+		return
+	}
+	schema := fmt.Sprintf("schema %d", info.SchemaVersion)
+	switch {
+	case info.SchemaVersion > info.Latest:
+		d.fail(what, fmt.Sprintf("%s was written by a newer warroom (this one knows up to %d)", schema, info.Latest),
+			"run the newer warroom on every replica")
+		return
+	case info.SchemaVersion == 0:
+		schema = "empty (warroom run sets it up at start)"
+	case info.SchemaVersion < info.Latest:
+		schema += fmt.Sprintf(" (warroom run migrates it to %d at start; take a pg_dump first)", info.Latest)
+	default:
+		schema += " (current)"
+	}
+	names := make([]string, 0, len(info.Replicas))
+	for _, r := range info.Replicas {
+		names = append(names, r.Name+" "+r.Version)
+	}
+	replicas := "no replica seen in the last minute"
+	if len(names) > 0 {
+		replicas = plural(len(names), "replica") + " seen in the last minute: " + strings.Join(names, ", ")
+	}
+	d.ok(what, fmt.Sprintf("PostgreSQL %s; %s; %s; %s", info.Version, schema, plural(info.Incidents, "incident"), replicas))
 }

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,7 +36,8 @@ var callBuckets = []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 // Metrics holds warroom's collectors and the registry that serves them.
 // Its methods are safe for concurrent use.
 type Metrics struct {
-	reg *prometheus.Registry
+	reg        *prometheus.Registry
+	replicaSet atomic.Bool
 
 	ackSeconds           *prometheus.HistogramVec
 	envelopes            *prometheus.CounterVec
@@ -119,6 +121,22 @@ func New(version string) *Metrics {
 		m.state,
 	)
 	return m
+}
+
+// SetReplica adds warroom_replica_info{replica="name"} 1, so dashboards
+// can tell the replicas of one installation apart.
+// A second call (a Main run again) keeps the first name.
+func (m *Metrics) SetReplica(name string) {
+	if !m.replicaSet.CompareAndSwap(false, true) {
+		return
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "warroom_replica_info",
+		Help:        "Always 1; the label names this replica (WARROOM_REPLICA).",
+		ConstLabels: prometheus.Labels{"replica": name},
+	})
+	g.Set(1)
+	m.reg.MustRegister(g)
 }
 
 // Registry is where the metrics live (tests gather from it).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/store/pgtest"
 )
 
 // testEngine is the engine the store tests run on: every test runs on
@@ -18,13 +19,21 @@ import (
 var testEngine = "sqlite"
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 && postgresAvailable() {
+	os.Exit(pgtest.Main(func() int {
+		code := m.Run()
+		if code != 0 {
+			return code
+		}
+		if !pgtest.Available() && !pgtest.Required() {
+			pgtest.Notice("store")
+			return code
+		}
+		// Under WARROOM_REQUIRE_POSTGRES=1 an unavailable server fails
+		// every test of this pass instead of skipping it.
 		testEngine = "postgres"
 		fmt.Fprintln(os.Stderr, "store: the same tests on PostgreSQL")
-		code = m.Run()
-	}
-	os.Exit(code)
+		return m.Run()
+	}))
 }
 
 // dsn is where a test's store lives: the SQLite file at path, or a fresh
@@ -39,7 +48,7 @@ func dsn(tb testing.TB, path string) string {
 	if u, ok := databases.Load(path); ok {
 		return u.(string)
 	}
-	u := postgresURL(tb)
+	u := pgtest.URL(tb)
 	databases.Store(path, u)
 	return u
 }

@@ -86,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if IsPostgres(dsn) {
 		eng, driver, source = postgresEngine, "pgx", dsn
 	}
-	where := redactDSN(dsn)
+	where := RedactDSN(dsn)
 	db, err := sql.Open(driver, source)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", where, err)
@@ -116,9 +116,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// redactDSN is dsn fit for messages and logs: a PostgreSQL URL without its
+// RedactDSN is dsn fit for messages and logs: a PostgreSQL URL without its
 // password.
-func redactDSN(dsn string) string {
+func RedactDSN(dsn string) string {
 	if !IsPostgres(dsn) {
 		return dsn
 	}

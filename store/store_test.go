@@ -268,3 +268,20 @@ func mustHost(tb testing.TB, s *store.Store, key string) {
 		tb.Fatal(err)
 	}
 }
+
+func TestReplicasSeenRecently(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)}
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
+	start := c.Now()
+	if err := s.SeeReplica(ctx, "a", "v1", start); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Minute)
+	s.SeeReplica(ctx, "b", "v1", start)
+	s.SeeReplica(ctx, "b", "v2", start) // seen again: one row, the newest
+	got, err := s.Replicas(ctx, c.Now().Add(-30*time.Second))
+	if err != nil || len(got) != 1 || got[0].Name != "b" || got[0].Version != "v2" {
+		t.Fatalf("replicas seen in the last 30 s = %+v %v, want b at v2", got, err)
+	}
+}

@@ -26,6 +26,14 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, o
 	if err != nil {
 		return err
 	}
+	if store.IsPostgres(cfg.DB) {
+		// PostgreSQL has its own consistent online backup; warroom's would
+		// be a worse copy of it.
+		return fmt.Errorf("WARROOM_DB is PostgreSQL: back it up with PostgreSQL's own tools, for example\n"+
+			"  pg_dump --format=custom --file=%s '%s'\n"+
+			"(restore with pg_restore --clean --dbname=…; tokens stay sealed with WARROOM_SECRET_KEY, so keep that key with the backup's owner, not in it)",
+			args[0], store.RedactDSN(cfg.DB))
+	}
 	if _, err := os.Stat(cfg.DB); errors.Is(err, fs.ErrNotExist) {
 		return &config.Error{Var: "WARROOM_DB", Problem: fmt.Sprintf("names %s, which does not exist: there is nothing to back up.", cfg.DB)}
 	}

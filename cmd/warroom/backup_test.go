@@ -220,3 +220,19 @@ func TestBackupOfARunningWarroom(t *testing.T) {
 	declare(t, w, "U1", "declare After restore")
 	MustWaitRoom(t, w, todayName("After restore", 1))
 }
+
+// On PostgreSQL, backup says how to use pg_dump and copies nothing.
+func TestBackupOnPostgresPointsToPgDump(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "b.dump")
+	env := map[string]string{"WARROOM_DB": "postgres://warroom:s3cret@db.example.com:5432/warroom"}
+	err := runBackup(context.Background(), []string{dest}, func(k string) string { return env[k] }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "pg_dump --format=custom --file="+dest) {
+		t.Fatalf("backup on PostgreSQL: %v", err)
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("the password reached the message: %v", err)
+	}
+	if _, err := os.Stat(dest); err == nil {
+		t.Fatal("a backup file was written")
+	}
+}

@@ -207,11 +207,35 @@ func (m *Main) instrumented() *http.Client {
 	return &hc
 }
 
+// sharedLease is a job's lease with replicas on PostgreSQL.
+const sharedLease = 4 * time.Second
+
+// replicaEvery is how often a replica writes that it runs.
+const replicaEvery = 5 * time.Second
+
+// announceReplica records, until ctx ends, that this replica runs: doctor
+// lists the replicas seen lately.
+func (m *Main) announceReplica(ctx context.Context, st *store.Store, name string) {
+	started := time.Now()
+	t := time.NewTicker(replicaEvery)
+	defer t.Stop()
+	for {
+		if err := st.SeeReplica(ctx, name, version, started); err != nil && ctx.Err() == nil {
+			m.Log.Warn().Err(err).Msg("could not record this replica")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // tuning derives every part's settings from the configuration.
 func (m *Main) tuning(announce string) Tuning {
 	cfg := m.Config
 	t := Tuning{
-		Jobs: jobs.Config{PollInterval: cfg.PollInterval},
+		Jobs: jobs.Config{PollInterval: cfg.PollInterval, Owner: cfg.Replica},
 		Workflow: workflow.Config{
 			ChannelPrefix:        cfg.ChannelPrefix,
 			AnnounceChannel:      announce,
@@ -237,6 +261,12 @@ func (m *Main) tuning(announce string) Tuning {
 	if m.Tune != nil {
 		m.Tune(&t)
 	}
+	if store.IsPostgres(cfg.DB) {
+		// Replicas share the work: a killed one's jobs must move to a
+		// survivor within seconds, so leases are short (and renewed every
+		// ~2 s while a job runs).
+		t.Jobs.Lease = sharedLease
+	}
 	return t
 }
 
@@ -246,6 +276,10 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
 	if m.Metrics == nil {
 		m.Metrics = metrics.New(version)
+	}
+	if cfg.Replica != "" {
+		m.Log = m.Log.With().Str("replica", cfg.Replica).Logger()
+		m.Metrics.SetReplica(cfg.Replica)
 	}
 	hc := m.instrumented()
 	st, err := m.openStore(ctx)
@@ -297,9 +331,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.serveHTTP(srv.Handler()); err != nil {
 		return err
 	}
-	m.Log.Info().Str("version", version).Str("db", cfg.DB).Str("replica", engine.Owner()).Msg("warroom starting")
+	m.Log.Info().Str("version", version).Str("db", store.RedactDSN(cfg.DB)).Str("engine", st.Engine()).
+		Str("owner", engine.Owner()).Msg("warroom starting")
 	engineDone := make(chan struct{})
 	runCtx, cancel := context.WithCancel(ctx)
+	go m.announceReplica(runCtx, st, engine.Owner())
 	go func() { defer close(engineDone); engine.Run(runCtx) }()
 	err = b.Run(runCtx)
 	cancel()
@@ -315,18 +351,23 @@ func (m *Main) observeAck(envelopeType string, latency time.Duration) {
 	}
 }
 
-// openStore takes the database: SQLite mode holds a lock file, so a
+// openStore takes the database. On SQLite it holds a lock file, so a
 // second warroom on the same file is refused, and leases a killed
-// predecessor left are released at once.
+// predecessor left are released at once. On PostgreSQL replicas share
+// the database: another replica's leases are its own, and a dead one's
+// run out within seconds.
 func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 	cfg := m.Config
-	lock, err := store.LockFile(cfg.DB)
-	if err != nil {
-		return nil, err
+	shared := store.IsPostgres(cfg.DB)
+	if !shared {
+		lock, err := store.LockFile(cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		m.lock = lock
+		m.mu.Unlock()
 	}
-	m.mu.Lock()
-	m.lock = lock
-	m.mu.Unlock()
 	var opts []store.Option
 	if cfg.SecretKey != nil {
 		c, err := store.NewCipher(cfg.SecretKey)
@@ -345,12 +386,15 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 	m.mu.Lock()
 	m.store = st
 	m.mu.Unlock()
-	// This process holds the lock: leases still held belong to a process
-	// that died, and its work should resume now, not when they expire.
-	if n, err := st.ReleaseLeases(ctx); err != nil {
-		return nil, err
-	} else if n > 0 {
-		m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
+	if !shared {
+		// This process holds the lock: leases still held belong to a
+		// process that died, and its work should resume now, not when
+		// they expire.
+		if n, err := st.ReleaseLeases(ctx); err != nil {
+			return nil, err
+		} else if n > 0 {
+			m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
+		}
 	}
 	if err := st.Warm(ctx); err != nil {
 		m.Log.Warn().Err(err).Msg("could not prepare the declare path; the first declare will")

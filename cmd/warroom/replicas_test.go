@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/warroom-dev/warroom/slackapi/slackfake"
+	"github.com/warroom-dev/warroom/store/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m.Run)) }
+
+// replicaSet is several `warroom run` processes on one PostgreSQL
+// database, each with its own Socket Mode connection to the fake Slack.
+type replicaSet struct {
+	w     *world
+	env   []string
+	procs map[string]*process
+}
+
+func startReplicas(t *testing.T, w *world, n int, extra ...string) *replicaSet {
+	t.Helper()
+	rs := &replicaSet{w: w, procs: map[string]*process{}}
+	db := pgtest.URL(t)
+	rs.env = append(w.env(t.TempDir()), "WARROOM_DB="+db)
+	rs.env = append(rs.env, extra...)
+	t.Cleanup(func() {
+		if t.Failed() {
+			rs.diagnose(t, db)
+		}
+	})
+	for i := range n {
+		rs.start(t, fmt.Sprintf("replica-%d", i+1))
+	}
+	return rs
+}
+
+func (rs *replicaSet) start(t *testing.T, name string) {
+	t.Helper()
+	rs.procs[name] = MustStartProcessEnv(t, rs.w, append(slices.Clone(rs.env), "WARROOM_REPLICA="+name))
+}
+
+// declareStorm sends n declares at once, each titled prefix+i, and returns
+// the titles whose declare was acknowledged and the acks' latencies.
+func declareStorm(t *testing.T, w *world, prefix string, n int, during func(acked int)) (acked []string, latencies []time.Duration) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			title := fmt.Sprintf("%s %d", prefix, i)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL",
+				Command: "/incident", Text: "declare " + title})
+			if err != nil {
+				return // no replica connected at that instant: Slack tells the user
+			}
+			ack, err := w.Slack.WaitAck(ctx, d.EnvelopeID)
+			if err != nil {
+				return // went to the replica that was killed: never acked, the user sees it failed
+			}
+			mu.Lock()
+			acked = append(acked, title)
+			latencies = append(latencies, ack.Latency)
+			k := len(acked)
+			mu.Unlock()
+			if during != nil {
+				during(k)
+			}
+		})
+		time.Sleep(20 * time.Millisecond) // a storm over ~0.6 s, so a kill lands in its middle
+	}
+	wg.Wait()
+	return acked, latencies
+}
+
+// mustBeBuiltOnce waits for every acked incident's war room and checks
+// nothing was made twice: one channel, one meeting, one pinned message,
+// one bookmark each, and no meeting that is no incident's call.
+func mustBeBuiltOnce(t *testing.T, w *world, titles []string, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	done := func() int {
+		c := 0
+		for _, title := range titles {
+			if r, ok := w.room(todayName(title, 1)); ok && r.JoinURL() != "" && len(r.Bookmarks) > 0 {
+				c++
+			}
+		}
+		return c
+	}
+	if err := waitFor(ctx, func() bool { return done() == len(titles) }); err != nil {
+		t.Fatalf("%d of %d acknowledged declares built within %s", done(), len(titles), within)
+	}
+	took := time.Since(start)
+	joins := map[string]bool{}
+	for _, title := range titles {
+		r, _ := w.room(todayName(title, 1))
+		if len(r.Messages) != 1 || len(r.Pins) != 1 || len(r.Bookmarks) != 1 {
+			t.Errorf("%s: %d messages, %d pins, %d bookmarks", title, len(r.Messages), len(r.Pins), len(r.Bookmarks))
+		}
+		joins[r.JoinURL()] = true
+	}
+	channels := 0
+	for _, c := range w.Slack.Channels() {
+		if strings.HasPrefix(c.Name, "inc-") {
+			channels++
+		}
+	}
+	meetings := w.Zoom.Meetings()
+	for _, m := range meetings {
+		if !joins[m.JoinURL] {
+			t.Errorf("meeting %d is no incident's call", m.ID)
+		}
+	}
+	if channels != len(titles) || len(meetings) != len(titles) {
+		t.Errorf("%d channels and %d meetings for %d acknowledged declares", channels, len(meetings), len(titles))
+	}
+	return took
+}
+
+func p99(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[(len(s)*99)/100]
+}
+
+// TestReplicasSurviveAKill: three replicas on one PostgreSQL share a
+// 30-declare storm; one is killed with SIGKILL in its middle. Every
+// acknowledged declare ends with exactly one channel, one meeting and one
+// pinned message, built by the survivors.
+func TestReplicasSurviveAKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three replicas")
+	}
+	w, err := startWorld(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// Zoom answers slowly, so the kill lands while meetings are being made.
+	w.Slack.SetLatency(20 * time.Millisecond)
+	w.Zoom.SetLatency(300 * time.Millisecond)
+	rs := startReplicas(t, w, 3)
+
+	var killed time.Time
+	var once sync.Once
+	acked, lat := declareStorm(t, w, "Replicated storm", 30, func(n int) {
+		if n == 10 {
+			once.Do(func() { killed = time.Now(); rs.procs["replica-2"].Kill() })
+		}
+	})
+	if killed.IsZero() || len(acked) < 20 {
+		t.Fatalf("%d declares acknowledged; the kill did not land in the storm", len(acked))
+	}
+	took := mustBeBuiltOnce(t, w, acked, 60*time.Second)
+	t.Logf("replicas: %d of 30 declares acknowledged (ack p99 %s); all built %s after the storm, %s after the kill",
+		len(acked), p99(lat).Round(time.Millisecond), took.Round(100*time.Millisecond), time.Since(killed).Round(100*time.Millisecond))
+}
+
+// diagnose shows why a replicated test failed: the unfinished jobs and
+// each replica's warnings.
+func (rs *replicaSet) diagnose(t *testing.T, dsn string) {
+	if db, err := sql.Open("pgx", dsn); err == nil {
+		defer db.Close()
+		rows, err := db.Query(`SELECT id, kind, incident_id, attempts, last_error, lease_owner, lease_until, available_at
+			FROM jobs WHERE done_at IS NULL ORDER BY id LIMIT 40`)
+		if err == nil {
+			for rows.Next() {
+				var id, inc, leaseUntil, avail sql.NullInt64
+				var kind, lastErr, owner string
+				var attempts int
+				rows.Scan(&id, &kind, &inc, &attempts, &lastErr, &owner, &leaseUntil, &avail)
+				t.Logf("open job %d %s incident %d attempts %d owner %q lease %d available %d (now %d): %s",
+					id.Int64, kind, inc.Int64, attempts, owner, leaseUntil.Int64, avail.Int64, time.Now().UnixMilli(), lastErr)
+			}
+			rows.Close()
+		}
+	}
+	for name, p := range rs.procs {
+		n := 0
+		for _, line := range strings.Split(p.log.String(), "\n") {
+			if (strings.Contains(line, `"level":"warn"`) || strings.Contains(line, `"level":"error"`)) && n < 15 {
+				t.Logf("%s: %s", name, line)
+				n++
+			}
+		}
+	}
+}
+
+// stop sends SIGTERM, as a rolling deploy does, and waits for the exit.
+func (rs *replicaSet) stop(t *testing.T, name string) {
+	t.Helper()
+	p := rs.procs[name]
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("%s exited with %v after SIGTERM", name, err)
+	}
+}
+
+// TestRollingRestartLosesNoDeclare restarts each of three replicas in
+// turn (SIGTERM, start again) while declares keep coming: every declare is
+// acknowledged and built exactly once.
+func TestRollingRestartLosesNoDeclare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three replicas")
+	}
+	// Two hosts: a slow restart under -race sends more declares than
+	// one Zoom user's 100 meeting requests a day.
+	hosts := []string{"bot-1@example.com", "bot-2@example.com"}
+	w, err := startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second},
+		zoomUsersOnly(2, hosts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Slack.SetLatency(20 * time.Millisecond)
+	w.Zoom.SetLatency(150 * time.Millisecond)
+	rs := startReplicas(t, w, 3, "ZOOM_HOSTS="+strings.Join(hosts, ","))
+
+	stop := make(chan struct{})
+	restarted := make(chan struct{})
+	go func() {
+		defer close(restarted)
+		for _, name := range []string{"replica-1", "replica-2", "replica-3"} {
+			time.Sleep(700 * time.Millisecond)
+			rs.stop(t, name)
+			rs.start(t, name)
+		}
+	}()
+	var titles []string
+	var lat []time.Duration
+	sent := 0
+	go func() { <-restarted; close(stop) }()
+loop:
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			break loop
+		default:
+		}
+		acked, l := declareStorm(t, w, fmt.Sprintf("Rolling %d", i), 3, nil)
+		sent += 3
+		titles, lat = append(titles, acked...), append(lat, l...)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(titles) != sent {
+		t.Errorf("%d of %d declares acknowledged during the rolling restart", len(titles), sent)
+	}
+	took := mustBeBuiltOnce(t, w, titles, 60*time.Second)
+	t.Logf("rolling restart: %d of %d declares acknowledged (ack p99 %s); all built %s after the last restart",
+		len(titles), sent, p99(lat).Round(time.Millisecond), took.Round(100*time.Millisecond))
+}
