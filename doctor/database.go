@@ -64,22 +64,30 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 			"let the user warroom runs as write to "+path+" and to "+dir+" (SQLite keeps its -wal, -shm and the .lock file beside it)")
 		return
 	}
-	schema := fmt.Sprintf("schema %d", info.SchemaVersion)
-	switch {
-	case info.SchemaVersion > info.Latest:
-		d.fail(what, fmt.Sprintf("%s was written by a newer warroom (this one knows up to %d)", schema, info.Latest),
-			"run the newer warroom, or restore a backup taken before the upgrade")
+	schema, newer := schemaState(info.SchemaVersion, info.Latest, "a backup")
+	if newer {
+		d.fail(what, schema, "run the newer warroom, or restore a backup taken before the upgrade")
 		return
-	case info.SchemaVersion < info.Latest:
-		schema += fmt.Sprintf(" (warroom run migrates it to %d at start; take a backup first)", info.Latest)
-	default:
-		schema += " (current)"
 	}
 	state := "no warroom is running on it"
 	if d.running {
 		state = "in use by a running warroom"
 	}
 	d.ok(what, fmt.Sprintf("%s; integrity ok; %s, %s waiting; %s", schema, plural(info.Incidents, "incident"), plural(info.PendingJobs, "job"), state))
+}
+
+// schemaState describes a database's schema version against the latest
+// this warroom knows; newer reports a schema this warroom cannot run on.
+func schemaState(version, latest int, backup string) (state string, newer bool) {
+	switch {
+	case version > latest:
+		return fmt.Sprintf("schema %d was written by a newer warroom (this one knows up to %d)", version, latest), true
+	case version == 0:
+		return "empty (warroom run sets it up at start)", false
+	case version < latest:
+		return fmt.Sprintf("schema %d (warroom run migrates it to %d at start; take %s first)", version, latest, backup), false
+	}
+	return fmt.Sprintf("schema %d (current)", version), false
 }
 
 // dirWritable creates and removes a file in dir.
@@ -105,18 +113,10 @@ func (d *doctor) checkPostgres(ctx context.Context) {
 		d.fail(what, "PostgreSQL "+info.Version+" is too old", "use PostgreSQL 14 or newer")
 		return
 	}
-	schema := fmt.Sprintf("schema %d", info.SchemaVersion)
-	switch {
-	case info.SchemaVersion > info.Latest:
-		d.fail(what, fmt.Sprintf("%s was written by a newer warroom (this one knows up to %d)", schema, info.Latest),
-			"run the newer warroom on every replica")
+	schema, newer := schemaState(info.SchemaVersion, info.Latest, "a pg_dump")
+	if newer {
+		d.fail(what, schema, "run the newer warroom on every replica")
 		return
-	case info.SchemaVersion == 0:
-		schema = "empty (warroom run sets it up at start)"
-	case info.SchemaVersion < info.Latest:
-		schema += fmt.Sprintf(" (warroom run migrates it to %d at start; take a pg_dump first)", info.Latest)
-	default:
-		schema += " (current)"
 	}
 	names := make([]string, 0, len(info.Replicas))
 	for _, r := range info.Replicas {
