@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/store/pgtest"
 )
 
 type syncArgs struct{}
@@ -25,9 +27,30 @@ type followupArgs struct{}
 
 func (followupArgs) Kind() string { return store.JobFollowup }
 
+// testEngine is the database the tests run on: all of them on SQLite,
+// then all again on PostgreSQL, where claims take row and advisory locks.
+var testEngine = "sqlite"
+
+func TestMain(m *testing.M) {
+	os.Exit(pgtest.Main(func() int {
+		code := m.Run()
+		if code != 0 || (!pgtest.Available() && !pgtest.Required()) {
+			pgtest.Notice("jobs")
+			return code
+		}
+		testEngine = "postgres"
+		fmt.Fprintln(os.Stderr, "jobs: the same tests on PostgreSQL")
+		return m.Run()
+	}))
+}
+
 func mustStore(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "w.db"))
+	dsn := filepath.Join(tb.TempDir(), "w.db")
+	if testEngine == "postgres" {
+		dsn = pgtest.URL(tb)
+	}
+	s, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -137,7 +160,7 @@ func TestALostLeaseStopsTheJob(t *testing.T) {
 // the lease ran out.
 func forceTakeover(tb testing.TB, s *store.Store, f store.Fence) {
 	tb.Helper()
-	if _, err := s.DB().Exec(`UPDATE jobs SET lease_until = 0, available_at = 0 WHERE id = ?`, f.Job); err != nil {
+	if _, err := s.DB().Exec(fmt.Sprintf(`UPDATE jobs SET lease_until = 0, available_at = 0 WHERE id = %d`, f.Job)); err != nil {
 		tb.Fatal(err)
 	}
 	jobs, err := s.ClaimJobs(context.Background(), "thief", 1, time.Hour)

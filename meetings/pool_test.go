@@ -32,9 +32,17 @@ type fixture struct {
 	dead  atomic.Int32
 	ctx   context.Context
 	hosts []zoomfake.User
+	cfg   meetings.Config
 }
 
 func newFixture(tb testing.TB, s2s bool) *fixture {
+	tb.Helper()
+	return newFixtureOn(tb, s2s, filepath.Join(tb.TempDir(), "w.db"))
+}
+
+// newFixtureOn is newFixture with its store at dsn (a SQLite file or a
+// PostgreSQL URL).
+func newFixtureOn(tb testing.TB, s2s bool, dsn string) *fixture {
 	tb.Helper()
 	f := &fixture{ctx: context.Background(), hosts: []zoomfake.User{
 		{Email: "business@example.com", Type: 2},
@@ -49,7 +57,7 @@ func newFixture(tb testing.TB, s2s bool) *fixture {
 	zf.SetConcurrentMeeting("pro@example.com", "None") // Pro: one meeting at a time
 	f.zf = zf
 	c, _ := store.NewCipher(bytes.Repeat([]byte{1}, 32))
-	st, err := store.Open(f.ctx, filepath.Join(tb.TempDir(), "w.db"), store.WithCipher(c))
+	st, err := store.Open(f.ctx, dsn, store.WithCipher(c))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,6 +69,7 @@ func newFixture(tb testing.TB, s2s bool) *fixture {
 		cfg.AccountID = "acct"
 		cfg.S2SHosts = []string{"business@example.com", "basic@example.com", "pro@example.com"}
 	}
+	f.cfg = cfg
 	f.pool, err = meetings.New(f.ctx, cfg, st)
 	if err != nil {
 		tb.Fatal(err)

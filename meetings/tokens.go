@@ -23,7 +23,8 @@ const refreshMargin = time.Minute
 // the new pair is committed to the store before the access token is handed
 // to anyone: a crash after that commit loses nothing, and a concurrent
 // caller waiting on the mutex reads the new pair instead of refreshing
-// with a dead token.
+// with a dead token. Replicas on one PostgreSQL database take the
+// account's lock in the store as well (store.LockAccount).
 type accountTokens struct {
 	pool *Pool
 	key  string
@@ -38,9 +39,34 @@ func (t *accountTokens) AccessToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if tok.Access != "" && p.cfg.Now().Add(refreshMargin).Before(tok.Expiry) {
+	if t.fresh(tok) {
 		return tok.Access, nil
 	}
+	// Another replica may be refreshing this account: wait for it, then
+	// read again, since the pair it saved may serve.
+	unlock, err := p.store.LockAccount(ctx, t.key)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if tok, err = p.store.Tokens(ctx, t.key); err != nil {
+		return "", err
+	}
+	if t.fresh(tok) {
+		return tok.Access, nil
+	}
+	return t.refresh(ctx, tok)
+}
+
+// fresh reports whether tok's access token serves for a while yet.
+func (t *accountTokens) fresh(tok store.ZoomTokens) bool {
+	return tok.Access != "" && t.pool.cfg.Now().Add(refreshMargin).Before(tok.Expiry)
+}
+
+// refresh trades the refresh token for a new pair and saves it before
+// anyone uses it. The caller holds the account's lock.
+func (t *accountTokens) refresh(ctx context.Context, tok store.ZoomTokens) (string, error) {
+	p := t.pool
 	wasRefreshing, _ := p.store.WasRefreshing(ctx, t.key)
 	if err := p.store.MarkRefreshing(ctx, t.key); err != nil {
 		return "", err

@@ -77,13 +77,19 @@ const maxTxAttempts = 20
 // the start when it loses to another — and that is what makes the
 // compare-and-set rules hold on both. fn may run more than once.
 func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) error {
+	return s.inTxWith(ctx, what, s.engine.txOptions, fn)
+}
+
+// inTxWith is inTx with the transaction's options: the claim of jobs on
+// PostgreSQL runs read committed and takes row locks instead.
+func (s *Store) inTxWith(ctx context.Context, what string, opts *sql.TxOptions, fn func(q txn) error) error {
 	leave, err := s.gate.enter(ctx)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer leave()
 	for attempt := 1; ; attempt++ {
-		err := s.tryTx(ctx, what, fn)
+		err := s.tryTx(ctx, what, opts, fn)
 		if err == nil || !s.engine.retryable(err) || attempt == maxTxAttempts {
 			return err
 		}
@@ -98,8 +104,8 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) err
 }
 
 // tryTx is one attempt of inTx: fn's own errors come back as they are.
-func (s *Store) tryTx(ctx context.Context, what string, fn func(q txn) error) error {
-	tx, err := s.db.BeginTx(ctx, s.engine.txOptions)
+func (s *Store) tryTx(ctx context.Context, what string, opts *sql.TxOptions, fn func(q txn) error) error {
+	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}

@@ -111,6 +111,9 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 	if due == 0 {
 		return nil, nil
 	}
+	if s.engine.name == postgresEngine.name {
+		return s.claimLocked(ctx, owner, limit, lease)
+	}
 	var jobs []Job
 	err := s.inTx(ctx, "claim jobs", func(q txn) error {
 		now := ms(s.now())

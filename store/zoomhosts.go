@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -325,4 +326,40 @@ func nonEmpty(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// accountLock is the first key of the advisory locks that let one replica
+// at a time refresh a Zoom account's tokens (the second is the account's
+// key, hashed).
+const accountLock = 7263
+
+// LockAccount holds, until unlock is called, the right to refresh key's
+// tokens across every replica on the database. Zoom rotates refresh tokens
+// — the old one dies at the first refresh — so two replicas refreshing the
+// same account at once would leave one of them saving a dead token. On
+// PostgreSQL it is a session advisory lock on a connection of its own (a
+// replica that dies drops it with its connection); SQLite has one process
+// per database, whose own mutex suffices.
+func (s *Store) LockAccount(ctx context.Context, key string) (unlock func(), err error) {
+	if s.engine.name != postgresEngine.name {
+		return func() {}, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock zoom account: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext($2))`, accountLock, key); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: lock zoom account: %w", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, hashtext($2))`, accountLock, key); err != nil {
+			// A lock whose release failed must not go back to the pool
+			// held: closing the connection ends the session and the lock.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, nil
 }

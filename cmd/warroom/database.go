@@ -10,6 +10,10 @@ import (
 // sharedLease is a job's lease with replicas on PostgreSQL.
 const sharedLease = 4 * time.Second
 
+// sharedPoll is how often a replica on PostgreSQL looks for due jobs
+// (one indexed read when there are none).
+const sharedPoll = time.Second
+
 // replicaEvery is how often a replica writes that it runs.
 const replicaEvery = 5 * time.Second
 

@@ -240,8 +240,11 @@ func (m *Main) tuning(announce string) Tuning {
 	if store.IsPostgres(cfg.DB) {
 		// Replicas share the work: a killed one's jobs must move to a
 		// survivor within seconds, so leases are short (and renewed every
-		// ~2 s while a job runs).
+		// ~2 s while a job runs), and each replica looks for work others
+		// recorded, or left behind, every second: a kick reaches only its
+		// own process.
 		t.Jobs.Lease = sharedLease
+		t.Jobs.PollInterval = min(t.Jobs.PollInterval, sharedPoll)
 	}
 	return t
 }

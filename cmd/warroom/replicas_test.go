@@ -14,6 +14,7 @@ import (
 
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/store/pgtest"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m.Run)) }
@@ -22,6 +23,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m.Run)) }
 // database, each with its own Socket Mode connection to the fake Slack.
 type replicaSet struct {
 	w     *world
+	dsn   string
 	env   []string
 	procs map[string]*process
 }
@@ -30,6 +32,7 @@ func startReplicas(t *testing.T, w *world, n int, extra ...string) *replicaSet {
 	t.Helper()
 	rs := &replicaSet{w: w, procs: map[string]*process{}}
 	db := pgtest.URL(t)
+	rs.dsn = db
 	rs.env = append(w.env(t.TempDir()), "WARROOM_DB="+db)
 	rs.env = append(rs.env, extra...)
 	t.Cleanup(func() {
@@ -191,7 +194,25 @@ func (rs *replicaSet) diagnose(t *testing.T, dsn string) {
 			rows.Close()
 		}
 	}
+	if db, err := sql.Open("pgx", dsn); err == nil {
+		defer db.Close()
+		rows, err := db.Query(`SELECT pid, state, COALESCE(wait_event_type, ''), COALESCE(wait_event, ''), LEFT(query, 120)
+			FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+		if err == nil {
+			for rows.Next() {
+				var pid int
+				var st, wt, we, q string
+				rows.Scan(&pid, &st, &wt, &we, &q)
+				t.Logf("backend %d %s %s/%s: %s", pid, st, wt, we, q)
+			}
+			rows.Close()
+		}
+	}
 	for name, p := range rs.procs {
+		lines := strings.Split(p.log.String(), "\n")
+		for _, line := range lines[max(0, len(lines)-12):] {
+			t.Logf("%s tail: %.300s", name, line)
+		}
 		n := 0
 		for _, line := range strings.Split(p.log.String(), "\n") {
 			if (strings.Contains(line, `"level":"warn"`) || strings.Contains(line, `"level":"error"`)) && n < 15 {
@@ -264,4 +285,162 @@ loop:
 	took := mustBeBuiltOnce(t, w, titles, 60*time.Second)
 	t.Logf("rolling restart: %d of %d declares acknowledged (ack p99 %s); all built %s after the last restart",
 		len(titles), sent, p99(lat).Round(time.Millisecond), took.Round(100*time.Millisecond))
+}
+
+// TestSameDeclareOnTwoReplicas delivers one slash command to one replica
+// and, before its ack, again to the other (Slack's retry may reach any
+// connection): both record it at once, and the database's uniqueness of
+// the trigger makes one incident.
+func TestSameDeclareOnTwoReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two replicas")
+	}
+	w, err := startWorld(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rs := startReplicas(t, w, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var titles []string
+	for i := range 5 {
+		title := fmt.Sprintf("Twice delivered %d", i)
+		titles = append(titles, title)
+		d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL",
+			Command: "/incident", Text: "declare " + title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The fake sends round-robin: the redelivery goes to the other
+		// replica, while the first is still recording it.
+		if err := w.Slack.Redeliver(ctx, d.EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Slack.WaitAck(ctx, d.EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		waitFor(ctx, func() bool {
+			seen = 0
+			for _, p := range rs.procs {
+				if strings.Contains(p.log.String(), d.EnvelopeID) {
+					seen++
+				}
+			}
+			return seen == 2
+		})
+		if seen != 2 {
+			t.Fatalf("envelope %s reached %d replicas, want both", d.EnvelopeID, seen)
+		}
+	}
+	// One channel, meeting and pin per declare, nothing else.
+	mustBeBuiltOnce(t, w, titles, 30*time.Second)
+}
+
+// leaseHolder waits until a job of kind runs under a live lease and names
+// the replica that holds it.
+func leaseHolder(ctx context.Context, dsn, kind string) (string, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var owner string
+	err = waitFor(ctx, func() bool {
+		err := db.QueryRowContext(ctx, `SELECT lease_owner FROM jobs WHERE kind = $1 AND done_at IS NULL
+			AND lease_owner <> '' AND lease_until > $2 LIMIT 1`, kind, time.Now().UnixMilli()).Scan(&owner)
+		return err == nil
+	})
+	return owner, err
+}
+
+// tookOver waits until a replica other than dead holds, or has finished,
+// the job of kind dead held, and says how long that took.
+func tookOver(ctx context.Context, t *testing.T, dsn, kind, dead string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = waitFor(ctx, func() bool {
+		var n int
+		err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = $1 AND attempts > 0
+			AND (done_at IS NOT NULL OR lease_owner <> $2)`, kind, dead).Scan(&n)
+		return err == nil && n > 0
+	})
+	if err != nil {
+		t.Fatalf("the %s job %s held was not taken over", kind, dead)
+	}
+	return time.Since(start)
+}
+
+// TestReplicaKilledMidJob resolves a recorded incident on two replicas,
+// which starts the follow-up, its reminder, the recording and the
+// attendance jobs at once, and kills the replica running the job of one
+// kind while Slack is slow to answer: the survivor takes the job over and
+// each post appears exactly once.
+func TestReplicaKilledMidJob(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two replicas")
+	}
+	for _, kind := range []string{"followup", "reminder", "recording"} {
+		t.Run(kind, func(t *testing.T) {
+			w, err := startWorld(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			rs := startReplicas(t, w, 2, "WARROOM_REMINDER_BEFORE=72h")
+			declare(t, w, "U1", "declare Everything at once")
+			r := MustWaitRoom(t, w, todayName("Everything at once", 1))
+			bridge := w.Zoom.Meetings()[0]
+			w.Zoom.SetMeetingStatus(bridge.ID, "started")
+			now := time.Now()
+			w.Zoom.AddParticipant(bridge.ID, "Alice Archer", "alice@example.com", now, now.Add(20*time.Minute))
+			w.Zoom.RecordMeeting(bridge.ID, zoomfake.RecordingOptions{Duration: 20 * time.Minute})
+			w.Zoom.SetMeetingStatus(bridge.ID, "finished")
+			w.Zoom.MakeRecordingReady(bridge.ID)
+			// Slow answers keep each job mid-call long enough to be killed in.
+			w.Slack.SetLatency(400 * time.Millisecond)
+			w.Zoom.SetLatency(400 * time.Millisecond)
+
+			command(t, w, "U1", r.Channel.ID, "resolve")
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			holder, err := leaseHolder(ctx, rs.dsn, kind)
+			if err != nil {
+				t.Fatalf("no %s job ran", kind)
+			}
+			killed := time.Now()
+			rs.procs[holder].Kill()
+			takeover := tookOver(ctx, t, rs.dsn, kind, holder)
+			ch := r.Channel.ID
+			marks := map[string]string{"follow-up": `"warroom-followup-`, "reminder": `"warroom-reminder-`,
+				"recording": `"warroom-recording-`, "attendance": `"warroom-attendance-`}
+			for what, mark := range marks {
+				waitCount(t, what+" posts", 1, func() int { return posts(w, ch, "", mark) })
+			}
+			took := time.Since(killed)
+			time.Sleep(500 * time.Millisecond)
+			for what, mark := range marks {
+				if n := posts(w, ch, "", mark); n != 1 {
+					t.Errorf("%d %s posts after %s was killed, want 1", n, what, holder)
+				}
+			}
+			followups := 0
+			for _, m := range w.Zoom.Meetings() {
+				if m.ID != bridge.ID {
+					followups++
+				}
+			}
+			if followups != 1 {
+				t.Errorf("%d follow-up meetings at Zoom, want 1", followups)
+			}
+			t.Logf("killed %s running the %s job: a survivor took it over %s later; every post there %s later",
+				holder, kind, takeover.Round(100*time.Millisecond), took.Round(100*time.Millisecond))
+		})
+	}
 }
