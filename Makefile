@@ -25,11 +25,12 @@ run: build
 demo: build
 	$(BIN) demo
 
-# The declare path's latency (20 declares), then CPU and memory per incident
+# The declare path's latency (20 declares) on SQLite and on PostgreSQL (a
+# throwaway cluster the benchmark starts), then CPU and memory per incident
 # of the real binary over COST_INCIDENTS declares.
 COST_INCIDENTS ?= 1000
 bench:
-	$(GO) test -run '^$$' -bench '^BenchmarkDeclare$$' -benchtime 20x -count 1 ./cmd/warroom
+	$(GO) test -run '^$$' -bench '^BenchmarkDeclare$$/' -benchtime 20x -count 1 ./cmd/warroom
 	WARROOM_COST_INCIDENTS=$(COST_INCIDENTS) $(GO) test -run '^$$' -bench '^BenchmarkCostPerIncident$$' -benchtime 1x -count 1 -timeout 30m ./cmd/warroom
 
 FUZZTIME ?= 30s
@@ -44,9 +45,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzMeetingTemplates$$' -fuzztime $(FUZZTIME) ./blocks
 	$(GO) test -run '^$$' -fuzz '^FuzzVerifyWebhook$$' -fuzztime $(FUZZTIME) ./zoom
 
-# The long fault suite: the 50-incident storm and longer fuzzing.
+# The long fault suite: the 50-incident storm on both engines, three
+# replicas on PostgreSQL with one killed mid-storm and a rolling restart,
+# and longer fuzzing.
 soak:
-	WARROOM_SOAK=1 $(GO) test -count=1 -v -run 'TestIncidentStorm|TestKilled|TestSIGTERM' -timeout 30m ./cmd/warroom
+	WARROOM_SOAK=1 $(GO) test -count=1 -v -run 'TestIncidentStorm|TestKilled|TestSIGTERM|TestReplica|TestRollingRestart' -timeout 30m ./cmd/warroom
 	$(MAKE) fuzz FUZZTIME=2m
 
 docker:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
+	"github.com/warroom-dev/warroom/store/pgtest"
 )
 
 // The latencies the fakes add, as the declare benchmark's issue sets them.
@@ -26,13 +27,26 @@ const (
 //     (channel ‖ meeting, then post, then pin).
 //
 // Medians are reported, since one slow GC pause should not move the figure.
+//
+// It runs on both engines: SQLite, then PostgreSQL.
 func BenchmarkDeclare(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchDeclare(b, "") })
+	b.Run("postgres", func(b *testing.B) { benchDeclare(b, pgtest.URL(b)) })
+}
+
+// benchDeclare is BenchmarkDeclare on the database at dsn ("": a SQLite
+// file).
+func benchDeclare(b *testing.B, dsn string) {
 	w, err := startWorld(slackfake.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer w.Close()
-	m := NewMain(w.config(b.TempDir()), io.Discard)
+	cfg := w.config(b.TempDir())
+	if dsn != "" {
+		cfg.DB = dsn
+	}
+	m := NewMain(cfg, io.Discard)
 	m.Tune = func(c *Tuning) {
 		c.Jobs.RetryBase, c.Workflow.MeetingRetryBase = 50*time.Millisecond, 50*time.Millisecond
 	}

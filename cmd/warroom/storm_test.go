@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
+	"github.com/warroom-dev/warroom/store/pgtest"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
@@ -27,11 +28,16 @@ const (
 // must complete, nothing may be duplicated, and acks must stay fast. The
 // completion time is reported against the lower bound the Tier 2 limit
 // allows. It runs the real binary. WARROOM_SOAK=1 (make soak) runs 50;
-// make test runs 25.
+// make test runs 25. It runs on both engines: SQLite, then PostgreSQL.
 func TestIncidentStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("storm takes tens of seconds")
 	}
+	t.Run("sqlite", func(t *testing.T) { incidentStorm(t, nil) })
+	t.Run("postgres", func(t *testing.T) { incidentStorm(t, []string{"WARROOM_DB=" + pgtest.URL(t)}) })
+}
+
+func incidentStorm(t *testing.T, extraEnv []string) {
 	n := 25
 	if os.Getenv("WARROOM_SOAK") == "1" {
 		n = 50
@@ -52,7 +58,13 @@ func TestIncidentStorm(t *testing.T) {
 	// The real binary, as operators run it.
 	httpAddr := freeAddr(t)
 	env := append(w.env(t.TempDir()), "ZOOM_HOSTS="+strings.Join(hosts, ","), "WARROOM_HTTP_ADDR="+httpAddr)
-	MustStartProcessEnv(t, w, env)
+	env = append(env, extraEnv...)
+	proc := MustStartProcessEnv(t, w, env)
+	defer func() {
+		if t.Failed() {
+			t.Logf("warroom's log:\n%s", proc.log.String())
+		}
+	}()
 	ctx := context.Background()
 
 	start := time.Now()
@@ -146,9 +158,9 @@ func TestIncidentStorm(t *testing.T) {
 	}
 	bound := time.Duration(max(0, n-tier2Burst)) * tier2Interval
 	ratio := float64(elapsed) / float64(max(bound, time.Second))
-	report := fmt.Sprintf("storm: %d declares sent in %s, slowest ack %s (%v of %v within 100 ms by warroom's clock); all complete in %s; Slack answered 429 %d times; meetings per host %v; "+
+	report := fmt.Sprintf("storm (%s): %d declares sent in %s, slowest ack %s (%v of %v within 100 ms by warroom's clock); all complete in %s; Slack answered 429 %d times; meetings per host %v; "+
 		"lower bound from Slack's Tier 2 limit (%d-call burst, then one per %s): %s; ratio %.2f",
-		n, sent.Round(time.Millisecond), slowest.Round(time.Millisecond), fast, acks, elapsed.Round(100*time.Millisecond), limited, perHost,
+		t.Name(), n, sent.Round(time.Millisecond), slowest.Round(time.Millisecond), fast, acks, elapsed.Round(100*time.Millisecond), limited, perHost,
 		tier2Burst, tier2Interval, bound, ratio)
 	t.Log(report)
 	if os.Getenv("WARROOM_SOAK") == "1" {
