@@ -77,3 +77,53 @@ func TestReplicasRefreshAnAccountOnce(t *testing.T) {
 		t.Errorf("the next refresh: %v", err)
 	}
 }
+
+// A replica killed while it holds an account's refresh lock (before its
+// request reached Zoom) does not block the account: PostgreSQL ends the
+// dead session and its lock, and the survivor refreshes once.
+func TestAKilledRefresherFreesTheAccount(t *testing.T) {
+	dsn := pgtest.URL(t)
+	f := newFixtureOn(t, false, dsn)
+	key := f.connect(t, "business@example.com")
+	dying, err := store.Open(f.ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dying.Close()
+	if _, err := dying.LockAccount(f.ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	f.zf.ExpireAccessTokens()
+	f.st.ExpireAccessToken(f.ctx, key)
+	refreshes := f.zf.TokenRequests("refresh_token")
+
+	got := make(chan error, 1)
+	go func() {
+		client, user, err := f.pool.Client(f.ctx, key)
+		if err == nil {
+			_, err = client.GetUser(f.ctx, user)
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("the call did not wait for the lock's holder: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// The holder's process dies: its session ends, as PostgreSQL ends a
+	// dead client's.
+	if _, err := f.st.DB().Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = 7263 AND granted`); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("the survivor's call: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the account stayed locked after its holder died")
+	}
+	if n := f.zf.TokenRequests("refresh_token") - refreshes; n != 1 {
+		t.Errorf("%d refreshes, want 1", n)
+	}
+}

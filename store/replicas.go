@@ -45,3 +45,32 @@ func (s *Store) Replicas(ctx context.Context, since time.Time) ([]Replica, error
 	}
 	return out, rows.Err()
 }
+
+// HoldSingleton takes, or renews, the singleton called name for owner
+// until ttl from now, unless another owner holds it unexpired. It reports
+// whether owner holds it now. A replica that dies stops renewing, and the
+// singleton is another's once ttl has passed.
+func (s *Store) HoldSingleton(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
+	now := s.now()
+	res, err := s.q.ExecContext(ctx, `INSERT INTO singletons (name, owner, until) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+		WHERE singletons.owner = excluded.owner OR singletons.until <= ?`,
+		name, owner, ms(now.Add(ttl)), ms(now))
+	if err != nil {
+		return false, fmt.Errorf("store: singleton %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: singleton %s: %w", name, err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseSingleton gives name up if owner holds it, so another replica
+// takes it at once rather than after its ttl (a clean shutdown).
+func (s *Store) ReleaseSingleton(ctx context.Context, name, owner string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE singletons SET until = 0 WHERE name = ? AND owner = ?`, name, owner); err != nil {
+		return fmt.Errorf("store: singleton %s: %w", name, err)
+	}
+	return nil
+}

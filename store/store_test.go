@@ -285,3 +285,46 @@ func TestReplicasSeenRecently(t *testing.T) {
 		t.Fatalf("replicas seen in the last 30 s = %+v %v, want b at v2", got, err)
 	}
 }
+
+// A singleton is one replica's at a time: renewed by its holder, refused
+// to others until it expires or is released, then another's.
+func TestSingletonHeldByOneReplica(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)}
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
+	hold := func(owner string) bool {
+		t.Helper()
+		ok, err := s.HoldSingleton(ctx, "zoom-stream", owner, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !hold("a") || hold("b") {
+		t.Fatal("the first replica must get it, the second not")
+	}
+	c.Add(8 * time.Second)
+	if !hold("a") {
+		t.Fatal("the holder could not renew")
+	}
+	c.Add(8 * time.Second) // within the renewed ttl
+	if hold("b") {
+		t.Fatal("taken from a holder that renewed")
+	}
+	c.Add(3 * time.Second) // a stopped renewing: expired
+	if !hold("b") || hold("a") {
+		t.Fatal("an expired singleton must pass to the next replica, and only to it")
+	}
+	if err := s.ReleaseSingleton(ctx, "zoom-stream", "a"); err != nil { // not a's: no effect
+		t.Fatal(err)
+	}
+	if hold("a") {
+		t.Fatal("a release by a non-holder freed it")
+	}
+	if err := s.ReleaseSingleton(ctx, "zoom-stream", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if !hold("a") {
+		t.Fatal("released, yet not available")
+	}
+}

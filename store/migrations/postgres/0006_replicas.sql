@@ -7,3 +7,11 @@ CREATE TABLE replicas (
 	started_at BIGINT NOT NULL,
 	seen_at    BIGINT NOT NULL
 );
+
+-- Work that one replica at a time must do (Zoom's event stream): the
+-- holder renews its row; when it stops renewing, another takes it over.
+CREATE TABLE singletons (
+	name  TEXT   PRIMARY KEY,
+	owner TEXT   NOT NULL,
+	until BIGINT NOT NULL
+);
