@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -442,5 +443,51 @@ func TestReplicaKilledMidJob(t *testing.T) {
 			t.Logf("killed %s running the %s job: a survivor took it over %s later; every post there %s later",
 				holder, kind, takeover.Round(100*time.Millisecond), took.Round(100*time.Millisecond))
 		})
+	}
+}
+
+// TestDoctorAndMetricsNameTheReplicas: two replicas on PostgreSQL; the
+// doctor checks the server and lists both, each replica's /metrics and
+// log lines carry its name, and a wrong password is a clear failure that
+// never shows the password.
+func TestDoctorAndMetricsNameTheReplicas(t *testing.T) {
+	w, err := startWorld(slackfake.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	addr := freeAddr(t)
+	rs := startReplicas(t, w, 1, "WARROOM_HTTP_ADDR="+addr)
+	rs.env = rs.env[:len(rs.env)-1] // the second replica listens elsewhere
+	rs.env = append(rs.env, "WARROOM_HTTP_ADDR="+freeAddr(t))
+	rs.start(t, "replica-2")
+
+	report, err := runDoctorTest(t, doctorEnv(w, t.TempDir(), map[string]string{"WARROOM_DB": rs.dsn}))
+	line, _ := mustLine(t, report, "ok", "WARROOM_DB postgres://")
+	for _, want := range []string{"PostgreSQL 1", "(current)", "2 replicas seen in the last minute", "replica-1", "replica-2"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("doctor's database line lacks %q: %s\n%s", want, line, report)
+		}
+	}
+	if err != nil {
+		t.Logf("doctor failed elsewhere: %v\n%s", err, report)
+	}
+	if m := scrape(t, addr); m[`warroom_replica_info{replica="replica-1"}`] != 1 {
+		t.Errorf("/metrics of replica-1 does not name it")
+	}
+	if !strings.Contains(rs.procs["replica-2"].log.String(), `"replica":"replica-2"`) {
+		t.Error("replica-2's log lines do not name it")
+	}
+
+	u, _ := url.Parse(rs.dsn)
+	u.User = url.UserPassword("warroom", "hunter2-secret")
+	u.Host = "127.0.0.1:1" // nothing listens there
+	report, err = runDoctorTest(t, doctorEnv(w, t.TempDir(), map[string]string{"WARROOM_DB": u.String()}))
+	if err == nil {
+		t.Error("doctor passed an unreachable database")
+	}
+	mustLine(t, report, "FAIL", "WARROOM_DB postgres://")
+	if strings.Contains(report, "hunter2-secret") {
+		t.Errorf("the report shows the database password:\n%s", report)
 	}
 }
