@@ -33,6 +33,11 @@ type Config struct {
 	ZoomAccountID    string
 	ZoomHosts        []string
 	ZoomWebhookKey   string
+	// ZoomWSSubscriptionID, when set, has warroom receive Zoom's events
+	// over Zoom's WebSocket event stream at ZoomWSURL: no public
+	// endpoint needed.
+	ZoomWSSubscriptionID string
+	ZoomWSURL            string
 
 	DB string
 	// Replica names this process in leases, logs and /metrics
@@ -147,22 +152,24 @@ func (r *reader) duration(name, def string, fallback time.Duration) time.Duratio
 // strings and lists, checked (if at all) further on.
 func (r *reader) basics() Config {
 	c := Config{
-		SlackBotToken:    r.get("SLACK_BOT_TOKEN", ""),
-		SlackAppToken:    r.get("SLACK_APP_TOKEN", ""),
-		SlackAPIURL:      r.get("SLACK_API_URL", "https://slack.com/api/"),
-		ZoomAPIURL:       strings.TrimRight(r.get("ZOOM_API_URL", "https://api.zoom.us/v2"), "/"),
-		ZoomOAuthURL:     strings.TrimRight(r.get("ZOOM_OAUTH_URL", "https://zoom.us"), "/"),
-		ZoomClientID:     r.get("ZOOM_CLIENT_ID", ""),
-		ZoomClientSecret: r.get("ZOOM_CLIENT_SECRET", ""),
-		ZoomAccountID:    r.get("ZOOM_ACCOUNT_ID", ""),
-		ZoomWebhookKey:   r.get("ZOOM_WEBHOOK_SECRET", ""),
-		DB:               r.get("WARROOM_DB", "warroom.db"),
-		Replica:          r.get("WARROOM_REPLICA", defaultReplica()),
-		HTTPAddr:         r.get("WARROOM_HTTP_ADDR", ":8080"),
-		PublicURL:        strings.TrimRight(r.get("WARROOM_PUBLIC_URL", ""), "/"),
-		ChannelPrefix:    r.get("WARROOM_CHANNEL_PREFIX", "inc-"),
-		ZoomHosts:        list(r.get("ZOOM_HOSTS", "me")),
-		Admins:           list(r.get("WARROOM_ADMINS", "")),
+		SlackBotToken:        r.get("SLACK_BOT_TOKEN", ""),
+		SlackAppToken:        r.get("SLACK_APP_TOKEN", ""),
+		SlackAPIURL:          r.get("SLACK_API_URL", "https://slack.com/api/"),
+		ZoomAPIURL:           strings.TrimRight(r.get("ZOOM_API_URL", "https://api.zoom.us/v2"), "/"),
+		ZoomOAuthURL:         strings.TrimRight(r.get("ZOOM_OAUTH_URL", "https://zoom.us"), "/"),
+		ZoomClientID:         r.get("ZOOM_CLIENT_ID", ""),
+		ZoomClientSecret:     r.get("ZOOM_CLIENT_SECRET", ""),
+		ZoomAccountID:        r.get("ZOOM_ACCOUNT_ID", ""),
+		ZoomWebhookKey:       r.get("ZOOM_WEBHOOK_SECRET", ""),
+		ZoomWSSubscriptionID: r.get("ZOOM_WS_SUBSCRIPTION_ID", ""),
+		ZoomWSURL:            r.get("ZOOM_WS_URL", "wss://ws.zoom.us/ws"),
+		DB:                   r.get("WARROOM_DB", "warroom.db"),
+		Replica:              r.get("WARROOM_REPLICA", defaultReplica()),
+		HTTPAddr:             r.get("WARROOM_HTTP_ADDR", ":8080"),
+		PublicURL:            strings.TrimRight(r.get("WARROOM_PUBLIC_URL", ""), "/"),
+		ChannelPrefix:        r.get("WARROOM_CHANNEL_PREFIX", "inc-"),
+		ZoomHosts:            list(r.get("ZOOM_HOSTS", "me")),
+		Admins:               list(r.get("WARROOM_ADMINS", "")),
 	}
 	if len(c.ZoomHosts) == 0 {
 		c.ZoomHosts = []string{"me"}
@@ -238,6 +245,9 @@ func (r *reader) urls(c *Config) {
 	}
 	r.add(checkURL("ZOOM_API_URL", c.ZoomAPIURL))
 	r.add(checkURL("ZOOM_OAUTH_URL", c.ZoomOAuthURL))
+	if u, err := url.Parse(c.ZoomWSURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		r.fail("ZOOM_WS_URL", fmt.Sprintf("must be a ws(s) URL (got %q).", c.ZoomWSURL))
+	}
 	if c.PublicURL != "" {
 		r.add(checkURL("WARROOM_PUBLIC_URL", c.PublicURL))
 	}

@@ -232,3 +232,12 @@ func (s *Store) SeenEvent(ctx context.Context, eventID string) (bool, error) {
 	n, _ := res.RowsAffected()
 	return n == 0, nil
 }
+
+// ForgetEvent undoes SeenEvent for an event that could not be handled, so
+// its next delivery is handled rather than taken for a duplicate.
+func (s *Store) ForgetEvent(ctx context.Context, eventID string) error {
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM events_seen WHERE event_id = ?`, eventID); err != nil {
+		return fmt.Errorf("store: event %s: %w", eventID, err)
+	}
+	return nil
+}

@@ -94,6 +94,18 @@ func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, erro
 	return true, s.EnqueueJob(ctx, JobRecording, w.IncidentID, w.ID, s.now())
 }
 
+// LookForRecordingsNow makes every recording being waited for due at
+// once: after the event stream reconnects, a recording.completed may have
+// been missed.
+func (s *Store) LookForRecordingsNow(ctx context.Context) error {
+	now := ms(s.now())
+	if _, err := s.q.ExecContext(ctx, `UPDATE jobs SET available_at = ? WHERE kind = ? AND done_at IS NULL
+		AND available_at > ? AND lease_owner = ''`, now, JobRecording, now); err != nil {
+		return fmt.Errorf("store: recordings: %w", err)
+	}
+	return nil
+}
+
 // Recording watch steps.
 const (
 	WatchRecPosting = iota + 1

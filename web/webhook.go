@@ -70,7 +70,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "already received\n")
 		return
 	}
-	if err := s.d.Workflow.HandleZoomEvent(ctx, ev); err != nil {
+	if err := s.d.Workflow.ReceiveZoomEvent(ctx, ev); err != nil {
 		if warroom.ErrorCode(err) == warroom.EINVALID {
 			http.Error(w, warroom.ErrorMessage(err), http.StatusBadRequest)
 			return

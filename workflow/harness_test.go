@@ -32,6 +32,7 @@ type harness struct {
 	slack *slackfake.Server
 	zoom  *zoomfake.Server
 	st    *store.Store
+	wf    *workflow.Workflow
 	kick  func()
 }
 
@@ -73,7 +74,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	wf.Register(engine)
-	h.kick = engine.Kick
+	h.kick, h.wf = engine.Kick, wf
 	done := make(chan struct{})
 	go func() { defer close(done); engine.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })

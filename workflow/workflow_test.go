@@ -81,7 +81,9 @@ func TestSyncAgainChangesInPlace(t *testing.T) {
 // replaces that when Zoom recovers.
 func TestZoomFailureDoesNotHoldUpSlack(t *testing.T) {
 	h := newHarness(t)
-	h.zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Status: http.StatusInternalServerError, Times: 3})
+	// Each failure takes a while, as a struggling Zoom does.
+	h.zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Status: http.StatusInternalServerError, Times: 3,
+		Delay: 200 * time.Millisecond})
 	rec := h.declare(t, "Payments flaky")
 
 	wait(t, 5*time.Second, "a pinned message while Zoom fails", func() bool {
@@ -89,11 +91,8 @@ func TestZoomFailureDoesNotHoldUpSlack(t *testing.T) {
 		return ok && len(r.pins) == 1
 	})
 	r, _ := h.room(t, rec)
-	if r.joinURL() != "" {
-		t.Fatal("a Join Call before Zoom made the meeting")
-	}
-	if h.requests("meetingCreate", http.StatusInternalServerError) == 0 {
-		t.Fatal("the injected Zoom failure never fired")
+	if r.joinURL() != "" || len(h.zoom.Meetings()) != 0 {
+		t.Fatal("the pinned message waited for Zoom's meeting")
 	}
 	r = h.built(t, rec)
 	if n := h.requests("meetingCreate", http.StatusInternalServerError); n != 3 {

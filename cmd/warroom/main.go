@@ -25,6 +25,7 @@ import (
 
 	"github.com/warroom-dev/warroom/config"
 	"github.com/warroom-dev/warroom/doctor"
+	"github.com/warroom-dev/warroom/zoom"
 
 	"github.com/rs/zerolog"
 
@@ -128,6 +129,9 @@ type Tuning struct {
 	Jobs     jobs.Config
 	Workflow workflow.Config
 	Bot      bot.Config
+	// Stream is the Zoom event stream's timing (heartbeat, backoff); the
+	// rest of it comes from the configuration.
+	Stream zoom.StreamConfig
 }
 
 // Main is the whole program wired together; `warroom run`, `warroom demo`
@@ -315,6 +319,7 @@ func (m *Main) Run(ctx context.Context) error {
 	engineDone := make(chan struct{})
 	runCtx, cancel := context.WithCancel(ctx)
 	go m.announceReplica(runCtx, st, engine.Owner())
+	go m.runEventStream(runCtx, st, wf, hc, t.Stream, engine.Owner())
 	go func() { defer close(engineDone); engine.Run(runCtx) }()
 	err = b.Run(runCtx)
 	cancel()

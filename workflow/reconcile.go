@@ -1,0 +1,97 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/zoom"
+)
+
+// ReceiveZoomEvent is the one entry for Zoom's events, by webhook or by
+// the event stream: an event that came both ways, or twice one way, is
+// applied once. The key is the event itself (its name, time and payload,
+// re-encoded so key order and spacing do not matter), which both sources
+// carry alike and which nobody can vary without changing the event.
+func (w *Workflow) ReceiveZoomEvent(ctx context.Context, ev zoom.WebhookEvent) error {
+	key := eventKey(ev)
+	seen, err := w.store.SeenEvent(ctx, key)
+	if err != nil {
+		return err
+	}
+	if seen {
+		w.log.Debug().Str("event", ev.Event).Msg("zoom event received again; nothing to do")
+		return nil
+	}
+	if err := w.HandleZoomEvent(ctx, ev); err != nil {
+		if warroom.ErrorCode(err) != warroom.EINVALID {
+			// Let a retry of it, by either source, be handled.
+			_ = w.store.ForgetEvent(context.WithoutCancel(ctx), key)
+		}
+		return err
+	}
+	return nil
+}
+
+func eventKey(ev zoom.WebhookEvent) string {
+	var payload any
+	canon := []byte(ev.Payload)
+	if json.Unmarshal(ev.Payload, &payload) == nil {
+		canon, _ = json.Marshal(payload) // maps marshal with sorted keys
+	}
+	sum := sha256.New()
+	sum.Write([]byte(ev.Event + "\x00" + strconv.FormatInt(ev.EventTS, 10) + "\x00"))
+	sum.Write(canon)
+	return "zoom:" + hex.EncodeToString(sum.Sum(nil))
+}
+
+// Reconcile reads from Zoom's API the state of every open incident's call
+// and corrects what warroom recorded: Zoom never re-sends an event missed
+// while the event stream was down, so this runs at every (re)connect. A
+// recording being waited for is looked for at once too.
+func (w *Workflow) Reconcile(ctx context.Context) {
+	recs, err := w.store.OpenIncidents(ctx)
+	if err != nil {
+		w.log.Warn().Err(err).Msg("reconcile: could not list open incidents")
+		return
+	}
+	fixed := 0
+	for _, rec := range recs {
+		if rec.Meeting == nil || rec.MeetingHost == "" {
+			continue
+		}
+		client, _, err := w.pool.Client(ctx, rec.MeetingHost)
+		if err != nil {
+			continue
+		}
+		m, err := client.GetMeeting(ctx, rec.Meeting.ID)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("reconcile: could not read the call's state")
+			}
+			continue
+		}
+		var ended bool
+		switch {
+		case m.Status == warroom.MeetingStarted && rec.Meeting.Status != warroom.MeetingStarted:
+		case m.Status != warroom.MeetingStarted && rec.Meeting.Status == warroom.MeetingStarted:
+			ended = true // it ran, and runs no more
+		default:
+			continue
+		}
+		// Now is later than any event already applied, and is the truth.
+		if err := w.meetingChanged(ctx, rec.Meeting.ID, ended, w.now()); err != nil {
+			w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("reconcile: could not record the call's state")
+			continue
+		}
+		fixed++
+	}
+	if err := w.store.LookForRecordingsNow(ctx); err != nil {
+		w.log.Warn().Err(err).Msg("reconcile: could not look for recordings")
+	}
+	w.kick()
+	w.log.Info().Int("incidents", len(recs)).Int("corrected", fixed).Msg("zoom state reconciled")
+}
