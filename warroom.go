@@ -98,6 +98,10 @@ type Meeting struct {
 	// Status is the meeting's live state as far as warroom knows:
 	// "waiting" (nobody in yet), "started", or "ended".
 	Status string
+	// People is how many are in the call while it runs; StartedAt and
+	// EndedAt are when it started and ended (zero: not known).
+	People             int
+	StartedAt, EndedAt time.Time
 }
 
 // Meeting live states.

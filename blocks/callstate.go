@@ -1,11 +1,14 @@
 package blocks
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
 	"github.com/warroom-dev/warroom"
 )
 
@@ -85,17 +88,17 @@ func meetingID(id int64) string {
 // callText is the short state shown in the Call field.
 func callText(inc warroom.Incident) string {
 	if resolved(inc) {
-		return "Ended"
+		return "Ended" + callLasted(inc.Meeting)
 	}
 	switch callState(inc) {
 	case warroom.CallReady:
-		switch inc.Meeting.Status {
+		switch m := inc.Meeting; m.Status {
 		case warroom.MeetingStarted:
-			return "In progress"
+			return "In progress" + callPeople(m)
 		case warroom.MeetingWaiting, "":
 			return "Waiting for people"
 		case warroom.MeetingEnded:
-			return "Ended"
+			return "Ended" + callLasted(m)
 		}
 		return "Ready"
 	case warroom.CallFailed:
@@ -126,4 +129,37 @@ func callSentence(inc warroom.Incident) string {
 		return "The Zoom connection was removed."
 	}
 	return "Setting up the Zoom call…"
+}
+
+// callPeople is " · 4 people · since 14:02" (the time in each reader's
+// own time zone), with what is known of it.
+func callPeople(m *warroom.Meeting) string {
+	var b strings.Builder
+	switch {
+	case m.People == 1:
+		b.WriteString(" · 1 person")
+	case m.People > 1:
+		fmt.Fprintf(&b, " · %d people", m.People)
+	}
+	if !m.StartedAt.IsZero() {
+		fmt.Fprintf(&b, " · since <!date^%d^{time}|%s>", m.StartedAt.Unix(), m.StartedAt.UTC().Format("15:04 UTC"))
+	}
+	return b.String()
+}
+
+// callLasted is " · 52 min" when the call's start and end are known.
+func callLasted(m *warroom.Meeting) string {
+	if m == nil || m.StartedAt.IsZero() || m.EndedAt.Before(m.StartedAt) {
+		return ""
+	}
+	return " · " + lasted(m.EndedAt.Sub(m.StartedAt))
+}
+
+// lasted says how long a call ran: "52 min", "1 h 05 min".
+func lasted(d time.Duration) string {
+	minutes := int(d.Round(time.Minute) / time.Minute)
+	if minutes < 60 {
+		return fmt.Sprintf("%d min", max(minutes, 1))
+	}
+	return fmt.Sprintf("%d h %02d min", minutes/60, minutes%60)
 }

@@ -293,6 +293,14 @@ func TestCallState(t *testing.T) {
 		{"ready, status unknown yet", incident(warroom.CallReady), "Waiting for people", true, false, "", ""},
 		{"waiting", with(incident(warroom.CallReady), func(i *warroom.Incident) { i.Meeting.Status = warroom.MeetingWaiting }), "Waiting for people", true, false, "", ""},
 		{"started", started(incident(warroom.CallReady)), "In progress", true, false, "", ""},
+		{"started, people counted", with(started(incident(warroom.CallReady)), func(i *warroom.Incident) {
+			i.Meeting.People, i.Meeting.StartedAt = 4, time.Date(2026, 11, 23, 14, 2, 0, 0, time.UTC)
+		}), "In progress · 4 people · since <!date^1795442520^{time}|14:02 UTC>", true, false, "", ""},
+		{"ended, lasted 52 min", with(incident(warroom.CallReady), func(i *warroom.Incident) {
+			i.Meeting.Status = warroom.MeetingEnded
+			i.Meeting.StartedAt = time.Date(2026, 11, 23, 14, 2, 0, 0, time.UTC)
+			i.Meeting.EndedAt = i.Meeting.StartedAt.Add(52 * time.Minute)
+		}), "Ended · 52 min", true, false, "", ""},
 		{"meeting ended, incident open", with(incident(warroom.CallReady), func(i *warroom.Incident) { i.Meeting.Status = warroom.MeetingEnded }), "Ended", true, false, "", ""},
 		{"odd meeting status", with(incident(warroom.CallReady), func(i *warroom.Incident) { i.Meeting.Status = "paused" }), "Ready", true, false, "", ""},
 		{"pending", incident(warroom.CallPending), "Setting up", false, false, "", ""},

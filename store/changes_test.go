@@ -213,3 +213,44 @@ func TestRemovingAHostDeletesItsZoomData(t *testing.T) {
 		t.Fatalf("after removal: incident meeting %+v call %s, follow-up %+v", got.Meeting, got.Call, fr)
 	}
 }
+
+// The head count follows each person's newest event: repeated and late
+// joins and leaves do not skew it; a join reveals a start whose event was
+// missed; the end empties the call and keeps when it started and ended.
+func TestParticipantsCountEachPersonOnce(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	mustHost(t, s, "h")
+	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	t0 := time.Date(2026, 12, 1, 14, 2, 0, 0, time.UTC)
+	step := func(who string, present bool, at time.Time) {
+		t.Helper()
+		if _, err := s.SetParticipant(ctx, 7, who, present, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	people := func() *warroom.Meeting {
+		got, _ := s.Incident(ctx, rec.ID)
+		return got.Meeting
+	}
+	step("alice", true, t0) // meeting.started was missed
+	if m := people(); m.Status != warroom.MeetingStarted || m.People != 1 || !m.StartedAt.Equal(t0) {
+		t.Fatalf("after the first join: %+v", m)
+	}
+	step("bob", true, t0.Add(time.Minute))
+	step("alice", true, t0) // the same join again
+	step("carol", false, t0.Add(3*time.Minute))
+	step("carol", true, t0.Add(2*time.Minute)) // her join arrives after her leave
+	if m := people(); m.People != 2 {
+		t.Fatalf("%d people, want 2 (alice, bob)", m.People)
+	}
+	step("bob", false, t0.Add(4*time.Minute))
+	if m := people(); m.People != 1 {
+		t.Fatalf("%d people after bob left, want 1", m.People)
+	}
+	s.SetMeetingStatus(ctx, 7, warroom.MeetingEnded, t0.Add(52*time.Minute))
+	if m := people(); m.People != 0 || m.EndedAt.Sub(m.StartedAt) != 52*time.Minute {
+		t.Fatalf("after the end: %+v", m)
+	}
+}

@@ -227,7 +227,8 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	meeting_password, created_at, updated_at,
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
 	announce_posting, announce_ts, announce_channel, announce_shows,
-	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale`
+	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale,
+	meeting_people, meeting_started_at, meeting_ended_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -251,7 +252,8 @@ func scanIncident(row scanner) (*Record, error) {
 		meetingStatus, responders, tried               string
 		ended, joined, announcing                      int
 		retryAt, eventAt                               int64
-		stale                                          int
+		stale, people                                  int
+		callStarted, callEnded                         int64
 	)
 	err := row.Scan(&r.ID, &r.DedupeKey, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
@@ -260,7 +262,8 @@ func scanIncident(row scanner) (*Record, error) {
 		&password, &created, &updated,
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
-		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt, &stale)
+		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt, &stale,
+		&people, &callStarted, &callEnded)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +283,8 @@ func scanIncident(row scanner) (*Record, error) {
 	r.Invited, r.MessagePosting, r.Pinned = invited == 1, posting == 1, pinned == 1
 	r.BookmarkAdding, r.Confirmed = adding == 1, cnf == 1
 	if meetingID != 0 {
-		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password, Status: meetingStatus}
+		r.Meeting = &warroom.Meeting{ID: meetingID, UUID: uuid, HostEmail: email, Topic: topic, JoinURL: joinURL, Password: password,
+			Status: meetingStatus, People: people, StartedAt: fromMS(callStarted), EndedAt: fromMS(callEnded)}
 	}
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	return &r, nil

@@ -166,9 +166,64 @@ func (s *Store) SetMeetingStatus(ctx context.Context, meetingID int64, status st
 			return nil
 		}
 		changed = true
-		return s.applyChange(ctx, q, id, `meeting_status = ?, meeting_event_at = ?`, status, ms(at))
+		if status == warroom.MeetingEnded {
+			return s.applyChange(ctx, q, id, `meeting_status = ?, meeting_event_at = ?, meeting_ended_at = ?, meeting_people = 0`,
+				status, ms(at), ms(at))
+		}
+		return s.applyChange(ctx, q, id, `meeting_status = ?, meeting_event_at = ?, meeting_started_at = ?, meeting_ended_at = 0`,
+			status, ms(at), ms(at))
 	})
 	return id, changed, err
+}
+
+// peopleCoalesce is how long a change of the call's head count waits
+// before the pinned message shows it: joins and leaves in a busy call
+// arrive in bursts, and Slack limits how often a message may be edited.
+const peopleCoalesce = 2 * time.Second
+
+// SetParticipant records that who joined (present) or left the meeting at
+// at, and updates the incident's head count. Each person's newest event
+// wins, so a late or repeated one changes nothing. A join also tells the
+// call has started, should its meeting.started have been missed. The
+// pinned message follows within peopleCoalesce, once for a whole burst.
+func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string, present bool, at time.Time) (changed bool, err error) {
+	err = s.inTx(ctx, "participant", func(q txn) error {
+		var id, eventAt int64
+		var status string
+		var people int
+		err := q.QueryRowContext(ctx, `SELECT id, meeting_status, meeting_event_at, meeting_people FROM incidents
+			WHERE meeting_id = ? AND meeting_id <> 0 ORDER BY id DESC LIMIT 1`, meetingID).Scan(&id, &status, &eventAt, &people)
+		if errors.Is(err, sql.ErrNoRows) {
+			return warroom.Errorf(warroom.ENOTFOUND, "No incident has Zoom meeting %d.", meetingID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: participant: %w", err)
+		}
+		if _, err := q.ExecContext(ctx, `INSERT INTO participants (meeting_id, who, present, event_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (meeting_id, who) DO UPDATE SET present = excluded.present, event_at = excluded.event_at
+			WHERE excluded.event_at >= participants.event_at`, meetingID, who, boolInt(present), ms(at)); err != nil {
+			return fmt.Errorf("store: participant: %w", err)
+		}
+		var now int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM participants WHERE meeting_id = ? AND present = 1`,
+			meetingID).Scan(&now); err != nil {
+			return fmt.Errorf("store: participant: %w", err)
+		}
+		set, args := `meeting_people = ?`, []any{now}
+		if present && status != warroom.MeetingStarted && ms(at) >= eventAt {
+			set += `, meeting_status = ?, meeting_event_at = ?, meeting_started_at = ?, meeting_ended_at = 0`
+			args = append(args, warroom.MeetingStarted, ms(at), ms(at))
+		} else if now == people || status != warroom.MeetingStarted {
+			return nil // nothing people see changes
+		}
+		changed = true
+		t := ms(s.now())
+		if _, err := q.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, append(args, t, id)...); err != nil {
+			return fmt.Errorf("store: participant: %w", err)
+		}
+		return enqueue(ctx, q, JobIncidentSync, id, 0, t+peopleCoalesce.Milliseconds(), t)
+	})
+	return changed, err
 }
 
 // OpenIncidents lists active incidents, oldest first.

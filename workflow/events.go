@@ -36,6 +36,8 @@ func (w *Workflow) HandleZoomEvent(ctx context.Context, ev zoom.WebhookEvent) er
 			return warroom.Errorf(warroom.EINVALID, "The %s event has no meeting ID.", ev.Event)
 		}
 		return w.meetingChanged(ctx, id, ev.Event == "meeting.ended", at)
+	case "meeting.participant_joined", "meeting.participant_left":
+		return w.participantChanged(ctx, ev, at)
 	case "recording.completed":
 		var p struct {
 			Object struct {
@@ -57,6 +59,37 @@ func (w *Workflow) HandleZoomEvent(ctx context.Context, ev zoom.WebhookEvent) er
 		return w.deauthorized(ctx, p)
 	}
 	return nil
+}
+
+// participantChanged keeps the call's head count: the pinned message
+// shows how many are in the call.
+func (w *Workflow) participantChanged(ctx context.Context, ev zoom.WebhookEvent, at time.Time) error {
+	var p struct {
+		Object zoom.MeetingEventObject `json:"object"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Object.Participant == nil {
+		return warroom.Errorf(warroom.EINVALID, "The %s event names no participant.", ev.Event)
+	}
+	id, err := p.Object.ID.Int64()
+	if err != nil {
+		return warroom.Errorf(warroom.EINVALID, "The %s event has no meeting ID.", ev.Event)
+	}
+	joined := ev.Event == "meeting.participant_joined"
+	when := p.Object.Participant.LeaveTime
+	if joined {
+		when = p.Object.Participant.JoinTime
+	}
+	if t, err := time.Parse(time.RFC3339, when); err == nil {
+		at = t
+	}
+	changed, err := w.store.SetParticipant(ctx, id, p.Object.Participant.Who(), joined, at)
+	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		return nil // not an incident's bridge
+	}
+	if err == nil && changed {
+		w.kick()
+	}
+	return err
 }
 
 // meetingChanged keeps the call's state in the pinned message true.

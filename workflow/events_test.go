@@ -73,3 +73,52 @@ func TestReconcileCorrectsTheCallState(t *testing.T) {
 		return strings.Contains(r.pinnedText(), "Ended")
 	})
 }
+
+func participantEvent(event string, id int64, who string, at time.Time) zoom.WebhookEvent {
+	field := "join_time"
+	if event == "meeting.participant_left" {
+		field = "leave_time"
+	}
+	return zoom.WebhookEvent{Event: event, EventTS: at.UnixMilli(), Payload: []byte(fmt.Sprintf(
+		`{"account_id":"acct","object":{"id":"%d","uuid":"u==","participant":{"user_id":"%s","user_name":"%s","participant_uuid":"p-%s","%s":"%s"}}}`,
+		id, who, who, who, field, at.UTC().Format(time.RFC3339)))}
+}
+
+// A busy call: twenty people join within a moment. The pinned message
+// ends up saying so, with when the call started, and Slack's edit limit is
+// respected: the burst is shown in a few edits, not twenty.
+func TestTheCallsHeadCountIsLiveAndCoalesced(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Payments down")
+	r := h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	edits := func() int {
+		n := 0
+		for _, c := range h.slack.Calls() {
+			if c.Method == "chat.update" && c.Params.Get("channel") == r.channel.ID && c.Params.Get("ts") == r.pins[0].TS {
+				n++
+			}
+		}
+		return n
+	}
+	before := edits()
+	start := time.Now().Truncate(time.Second)
+	for i := range 20 {
+		if err := h.wf.ReceiveZoomEvent(h.ctx, participantEvent("meeting.participant_joined", id, fmt.Sprintf("u%d", i), start)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait(t, 10*time.Second, "the pinned message to count 20 people", func() bool {
+		r, _ := h.room(t, rec)
+		text := r.pinnedText()
+		return strings.Contains(text, "In progress · 20 people · since ") && strings.Contains(text, fmt.Sprintf("date^%d^{time}", start.Unix()))
+	})
+	if n := edits() - before; n > 3 {
+		t.Errorf("%d edits of the pinned message for one burst of joins, want at most 3", n)
+	}
+	h.wf.ReceiveZoomEvent(h.ctx, participantEvent("meeting.participant_left", id, "u3", start.Add(time.Minute)))
+	wait(t, 10*time.Second, "the pinned message to count 19 people", func() bool {
+		r, _ := h.room(t, rec)
+		return strings.Contains(r.pinnedText(), "19 people")
+	})
+}

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
+	"time"
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/zoom"
@@ -48,6 +50,9 @@ func eventKey(ev zoom.WebhookEvent) string {
 	return "zoom:" + hex.EncodeToString(sum.Sum(nil))
 }
 
+// reconcilePace spaces Reconcile's requests to Zoom.
+const reconcilePace = 100 * time.Millisecond
+
 // Reconcile reads from Zoom's API the state of every open incident's call
 // and corrects what warroom recorded: Zoom never re-sends an event missed
 // while the event stream was down, so this runs at every (re)connect. A
@@ -59,15 +64,29 @@ func (w *Workflow) Reconcile(ctx context.Context) {
 		return
 	}
 	fixed := 0
+	// Paced well inside Zoom's per-second limits, which the incident
+	// meetings' own calls share.
+	pace := time.NewTicker(reconcilePace)
+	defer pace.Stop()
 	for _, rec := range recs {
-		if rec.Meeting == nil || rec.MeetingHost == "" {
+		if rec.Meeting == nil || rec.MeetingHost == "" || rec.Call != warroom.CallReady {
 			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-pace.C:
 		}
 		client, _, err := w.pool.Client(ctx, rec.MeetingHost)
 		if err != nil {
 			continue
 		}
 		m, err := client.GetMeeting(ctx, rec.Meeting.ID)
+		var limited *zoom.RateLimitError
+		if errors.As(err, &limited) {
+			w.log.Warn().Err(err).Msg("reconcile: Zoom's rate limit; the rest waits for the next round")
+			break
+		}
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("reconcile: could not read the call's state")
@@ -93,5 +112,9 @@ func (w *Workflow) Reconcile(ctx context.Context) {
 		w.log.Warn().Err(err).Msg("reconcile: could not look for recordings")
 	}
 	w.kick()
-	w.log.Info().Int("incidents", len(recs)).Int("corrected", fixed).Msg("zoom state reconciled")
+	l := w.log.Debug()
+	if fixed > 0 {
+		l = w.log.Info()
+	}
+	l.Int("incidents", len(recs)).Int("corrected", fixed).Msg("zoom state reconciled")
 }

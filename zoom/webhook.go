@@ -65,6 +65,33 @@ type MeetingEventObject struct {
 	Topic     string      `json:"topic"`
 	StartTime string      `json:"start_time"`
 	EndTime   string      `json:"end_time"`
+	// Participant is set on meeting.participant_joined and _left.
+	Participant *EventParticipant `json:"participant,omitempty"`
+}
+
+// EventParticipant is the person a participant event is about. Zoom names
+// them by participant_uuid (one per person and meeting), user_id (per
+// join) and user_name; times are RFC 3339.
+type EventParticipant struct {
+	UserID          string `json:"user_id"`
+	UserName        string `json:"user_name"`
+	ParticipantUUID string `json:"participant_uuid"`
+	Email           string `json:"email"`
+	JoinTime        string `json:"join_time"`
+	LeaveTime       string `json:"leave_time"`
+}
+
+// Who names the participant for counting: the most stable name Zoom gave.
+func (p *EventParticipant) Who() string {
+	switch {
+	case p.ParticipantUUID != "":
+		return "uuid:" + p.ParticipantUUID
+	case p.Email != "":
+		return "email:" + p.Email
+	case p.UserID != "":
+		return "id:" + p.UserID
+	}
+	return "name:" + p.UserName
 }
 
 // SignWebhook is the x-zm-signature value Zoom sends with body at ts (sent

@@ -28,14 +28,48 @@ func (m *Main) runEventStream(ctx context.Context, st *store.Store, wf *workflow
 	sc zoom.StreamConfig, owner string) {
 	cfg := m.Config
 	if cfg.ZoomWSSubscriptionID == "" {
+		if cfg.ZoomWebhookKey == "" || cfg.PublicURL == "" {
+			m.Log.Info().Dur("every", callPoll).Msg("no Zoom event source (ZOOM_WS_SUBSCRIPTION_ID, or webhooks): the calls' state is polled")
+			m.singleton(ctx, st, callPollSingleton, owner, func(ctx context.Context) { pollCalls(ctx, wf) })
+		}
 		return
 	}
 	sc.URL, sc.SubscriptionID = cfg.ZoomWSURL, cfg.ZoomWSSubscriptionID
 	sc.Token = zoom.AppToken(cfg.ZoomOAuthURL, cfg.ZoomAccountID, cfg.ZoomClientID, cfg.ZoomClientSecret, hc)
 	sc.OnConnect, sc.Handle, sc.Log = wf.Reconcile, wf.ReceiveZoomEvent, m.Log
+	m.singleton(ctx, st, streamSingleton, owner, func(ctx context.Context) { zoom.RunStream(ctx, sc) })
+}
+
+// singleton runs fn until ctx ends: at once on SQLite (one process per
+// database), on one replica at a time on PostgreSQL.
+func (m *Main) singleton(ctx context.Context, st *store.Store, name, owner string, fn func(context.Context)) {
 	if st.Engine() != "postgres" {
-		zoom.RunStream(ctx, sc)
+		fn(ctx)
 		return
 	}
-	jobs.RunSingleton(ctx, st, streamSingleton, owner, streamHold, m.Log, func(ctx context.Context) { zoom.RunStream(ctx, sc) })
+	jobs.RunSingleton(ctx, st, name, owner, streamHold, m.Log, fn)
+}
+
+// callPollSingleton names the poll of the calls' state among replicas.
+const callPollSingleton = "zoom-call-poll"
+
+// callPoll is how often, with no event source, the open incidents' calls
+// are read from Zoom: one light request per open incident, far inside
+// Zoom's rate limits, and the pinned message is at most this late.
+const callPoll = time.Minute
+
+// pollCalls reconciles the open incidents' calls with Zoom every callPoll
+// until ctx ends: without events, the pinned message would otherwise
+// claim "Waiting for people" during and after the call.
+func pollCalls(ctx context.Context, wf *workflow.Workflow) {
+	t := time.NewTicker(callPoll)
+	defer t.Stop()
+	for {
+		wf.Reconcile(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
