@@ -61,6 +61,8 @@ Usage:
   warroom doctor               check the configuration, Slack and Zoom credentials, the database and the
                                public URL, and say how to fix each problem (exit status 1 if any)
   warroom backup <file>        copy the database (WARROOM_DB) to a new file, safely while warroom runs
+  warroom migrate-db --from <file> --to <postgres URL>
+                               copy a SQLite installation into PostgreSQL, to run several replicas
   warroom healthcheck [-ready] exit 0 if the warroom on WARROOM_HTTP_ADDR is up (-ready: and ready)
   warroom version              print the version
 `
@@ -85,6 +87,8 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return doctor.Run(ctx, args[1:], getenv, stdout, version)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout)
+	case "migrate-db":
+		return runMigrateDB(ctx, args[1:], stdout)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout)
 	case "version", "--version":
