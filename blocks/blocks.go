@@ -23,6 +23,10 @@ const (
 	// ActionJoinCall is the URL button: Slack opens the link itself but still
 	// sends block_actions, which the bot only acknowledges.
 	ActionJoinCall = "join_call"
+	// ActionJoinFallback is the URL button to the team's standing bridge
+	// (WARROOM_FALLBACK_CALL_URL) while the incident's meeting cannot be
+	// made; like Join Call, Slack opens it and the bot only acknowledges.
+	ActionJoinFallback = "join_fallback"
 	// ActionRetryCall asks for another try at the Zoom meeting; its value is
 	// the incident ID.
 	ActionRetryCall = "retry_call"
@@ -33,7 +37,11 @@ const (
 // and is rendered again (chat.update) whenever one of them changes. Once the
 // incident is resolved the Join button gives way to a "call ended" line and
 // the resolver's summary. The first block is the header (the bot tags it).
-func IncidentMessage(inc warroom.Incident) (fallback string, blocks []slack.Block) {
+func IncidentMessage(inc warroom.Incident, opts ...Option) (fallback string, blocks []slack.Block) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ref := inc.Ref()
 	prefix := incidentIcon(inc) + " " + ref + ": "
 	header, cut := clip(inc.Title, maxHeader-chars(prefix))
@@ -58,7 +66,7 @@ func IncidentMessage(inc warroom.Incident) (fallback string, blocks []slack.Bloc
 	if resolved(inc) {
 		blocks = append(blocks, endedBlocks(inc)...)
 	} else {
-		blocks = append(blocks, callBlocks(inc)...)
+		blocks = append(blocks, callBlocks(inc, o)...)
 	}
 
 	if inc.FullTitle != "" && inc.Title != inc.FullTitle {
@@ -103,7 +111,7 @@ func statusText(s warroom.Status) string {
 }
 
 // callBlocks is the part of the incident message that follows the Zoom call.
-func callBlocks(inc warroom.Incident) []slack.Block {
+func callBlocks(inc warroom.Incident, o options) []slack.Block {
 	switch callState(inc) {
 	case warroom.CallReady:
 		var out []slack.Block
@@ -118,15 +126,38 @@ func callBlocks(inc warroom.Incident) []slack.Block {
 		return out
 	case warroom.CallFailed:
 		retry := slack.NewButtonBlockElement(ActionRetryCall, strconv.FormatInt(inc.ID, 10), textObj(plainText, "Retry"))
-		return []slack.Block{
-			section(failureSentence(inc.CallError)),
-			slack.NewActionBlock("", retry),
-		}
+		return append([]slack.Block{section(failureSentence(inc.CallError))}, meanwhile(o, retry)...)
 	case warroom.CallRemoved:
 		return []slack.Block{section(removedSentence(inc.CallError))}
 	default:
-		return []slack.Block{note("📞 Setting up the Zoom call…")}
+		return append([]slack.Block{note("📞 Setting up the Zoom call…")}, meanwhile(o)...)
 	}
+}
+
+// Option adjusts the incident message.
+type Option func(*options)
+
+type options struct {
+	fallbackCall string
+}
+
+// WithFallbackCall offers the team's standing bridge (url) while the
+// incident's own meeting does not exist yet.
+func WithFallbackCall(url string) Option { return func(o *options) { o.fallbackCall = url } }
+
+// meanwhile is where people talk while the incident's meeting cannot be
+// made: the fallback bridge if there is one, else the channel's huddle.
+// The Join Call button takes its place as soon as the meeting exists.
+func meanwhile(o options, more ...slack.BlockElement) []slack.Block {
+	if o.fallbackCall != "" {
+		btn := slack.NewButtonBlockElement(ActionJoinFallback, "", textObj(plainText, "Join fallback bridge")).WithURL(o.fallbackCall)
+		return []slack.Block{slack.NewActionBlock("", append([]slack.BlockElement{btn}, more...)...)}
+	}
+	out := []slack.Block{note("🎧 Meanwhile, talk in this channel's huddle (the headphones in the channel header).")}
+	if len(more) > 0 {
+		out = append(out, slack.NewActionBlock("", more...))
+	}
+	return out
 }
 
 // removedSentence says the call is gone because its Zoom connection was.

@@ -73,6 +73,15 @@ func TestGolden(t *testing.T) {
 		"incident_ready":   func() message { return msg(blocks.IncidentMessage(incident(warroom.CallReady))) },
 		"incident_pending": func() message { return msg(blocks.IncidentMessage(incident(warroom.CallPending))) },
 		"incident_failed":  func() message { return msg(blocks.IncidentMessage(incident(warroom.CallFailed))) },
+		"incident_failed_fallback": func() message {
+			return msg(blocks.IncidentMessage(incident(warroom.CallFailed), blocks.WithFallbackCall("https://zoom.us/j/5550001111")))
+		},
+		"incident_pending_fallback": func() message {
+			return msg(blocks.IncidentMessage(incident(warroom.CallPending), blocks.WithFallbackCall("https://zoom.us/j/5550001111")))
+		},
+		"incident_ready_fallback": func() message {
+			return msg(blocks.IncidentMessage(incident(warroom.CallReady), blocks.WithFallbackCall("https://zoom.us/j/5550001111")))
+		},
 		"incident_removed": func() message {
 			return msg(blocks.IncidentMessage(with(incident(warroom.CallRemoved), func(inc *warroom.Incident) {
 				inc.CallError = "the Zoom connection was removed"

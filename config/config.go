@@ -38,6 +38,9 @@ type Config struct {
 	// endpoint needed.
 	ZoomWSSubscriptionID string
 	ZoomWSURL            string
+	// FallbackCallURL is a standing bridge (a personal meeting room the
+	// team knows) offered while an incident's meeting cannot be made.
+	FallbackCallURL string
 
 	DB string
 	// Replica names this process in leases, logs and /metrics
@@ -163,6 +166,7 @@ func (r *reader) basics() Config {
 		ZoomWebhookKey:       r.get("ZOOM_WEBHOOK_SECRET", ""),
 		ZoomWSSubscriptionID: r.get("ZOOM_WS_SUBSCRIPTION_ID", ""),
 		ZoomWSURL:            r.get("ZOOM_WS_URL", "wss://ws.zoom.us/ws"),
+		FallbackCallURL:      r.get("WARROOM_FALLBACK_CALL_URL", ""),
 		DB:                   r.get("WARROOM_DB", "warroom.db"),
 		Replica:              r.get("WARROOM_REPLICA", defaultReplica()),
 		HTTPAddr:             r.get("WARROOM_HTTP_ADDR", ":8080"),
@@ -245,6 +249,9 @@ func (r *reader) urls(c *Config) {
 	}
 	r.add(checkURL("ZOOM_API_URL", c.ZoomAPIURL))
 	r.add(checkURL("ZOOM_OAUTH_URL", c.ZoomOAuthURL))
+	if c.FallbackCallURL != "" {
+		r.add(checkURL("WARROOM_FALLBACK_CALL_URL", c.FallbackCallURL))
+	}
 	if u, err := url.Parse(c.ZoomWSURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 		r.fail("ZOOM_WS_URL", fmt.Sprintf("must be a ws(s) URL (got %q).", c.ZoomWSURL))
 	}

@@ -38,7 +38,7 @@ type harness struct {
 
 const botHost = "incident-bot@example.com"
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, tune ...func(*workflow.Config)) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{ctx: ctx}
@@ -68,8 +68,11 @@ func newHarness(t *testing.T) *harness {
 		PollInterval: 50 * time.Millisecond, RetryBase: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
 		DrainTimeout: time.Second}, h.st, zerolog.Nop(), nil, nil)
 	sl := slackapi.New(slackapi.Config{BotToken: h.slack.BotToken(), APIURL: h.slack.APIURL()})
-	wf := workflow.New(workflow.Config{MeetingRetryBase: 50 * time.Millisecond, MeetingRetryMax: 200 * time.Millisecond},
-		workflow.Deps{Store: h.st, Slack: sl, Pool: pool, Log: zerolog.Nop(), Kick: engine.Kick})
+	wcfg := workflow.Config{MeetingRetryBase: 50 * time.Millisecond, MeetingRetryMax: 200 * time.Millisecond}
+	for _, f := range tune {
+		f(&wcfg)
+	}
+	wf := workflow.New(wcfg, workflow.Deps{Store: h.st, Slack: sl, Pool: pool, Log: zerolog.Nop(), Kick: engine.Kick})
 	if err := wf.Start(ctx, h.slack.BotUserID()); err != nil {
 		t.Fatal(err)
 	}

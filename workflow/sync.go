@@ -289,8 +289,12 @@ func fingerprint(m blocks.Message) string {
 
 // incidentMessage renders the pinned message, tagged with the incident:
 // that is how recovery recognises a message already posted.
-func incidentMessage(rec store.Record) blocks.Message {
-	m := blocks.Msg(blocks.IncidentMessage(rec.Incident))
+func (w *Workflow) incidentMessage(rec store.Record) blocks.Message {
+	var opts []blocks.Option
+	if w.cfg.FallbackCallURL != "" {
+		opts = append(opts, blocks.WithFallbackCall(w.cfg.FallbackCallURL))
+	}
+	m := blocks.Msg(blocks.IncidentMessage(rec.Incident, opts...))
 	blocks.Tag(m.Blocks, blocks.IncidentBlockID(rec.ID))
 	return m
 }
@@ -306,7 +310,7 @@ func (r *syncRun) ensureMessage(ctx context.Context) error {
 	// Render from the freshest state: the meeting may have arrived while
 	// the channel was being made.
 	now := r.snapshot()
-	msg := incidentMessage(now)
+	msg := r.w.incidentMessage(now)
 	_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.IncidentBlockID(rec.ID), rec.MessagePosting, mark, msg)
 	if err != nil {
 		return fmt.Errorf("post incident message: %w", err)
@@ -323,7 +327,7 @@ func (r *syncRun) ensureMessage(ctx context.Context) error {
 // syncMessage updates the incident message when what it shows is stale.
 func (r *syncRun) syncMessage(ctx context.Context) error {
 	rec := r.snapshot()
-	msg := incidentMessage(rec)
+	msg := r.w.incidentMessage(rec)
 	shows := fingerprint(msg)
 	if rec.MessageTS == "" || rec.MessageShows == shows {
 		return nil

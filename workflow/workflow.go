@@ -37,6 +37,9 @@ type Config struct {
 	RecordingPollFor     time.Duration // how long to wait for a recording
 	RecordingPollMax     time.Duration // the longest wait between two looks
 	PasscodeDisplay      warroom.PasscodeDisplay
+	// FallbackCallURL (WARROOM_FALLBACK_CALL_URL) is a standing bridge the
+	// pinned message offers while the incident's meeting cannot be made.
+	FallbackCallURL string
 
 	// MeetingRetryBase and MeetingRetryMax bound the backoff between
 	// attempts at an incident's meeting.

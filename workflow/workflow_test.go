@@ -9,6 +9,7 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/workflow"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
@@ -176,5 +177,27 @@ func TestFollowupCancelWinsOverScheduling(t *testing.T) {
 		if buttonURL(m.Blocks, blocks.ActionJoinFollowup) != "" {
 			t.Errorf("a follow-up post with a Join button after the cancel: %q", m.Text)
 		}
+	}
+}
+
+// While Zoom cannot make the incident's meeting, the pinned message offers
+// the team's standing bridge; the incident's own Join Call replaces it as
+// soon as the meeting exists.
+func TestFallbackBridgeUntilTheMeetingExists(t *testing.T) {
+	const bridge = "https://zoom.us/j/5550001111"
+	h := newHarness(t, func(c *workflow.Config) { c.FallbackCallURL = bridge })
+	h.zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Status: http.StatusInternalServerError, Times: 3,
+		Delay: 200 * time.Millisecond})
+	rec := h.declare(t, "Zoom is struggling")
+	wait(t, 5*time.Second, "the fallback bridge in the pinned message", func() bool {
+		r, ok := h.room(t, rec)
+		return ok && len(r.pins) == 1 && buttonURL(r.pins[0].Blocks, blocks.ActionJoinFallback) == bridge
+	})
+	r := h.built(t, rec)
+	if got := buttonURL(r.pins[0].Blocks, blocks.ActionJoinFallback); got != "" {
+		t.Errorf("the fallback bridge is still offered beside the Join Call: %q", got)
+	}
+	if r.joinURL() != h.zoom.Meetings()[0].JoinURL {
+		t.Errorf("Join Call %q is not the meeting's", r.joinURL())
 	}
 }

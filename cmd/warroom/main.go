@@ -232,6 +232,7 @@ func (m *Main) tuning(announce string) Tuning {
 			ReminderBefore:       cfg.ReminderBefore,
 			RecordingPollFor:     cfg.RecordingPollFor,
 			PasscodeDisplay:      warroom.PasscodeDisplay(cfg.RecordingPasscode),
+			FallbackCallURL:      cfg.FallbackCallURL,
 		},
 		Bot: bot.Config{
 			ChannelPrefix:    cfg.ChannelPrefix,
