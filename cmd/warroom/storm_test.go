@@ -33,11 +33,17 @@ func TestIncidentStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("storm takes tens of seconds")
 	}
-	t.Run("sqlite", func(t *testing.T) { incidentStorm(t, nil) })
-	t.Run("postgres", func(t *testing.T) { incidentStorm(t, []string{"WARROOM_DB=" + pgtest.URL(t)}) })
+	t.Run("sqlite", func(t *testing.T) { incidentStorm(t, nil, "0.1") })
+	// On PostgreSQL each commit is a round trip to a server that, in
+	// this test, shares two cores with the storm, the fakes and -race:
+	// its acks are held to 250 ms (unloaded, BenchmarkDeclare's median is
+	// about 3 ms).
+	t.Run("postgres", func(t *testing.T) { incidentStorm(t, []string{"WARROOM_DB=" + pgtest.URL(t)}, "0.25") })
 }
 
-func incidentStorm(t *testing.T, extraEnv []string) {
+// incidentStorm is TestIncidentStorm with extraEnv, every ack within
+// ackLimit seconds (a bucket of warroom_ack_duration_seconds).
+func incidentStorm(t *testing.T, extraEnv []string, ackLimit string) {
 	n := 25
 	if os.Getenv("WARROOM_SOAK") == "1" {
 		n = 50
@@ -143,9 +149,9 @@ func incidentStorm(t *testing.T, extraEnv []string) {
 	// Slack's 3 s.
 	m := scrape(t, httpAddr)
 	acks := m[`warroom_ack_duration_seconds_count{type="slash_commands"}`]
-	fast := m[`warroom_ack_duration_seconds_bucket{type="slash_commands",le="0.1"}`]
+	fast := m[`warroom_ack_duration_seconds_bucket{type="slash_commands",le="`+ackLimit+`"}`]
 	if acks < float64(n) || fast != acks {
-		t.Errorf("%v of %v acks within 100 ms by warroom's clock", fast, acks)
+		t.Errorf("%v of %v acks within %s s by warroom's clock", fast, acks, ackLimit)
 	}
 	if slowest > 3*time.Second {
 		t.Errorf("slowest ack %s: over Slack's 3 s", slowest)
@@ -158,9 +164,9 @@ func incidentStorm(t *testing.T, extraEnv []string) {
 	}
 	bound := time.Duration(max(0, n-tier2Burst)) * tier2Interval
 	ratio := float64(elapsed) / float64(max(bound, time.Second))
-	report := fmt.Sprintf("storm (%s): %d declares sent in %s, slowest ack %s (%v of %v within 100 ms by warroom's clock); all complete in %s; Slack answered 429 %d times; meetings per host %v; "+
+	report := fmt.Sprintf("storm (%s): %d declares sent in %s, slowest ack %s (%v of %v within %s s by warroom's clock); all complete in %s; Slack answered 429 %d times; meetings per host %v; "+
 		"lower bound from Slack's Tier 2 limit (%d-call burst, then one per %s): %s; ratio %.2f",
-		t.Name(), n, sent.Round(time.Millisecond), slowest.Round(time.Millisecond), fast, acks, elapsed.Round(100*time.Millisecond), limited, perHost,
+		t.Name(), n, sent.Round(time.Millisecond), slowest.Round(time.Millisecond), fast, acks, ackLimit, elapsed.Round(100*time.Millisecond), limited, perHost,
 		tier2Burst, tier2Interval, bound, ratio)
 	t.Log(report)
 	if os.Getenv("WARROOM_SOAK") == "1" {

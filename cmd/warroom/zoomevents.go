@@ -17,7 +17,7 @@ const streamSingleton = "zoom-event-stream"
 
 // streamHold is how long a replica's hold on the stream lasts unrenewed:
 // when it dies, another replica opens the stream within about this long.
-const streamHold = 9 * time.Second
+const streamHold = 6 * time.Second
 
 // runEventStream receives Zoom's events over the WebSocket event stream
 // (ZOOM_WS_SUBSCRIPTION_ID) until ctx ends. Every (re)connect first

@@ -228,7 +228,7 @@ func (s *Server) SendRecordingCompleted(ctx context.Context, meetingID int64) (i
 	status, _, err := s.postWebhook(ctx, "recording.completed", struct {
 		AccountID string        `json:"account_id"`
 		Object    recordingJSON `json:"object"`
-	}{s.cfg.AccountID, obj}, token, time.Time{})
+	}{s.cfg.AccountID, obj}, token, time.Time{}, true)
 	return status, err
 }
 
@@ -281,6 +281,6 @@ func (s *Server) SendMeetingEvent(ctx context.Context, meetingID int64, event st
 	status, _, err := s.postWebhook(ctx, event, struct {
 		AccountID string           `json:"account_id"`
 		Object    meetingEventJSON `json:"object"`
-	}{s.cfg.AccountID, obj}, "", time.Time{})
+	}{s.cfg.AccountID, obj}, "", time.Time{}, true)
 	return status, err
 }

@@ -57,6 +57,12 @@ type Config struct {
 	// TokenLifetime is how long access tokens live; expires_in says it in
 	// whole seconds, rounded up. Default 3599 s, as Zoom announces.
 	TokenLifetime time.Duration
+	// WSSubscriptionID is the app's WebSocket event subscription, the only
+	// one GET /ws accepts. Default "fake-ws-subscription".
+	WSSubscriptionID string
+	// WSIdleTimeout closes a stream that sent no heartbeat for this long
+	// (Zoom's own is unconfirmed; its clients beat every 30 s). Default 2m.
+	WSIdleTimeout time.Duration
 }
 
 // User is a user of the fake account.
@@ -105,6 +111,7 @@ type Server struct {
 	bgMu      sync.Mutex // orders goBackground before Close's Wait
 	bgClosed  bool
 	webhooks  *http.Client
+	streams   eventStreams // the WebSocket event stream's connections
 
 	mu         sync.Mutex // guards all below
 	meetings   map[int64]*Meeting
@@ -123,6 +130,7 @@ type Server struct {
 	grantCount map[string]int  // token requests by grant_type
 	settings   map[string]*userSettings
 	pages      map[string]pageCursor
+	inCall     map[*instance]map[string]time.Time // who is in a running instance, since when
 	requests   []Request // grows with every request: one Server per test or run
 	faults     []*Fault
 	latency    time.Duration
@@ -205,6 +213,12 @@ func (c Config) withDefaults() Config {
 	if c.AppName == "" {
 		c.AppName = "warroom"
 	}
+	if c.WSSubscriptionID == "" {
+		c.WSSubscriptionID = "fake-ws-subscription"
+	}
+	if c.WSIdleTimeout <= 0 {
+		c.WSIdleTimeout = 2 * time.Minute
+	}
 	if c.TokenLifetime <= 0 {
 		c.TokenLifetime = defaultTokenLifetime
 	}
@@ -266,6 +280,7 @@ func (s *Server) Close() {
 			s.srv.Close()
 		}
 		close(s.closing) // wakes handlers still sleeping, which then abort
+		s.DropEventStreams()
 		s.bgMu.Lock()
 		s.bgClosed = true
 		s.bgMu.Unlock()
@@ -307,6 +322,8 @@ func (s *Server) routes() {
 	s.handle("GET /v2/meetings/{meetingId}/recordings", "recordingGet", true, s.getRecordings)
 	s.handle("GET /v2/past_meetings/{meetingId}", "pastMeetingDetails", true, s.getPastMeeting)
 	s.handle("GET /v2/past_meetings/{meetingId}/participants", "pastMeetingParticipants", true, s.getPastParticipants)
+	// Not through handle: the upgrade needs the connection itself.
+	s.mux.HandleFunc("GET /ws", s.serveStream)
 	s.handle("/", "", false, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, http.StatusNotFound, "Not Found")
 	})

@@ -32,7 +32,7 @@ const (
 // from the fake's clock). It returns the receiver's HTTP status; an error
 // means no answer came (or there is no WebhookURL).
 func (s *Server) SendWebhook(ctx context.Context, event string, payload any) (int, error) {
-	status, _, err := s.postWebhook(ctx, event, payload, "", time.Time{})
+	status, _, err := s.postWebhook(ctx, event, payload, "", time.Time{}, true)
 	return status, err
 }
 
@@ -40,33 +40,32 @@ func (s *Server) SendWebhook(ctx context.Context, event string, payload any) (in
 // does when it retries a delivery it thinks failed. The body keeps the
 // event's own event_ts; the request is timestamped and signed anew.
 func (s *Server) RetryWebhook(ctx context.Context, event string, payload any, happened time.Time) (int, error) {
-	status, _, err := s.postWebhook(ctx, event, payload, "", happened)
+	status, _, err := s.postWebhook(ctx, event, payload, "", happened, false)
 	return status, err
 }
 
+// errNoWebhookURL: the app has no webhook endpoint (it may still have the
+// event stream).
+var errNoWebhookURL = errors.New("zoomfake: no Config.WebhookURL to send webhooks to")
+
 // postWebhook sends one event and returns the answer's status and (up to
 // 64 KiB of) body. downloadToken, if any, goes at the top level, where
-// Zoom puts it on recording events.
-func (s *Server) postWebhook(ctx context.Context, event string, payload any, downloadToken string, happened time.Time) (int, []byte, error) {
-	if s.cfg.WebhookURL == "" {
-		return 0, nil, errors.New("zoomfake: no Config.WebhookURL to send webhooks to")
-	}
-	p, err := json.Marshal(payload)
-	if err != nil {
-		return 0, nil, fmt.Errorf("zoomfake: webhook payload: %w", err)
-	}
+// Zoom puts it on recording events. With stream, the event also goes to
+// the WebSocket event stream (Zoom's retries and URL validations do not).
+func (s *Server) postWebhook(ctx context.Context, event string, payload any, downloadToken string, happened time.Time, stream bool) (int, []byte, error) {
 	now := s.cfg.Now()
 	if happened.IsZero() {
 		happened = now
 	}
-	body, err := json.Marshal(struct {
-		Event         string          `json:"event"`
-		EventTS       int64           `json:"event_ts"`
-		Payload       json.RawMessage `json:"payload"`
-		DownloadToken string          `json:"download_token,omitempty"`
-	}{event, happened.UnixMilli(), p, downloadToken})
+	body, err := eventBody(event, happened, payload, downloadToken)
 	if err != nil {
-		return 0, nil, fmt.Errorf("zoomfake: webhook body: %w", err)
+		return 0, nil, err
+	}
+	if stream {
+		s.streamEvent(event, body)
+	}
+	if s.cfg.WebhookURL == "" {
+		return 0, nil, errNoWebhookURL
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)
 	req, err := http.NewRequestWithContext(ctx, "POST", s.cfg.WebhookURL, bytes.NewReader(body))
@@ -106,7 +105,7 @@ func (s *Server) ValidateWebhookURL(ctx context.Context) error {
 	plain := randomToken(16)
 	status, body, err := s.postWebhook(ctx, "endpoint.url_validation", struct {
 		PlainToken string `json:"plainToken"`
-	}{plain}, "", time.Time{})
+	}{plain}, "", time.Time{}, false)
 	if err != nil {
 		return err
 	}

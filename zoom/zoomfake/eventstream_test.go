@@ -1,0 +1,110 @@
+package zoomfake_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/warroom-dev/warroom/zoom"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
+)
+
+func dialStream(t *testing.T, s *zoomfake.Server, sub, token string) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(s.URL(), "http") + "/ws?subscriptionId=" + sub + "&access_token=" + token
+	return websocket.DefaultDialer.Dial(u, nil)
+}
+
+func appToken(t *testing.T, s *zoomfake.Server) string {
+	t.Helper()
+	cfg := s.Config()
+	tok, err := zoom.AppToken(s.URL(), cfg.AccountID, cfg.ClientID, cfg.ClientSecret, nil)(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+type frame struct {
+	Module  string `json:"module"`
+	Content string `json:"content"`
+	Success bool   `json:"success"`
+}
+
+// The stream refuses what Zoom refuses, answers heartbeats, and carries
+// each event as the webhook's body in a string; an event emitted while no
+// connection is open is lost for good.
+func TestEventStreamFrames(t *testing.T) {
+	var mu sync.Mutex
+	var hooks []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		hooks = append(hooks, string(b))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	s := mustStart(t, zoomfake.Config{WebhookURL: hook.URL})
+	tok := appToken(t, s)
+	sub := s.Config().WSSubscriptionID
+
+	if _, resp, err := dialStream(t, s, "someone-elses", tok); err == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("an unknown subscription: %v", err)
+	}
+	if _, resp, err := dialStream(t, s, sub, "made-up-token"); err == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a token the fake did not issue: %v", err)
+	}
+
+	// No connection: the start is lost.
+	m := createMeeting(t, s, tok, "me", `{"topic":"INC-1","type":2}`)
+	if err := s.StartMeeting(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := dialStream(t, s, sub, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.WriteJSON(map[string]string{"module": "heartbeat"})
+	var f frame
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := c.ReadJSON(&f); err != nil || f.Module != "heartbeat" || !f.Success || f.Content != "live" {
+		t.Fatalf("heartbeat answer %+v %v", f, err)
+	}
+	if err := s.EndMeeting(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ReadJSON(&f); err != nil || f.Module != "message" {
+		t.Fatalf("event frame %+v %v", f, err)
+	}
+	var ev struct {
+		Event string `json:"event"`
+	}
+	if json.Unmarshal([]byte(f.Content), &ev); ev.Event != "meeting.ended" {
+		t.Fatalf("the stream's first event is %q, want meeting.ended (the start was lost)", ev.Event)
+	}
+	mu.Lock()
+	if len(hooks) != 2 || hooks[1] != f.Content {
+		t.Errorf("the stream's body differs from the webhook's:\n%s\n%v", f.Content, hooks)
+	}
+	mu.Unlock()
+	delivered, lost := s.StreamedEvents()
+	if strings.Join(lost, ",") != "meeting.started" || strings.Join(delivered, ",") != "meeting.ended" {
+		t.Errorf("delivered %v, lost %v", delivered, lost)
+	}
+	if s.EventStreams() != 1 {
+		t.Fatalf("%d streams open", s.EventStreams())
+	}
+	s.DropEventStreams()
+	if err := c.ReadJSON(&f); err == nil {
+		t.Fatal("the stream stayed open after the drop")
+	}
+}
