@@ -131,7 +131,7 @@ type Server struct {
 	settings   map[string]*userSettings
 	pages      map[string]pageCursor
 	inCall     map[*instance]map[string]time.Time // who is in a running instance, since when
-	requests   []Request // grows with every request: one Server per test or run
+	requests   []Request                          // grows with every request: one Server per test or run
 	faults     []*Fault
 	latency    time.Duration
 	qpsLimit   int
