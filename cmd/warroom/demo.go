@@ -32,6 +32,10 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	defer os.RemoveAll(dir)
 
 	cfg := w.config(dir)
+	// Zoom's events reach the bot over the event stream, as in a
+	// deployment with no public endpoint.
+	cfg.ZoomWSSubscriptionID = w.Zoom.Config().WSSubscriptionID
+	cfg.ZoomWSURL = "ws" + strings.TrimPrefix(w.Zoom.URL(), "http") + "/ws"
 	cfg.LogLevel = zerolog.WarnLevel
 	if lvl, err := zerolog.ParseLevel(getenv("LOG_LEVEL")); err == nil && getenv("LOG_LEVEL") != "" {
 		cfg.LogLevel = lvl
@@ -53,7 +57,11 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
 	}
 	d := &demo{w: w, out: stdout, prefix: cfg.ChannelPrefix}
-	if err := d.declare(ctx, "Checkout is down"); err != nil {
+	r, err := d.declare(ctx, "Checkout is down")
+	if err != nil {
+		return err
+	}
+	if err := d.callLife(ctx, r); err != nil {
 		return err
 	}
 	stop()
@@ -73,7 +81,7 @@ type demo struct {
 func (d *demo) p(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
 
 // declare declares an incident as @alice would and prints what followed.
-func (d *demo) declare(ctx context.Context, title string) error {
+func (d *demo) declare(ctx context.Context, title string) (room, error) {
 	w := d.w
 	d.p("warroom demo — the real bot against simulated Slack and Zoom (no accounts, no network)")
 	d.p("")
@@ -87,11 +95,11 @@ func (d *demo) declare(ctx context.Context, title string) error {
 	start := time.Now()
 	env, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL", Command: "/incident", Text: "declare " + title + " --sev 1"})
 	if err != nil {
-		return err
+		return room{}, err
 	}
 	ack, err := w.Slack.WaitAck(ctx, env.EnvelopeID)
 	if err != nil {
-		return err
+		return room{}, err
 	}
 	d.p("  (only @alice sees, after %s) %s", ack.Latency.Round(time.Microsecond), ackText(ack.Payload))
 
@@ -103,21 +111,21 @@ func (d *demo) declare(ctx context.Context, title string) error {
 		return ok && r.JoinURL() != "" && len(r.Bookmarks) > 0 && r.Channel.Topic != ""
 	})
 	if err != nil {
-		return fmt.Errorf("the incident channel #%s did not get its pinned Join Call button: %w", name, err)
+		return room{}, fmt.Errorf("the incident channel #%s did not get its pinned Join Call button: %w", name, err)
 	}
 	elapsed := time.Since(start)
 	d.slackCalls(start)
 	d.room(r)
 	meetings := w.Zoom.Meetings()
 	if len(meetings) != 1 {
-		return fmt.Errorf("expected one Zoom meeting, found %d", len(meetings))
+		return room{}, fmt.Errorf("expected one Zoom meeting, found %d", len(meetings))
 	}
 	mt := meetings[0]
 	d.p("")
 	d.p("Zoom meeting %d on host %s: %q, type %d, join before host %v", mt.ID, mt.HostEmail, mt.Topic, mt.Type, mt.Settings.JoinBeforeHost)
 	d.p("Join Call button URL equals the meeting's join_url: %v", r.JoinURL() == mt.JoinURL)
 	d.p("Slash command to pinned Join Call: %s", elapsed.Round(time.Millisecond))
-	return nil
+	return r, nil
 }
 
 // slackCalls prints the Slack calls made since start, explained.
@@ -157,8 +165,14 @@ func (d *demo) room(r room) {
 			edited = " (edited)"
 		}
 		d.p("  ┌ message from warroom%s%s", edited, pinned)
-		for _, line := range renderBlocks(msg.Blocks) {
-			d.p("  │ %s", names(line))
+		lines := renderBlocks(msg.Blocks)
+		for _, line := range strings.Split(strings.Join(lines, "\n"), "\n") {
+			if len(lines) > 0 {
+				d.p("  │ %s", names(line))
+			}
+		}
+		if len(lines) == 0 && msg.Text != "" {
+			d.p("  │ %s", names(msg.Text))
 		}
 		d.p("  └")
 	}

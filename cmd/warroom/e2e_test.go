@@ -528,7 +528,9 @@ func TestDemoPrintsTheChannel(t *testing.T) {
 	if err := runCommand(ctx, []string{"demo"}, func(string) string { return "" }, &out, io.Discard); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"/incident declare Checkout is down", "📌 pinned", "[Join Call → ", "topic:", "equals the meeting's join_url: true"} {
+	for _, want := range []string{"/incident declare Checkout is down", "📌 pinned", "[Join Call → ", "topic:", "equals the meeting's join_url: true",
+		"In progress · 2 people · since", "/incident resolve", "Ended · 1 min", "Post-incident review for INC-1", "[Join Review → ",
+		"The recording of the incident call is ready", "[Watch recording → "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}

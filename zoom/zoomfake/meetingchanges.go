@@ -1,6 +1,7 @@
 package zoomfake
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 )
@@ -128,6 +129,10 @@ func (s *Server) meetingStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Action == "end" && m.Status == StatusStarted {
 		s.setStatusLocked(m, StatusFinished)
+		// Ended by the API or by its host alike, the meeting's end is an
+		// event, sent once the answer is on its way.
+		id := m.ID
+		s.goBackground(func(ctx context.Context) { s.emitted(s.SendMeetingEvent(ctx, id, "meeting.ended")) })
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
