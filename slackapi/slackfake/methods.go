@@ -52,6 +52,9 @@ func (s *Server) userJSON(u *User) map[string]any {
 		profile["api_app_id"] = appID
 		delete(profile, "email") // bots have none
 	}
+	if !s.granted("users:read.email") {
+		delete(profile, "email") // Slack leaves it out without the scope
+	}
 	return map[string]any{
 		"id": u.ID, "team_id": s.cfg.TeamID, "name": u.Name, "real_name": u.RealName, "deleted": false,
 		"color": "9f69e7", "tz": u.TZ, "tz_label": label, "tz_offset": offset,

@@ -40,7 +40,7 @@ type Config struct {
 	Users []User
 	// Scopes are the bot token's granted scopes, sent in the
 	// X-OAuth-Scopes header of every Web API answer, as Slack does.
-	// Default: the scopes warroom's manifest.yaml asks for.
+	// Default: DefaultScopes, the scopes warroom's manifest.yaml asks for.
 	Scopes []string
 
 	PingInterval time.Duration // server WebSocket pings, default 5s
@@ -232,9 +232,7 @@ func withDefaults(cfg Config) Config {
 	def(&cfg.TeamID, "T0WARROOM")
 	def(&cfg.BotUserID, "UBOT")
 	if cfg.Scopes == nil {
-		cfg.Scopes = []string{"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
-			"groups:write", "groups:read", "groups:history", "chat:write", "pins:write", "bookmarks:write",
-			"bookmarks:read", "users:read", "users:read.email"}
+		cfg.Scopes = DefaultScopes()
 	}
 	if cfg.Users == nil {
 		cfg.Users = []User{
@@ -344,4 +342,13 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latency = d
+}
+
+// DefaultScopes are the bot scopes warroom's manifest.yaml grants, exactly
+// (a test holds the two together): the fake refuses what they do not
+// allow, as Slack would in production.
+func DefaultScopes() []string {
+	return []string{"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
+		"groups:write", "groups:read", "groups:history", "chat:write", "pins:write", "bookmarks:write",
+		"bookmarks:read", "users:read", "users:read.email"}
 }

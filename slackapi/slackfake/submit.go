@@ -28,6 +28,16 @@ func (s *Server) SubmitView(ctx context.Context, userID, viewID string, values m
 	view["bot_id"] = botID
 	view["hash"] = v.Hash
 	view["state"] = map[string]any{"values": values}
+	// What Slack adds to every view it sends back, whatever the app set.
+	view["root_view_id"] = v.ID
+	view["previous_view_id"] = nil
+	view["app_installed_team_id"] = s.cfg.TeamID
+	for k, def := range map[string]any{"private_metadata": "", "callback_id": "", "external_id": "",
+		"clear_on_close": false, "notify_on_close": false} {
+		if _, ok := view[k]; !ok {
+			view[k] = def
+		}
+	}
 	trigger := s.issueTrigger("", user.ID)
 	payload := map[string]any{
 		"type":       "view_submission",
@@ -37,6 +47,10 @@ func (s *Server) SubmitView(ctx context.Context, userID, viewID string, values m
 		"token":      verificationTok,
 		"trigger_id": trigger,
 		"view":       view,
+		// Slack sends these with every view_submission.
+		"response_urls":         []any{},
+		"is_enterprise_install": false,
+		"enterprise":            nil,
 	}
 	env, err := s.newEnvelope("", "interactive", payload, true)
 	s.mu.Unlock()

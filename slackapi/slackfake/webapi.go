@@ -160,6 +160,7 @@ type apiAnswer struct {
 	body       map[string]any
 	code       string // Slack error code, "" when ok
 	lost       bool   // the call took effect but its answer is never sent
+	accepted   string // X-Accepted-OAuth-Scopes, with missing_scope
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +204,11 @@ func (s *Server) answer(method, token string, p params) apiAnswer {
 	}
 	if code := s.checkToken(token, spec.appToken); code != "" {
 		return apiAnswer{status: http.StatusOK, code: code}
+	}
+	if !spec.appToken {
+		if ans, missing := s.missingScope(method, p); missing {
+			return ans
+		}
 	}
 	lost := false
 	if f, ok := s.takeFault(method); ok {
@@ -276,6 +282,9 @@ func writeAnswer(w http.ResponseWriter, ans apiAnswer) {
 	}
 	if ans.retryAfter > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(ans.retryAfter))
+	}
+	if ans.accepted != "" {
+		w.Header().Set("X-Accepted-OAuth-Scopes", ans.accepted)
 	}
 	writeJSON(w, ans.status, body)
 }

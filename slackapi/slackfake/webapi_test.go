@@ -197,7 +197,8 @@ func TestInviteAndJoin(t *testing.T) {
 }
 
 func TestPostUpdatePinTopicBookmark(t *testing.T) {
-	s := mustStart(t, Config{})
+	// pins:read on top of warroom's scopes, for reading the pins back.
+	s := mustStart(t, Config{Scopes: append(DefaultScopes(), "pins:read")})
 	ctx := testContext(t)
 	api := apiClient(s)
 	ch, err := api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: "inc-2"})
@@ -677,5 +678,47 @@ func TestGrantedScopesHeader(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("X-OAuth-Scopes"); got != "chat:write,commands" {
 		t.Errorf("X-OAuth-Scopes = %q", got)
+	}
+}
+
+// A bot token without a method's scope gets Slack's missing_scope: what
+// is needed, what it has, and the accepted scopes in a header; a private
+// channel needs the groups:* scope where a public one needs channels:*.
+// Without users:read.email, users.info leaves the email out.
+func TestMissingScope(t *testing.T) {
+	s := mustStart(t, Config{Scopes: []string{"chat:write", "channels:manage"}})
+	call := func(method string, form url.Values) (map[string]any, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.APIURL()+method, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+s.BotToken())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		json.NewDecoder(resp.Body).Decode(&body)
+		return body, resp.Header
+	}
+	body, h := call("pins.add", url.Values{"channel": {"C0GENERAL"}, "timestamp": {"1.2"}})
+	if body["error"] != "missing_scope" || body["needed"] != "pins:write" || body["provided"] != "chat:write,channels:manage" ||
+		h.Get("X-Accepted-OAuth-Scopes") != "pins:write" {
+		t.Errorf("pins.add without pins:write: %v %v", body, h)
+	}
+	if body, _ := call("conversations.create", url.Values{"name": {"inc-public"}}); body["ok"] != true {
+		t.Errorf("a public channel with channels:manage: %v", body)
+	}
+	if body, _ := call("conversations.create", url.Values{"name": {"inc-secret"}, "is_private": {"true"}}); body["needed"] != "groups:write" {
+		t.Errorf("a private channel without groups:write: %v", body)
+	}
+	if body, _ := call("users.info", url.Values{"user": {"U1"}}); body["needed"] != "users:read" {
+		t.Errorf("users.info without users:read: %v", body)
+	}
+	s2 := mustStart(t, Config{Scopes: []string{"users:read"}})
+	s = s2
+	body, _ = call("users.info", url.Values{"user": {"U1"}})
+	if p, _ := body["user"].(map[string]any)["profile"].(map[string]any); p == nil || p["email"] != nil {
+		t.Errorf("users.info without users:read.email shows the email: %v", body)
 	}
 }

@@ -206,8 +206,11 @@ func (s *Server) createChannel(name, creator string, private bool) *channel {
 			"type": "channel_created",
 			"channel": map[string]any{
 				"id": ch.ID, "name": ch.Name, "name_normalized": ch.Name, "is_channel": true,
-				"created": ch.Created, "creator": ch.Creator, "is_shared": false, "is_org_shared": false,
-				"context_team_id": s.cfg.TeamID,
+				"is_private": false, "is_archived": false, "is_general": false, "is_im": false, "is_mpim": false,
+				"is_group": false, "is_member": ch.Creator == s.cfg.BotUserID, "is_ext_shared": false,
+				"is_pending_ext_shared": false, "created": ch.Created, "updated": ch.Created * 1000,
+				"creator": ch.Creator, "is_shared": false, "is_org_shared": false,
+				"context_team_id": s.cfg.TeamID, "shared_team_ids": []string{s.cfg.TeamID},
 			},
 			"event_ts": s.eventTS(),
 		})
