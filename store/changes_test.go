@@ -254,3 +254,32 @@ func TestParticipantsCountEachPersonOnce(t *testing.T) {
 		t.Fatalf("after the end: %+v", m)
 	}
 }
+
+// A call's summary is kept once per meeting instance, only for an
+// incident's call, and goes with its host's Zoom account.
+func TestSummaryKeptOnceAndRemovedWithTheAccount(t *testing.T) {
+	ctx := context.Background()
+	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
+	rec, _, _ := s.Declare(ctx, newIncident("k"))
+	mustHost(t, s, "h")
+	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	for i, want := range []bool{true, false} {
+		if created, err := s.SaveSummary(ctx, 7, "u1==", "overview", []string{"step"}); err != nil || created != want {
+			t.Fatalf("save %d: created=%v %v", i, created, err)
+		}
+	}
+	if _, err := s.SaveSummary(ctx, 8, "u2==", "x", nil); warroom.ErrorCode(err) != warroom.ENOTFOUND {
+		t.Fatalf("a summary of no incident's call: %v", err)
+	}
+	if _, err := s.RemoveZoomHost(ctx, "h"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveSummary(ctx, 7, "u1==", "again", nil); warroom.ErrorCode(err) != warroom.ENOTFOUND {
+		t.Fatalf("after the account's removal: %v", err)
+	}
+	var n int
+	s.DB().QueryRow(`SELECT COUNT(*) FROM summaries`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d summaries left after the account's removal", n)
+	}
+}

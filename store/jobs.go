@@ -19,6 +19,7 @@ const (
 	JobFollowup     = "followup"  // schedule (or cancel) a follow-up meeting and post it
 	JobReminder     = "reminder"  // post the reminder shortly before a follow-up
 	JobRecording    = "recording" // wait for a meeting's recording and attendance, post them
+	JobSummary      = "summary"   // post a call's AI Companion summary
 )
 
 // Job is a unit of durable work. Attempts counts claims, so a job whose

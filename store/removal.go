@@ -61,6 +61,7 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 				meeting_tag = '', meeting_host = '', meeting_tried = '[]', removed = 1, updated_at = ?
 				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`, []any{now, key, mentioned}},
 			{`DELETE FROM recordings WHERE meeting_host = ?`, []any{key}},
+			{`DELETE FROM summaries WHERE meeting_host = ?`, []any{key}},
 			{`DELETE FROM retired_meetings WHERE host = ? OR tried LIKE ? ESCAPE '\'`, []any{key, mentioned}},
 			{`DELETE FROM zoom_usage WHERE host = ?`, []any{key}},
 			{`DELETE FROM zoom_hosts WHERE key = ?`, []any{key}},

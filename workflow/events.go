@@ -38,6 +38,8 @@ func (w *Workflow) HandleZoomEvent(ctx context.Context, ev zoom.WebhookEvent) er
 		return w.meetingChanged(ctx, id, ev.Event == "meeting.ended", at)
 	case "meeting.participant_joined", "meeting.participant_left":
 		return w.participantChanged(ctx, ev, at)
+	case "meeting.summary_completed":
+		return w.summaryCompleted(ctx, ev)
 	case "recording.completed":
 		var p struct {
 			Object struct {

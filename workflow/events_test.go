@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -121,4 +122,62 @@ func TestTheCallsHeadCountIsLiveAndCoalesced(t *testing.T) {
 		r, _ := h.room(t, rec)
 		return strings.Contains(r.pinnedText(), "19 people")
 	})
+}
+
+func summaryEvent(id int64, uuid, overview string, steps ...string) zoom.WebhookEvent {
+	obj := map[string]any{"meeting_id": id, "meeting_uuid": uuid, "summary_overview": overview, "next_steps": steps}
+	payload, _ := json.Marshal(map[string]any{"account_id": "acct", "object": obj})
+	return zoom.WebhookEvent{Event: "meeting.summary_completed", EventTS: time.Now().UnixMilli(), Payload: payload}
+}
+
+// Zoom's AI summary of the incident call is posted once in the incident's
+// channel, however often the event comes; a summary of a meeting that is
+// no incident's call is posted nowhere.
+func TestTheCallsSummaryIsPostedOnce(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Queue stuck")
+	r := h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	ev := summaryEvent(id, "uuid-1==", "We rolled back <the deploy> & it recovered.", "Add an alert", "Write the review")
+	for range 2 {
+		if err := h.wf.ReceiveZoomEvent(h.ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again := ev
+	again.EventTS++ // Zoom's retry: the same summary, a later event
+	if err := h.wf.ReceiveZoomEvent(h.ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.wf.ReceiveZoomEvent(h.ctx, summaryEvent(99999999999, "other==", "Not ours")); err != nil {
+		t.Fatal(err)
+	}
+	posts := func() []string {
+		var out []string
+		for _, m := range h.slack.Messages(r.channel.ID) {
+			if strings.Contains(string(m.Blocks), `"warroom-summary-`) {
+				out = append(out, string(m.Blocks))
+			}
+		}
+		return out
+	}
+	wait(t, 5*time.Second, "the summary post", func() bool { return len(posts()) > 0 })
+	time.Sleep(300 * time.Millisecond)
+	got := posts()
+	if len(got) != 1 {
+		t.Fatalf("%d summary posts, want 1", len(got))
+	}
+	for _, want := range []string{"We rolled back &lt;the deploy&gt; &amp; it recovered.", "• Add an alert", "• Write the review"} {
+		enc, _ := json.Marshal(want) // as the blocks' JSON writes it
+		if !strings.Contains(got[0], strings.Trim(string(enc), `"`)) {
+			t.Errorf("the summary post lacks %q: %s", want, got[0])
+		}
+	}
+	for _, c := range h.slack.Channels() {
+		for _, m := range h.slack.Messages(c.ID) {
+			if strings.Contains(m.Text+string(m.Blocks), "Not ours") {
+				t.Errorf("another meeting's summary was posted in #%s", c.Name)
+			}
+		}
+	}
 }

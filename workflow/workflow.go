@@ -162,6 +162,7 @@ func (w *Workflow) Register(e *jobs.Engine) {
 	jobs.Register[FollowupArgs](e, jobs.WorkFunc[FollowupArgs](w.runFollowup))
 	jobs.Register[ReminderArgs](e, jobs.WorkFunc[ReminderArgs](w.runReminder))
 	jobs.Register[RecordingArgs](e, jobs.WorkFunc[RecordingArgs](w.runRecording))
+	jobs.Register[SummaryArgs](e, jobs.WorkFunc[SummaryArgs](w.runSummary))
 }
 
 // meetingField logs a meeting's ID, except for private incidents: their

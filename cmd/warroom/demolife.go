@@ -12,7 +12,8 @@ import (
 
 // callLife plays the rest of the incident: two people join the call (the
 // pinned message says so), the incident is resolved (the call ends, a
-// follow-up is scheduled), and the call's recording is posted. It prints
+// follow-up is scheduled), and the call's recording and Zoom's summary
+// of it are posted. It prints
 // each version of the pinned message.
 func (d *demo) callLife(ctx context.Context, r room) error {
 	w := d.w
@@ -63,6 +64,16 @@ func (d *demo) callLife(ctx context.Context, r room) error {
 		return err
 	}
 	if err := d.waitPost(ctx, r, "warroom-recording-"); err != nil {
+		return err
+	}
+	d.p("Zoom's AI Companion finishes its summary of the call.")
+	if err := w.Zoom.MakeSummaryReady(ctx, id, zoomfake.Summary{
+		Overview:  "Checkout failed after the 14:00 deploy; rolling it back restored it.",
+		NextSteps: []string{"Add an alert on checkout errors", "Review the deploy's database migration"},
+	}); err != nil {
+		return err
+	}
+	if err := d.waitPost(ctx, r, "warroom-summary-"); err != nil {
 		return err
 	}
 	final, _ := w.room(r.Channel.Name)

@@ -530,7 +530,8 @@ func TestDemoPrintsTheChannel(t *testing.T) {
 	}
 	for _, want := range []string{"/incident declare Checkout is down", "📌 pinned", "[Join Call → ", "topic:", "equals the meeting's join_url: true",
 		"In progress · 2 people · since", "/incident resolve", "Ended · 1 min", "Post-incident review for INC-1", "[Join Review → ",
-		"The recording of the incident call is ready", "[Watch recording → "} {
+		"The recording of the incident call is ready", "[Watch recording → ",
+		"Zoom's summary of the incident call", "• Add an alert on checkout errors"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}

@@ -131,6 +131,7 @@ type Server struct {
 	settings   map[string]*userSettings
 	pages      map[string]pageCursor
 	inCall     map[*instance]map[string]time.Time // who is in a running instance, since when
+	summaries  map[string]summaryJSON             // AI Companion summaries, by instance UUID
 	requests   []Request                          // grows with every request: one Server per test or run
 	faults     []*Fault
 	latency    time.Duration
@@ -320,6 +321,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /v2/meetings/{meetingId}", "meetingDelete", true, s.deleteMeeting)
 	s.handle("PUT /v2/meetings/{meetingId}/status", "meetingStatus", true, s.meetingStatus)
 	s.handle("GET /v2/meetings/{meetingId}/recordings", "recordingGet", true, s.getRecordings)
+	s.handle("GET /v2/meetings/{meetingId}/meeting_summary", "meetingSummary", true, s.getSummary)
 	s.handle("GET /v2/past_meetings/{meetingId}", "pastMeetingDetails", true, s.getPastMeeting)
 	s.handle("GET /v2/past_meetings/{meetingId}/participants", "pastMeetingParticipants", true, s.getPastParticipants)
 	// Not through handle: the upgrade needs the connection itself.

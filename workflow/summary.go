@@ -1,0 +1,70 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/zoom"
+)
+
+// SummaryArgs posts a call's AI Companion summary.
+type SummaryArgs struct{}
+
+// Kind names the job kind.
+func (SummaryArgs) Kind() string { return store.JobSummary }
+
+// summaryCompleted records the summary of an incident's call that
+// meeting.summary_completed carries; its job posts it in the incident's
+// channel. A meeting that is no incident's call is none of warroom's
+// business, and its summary goes nowhere.
+func (w *Workflow) summaryCompleted(ctx context.Context, ev zoom.WebhookEvent) error {
+	var p struct {
+		Object struct {
+			MeetingID   json.Number `json:"meeting_id"`
+			MeetingUUID string      `json:"meeting_uuid"`
+			Overview    string      `json:"summary_overview"`
+			NextSteps   []string    `json:"next_steps"`
+		} `json:"object"`
+	}
+	if err := json.Unmarshal(ev.Payload, &p); err != nil {
+		return warroom.Errorf(warroom.EINVALID, "The meeting.summary_completed event cannot be read.")
+	}
+	id, err := p.Object.MeetingID.Int64()
+	if err != nil || p.Object.MeetingUUID == "" {
+		return warroom.Errorf(warroom.EINVALID, "The meeting.summary_completed event names no meeting.")
+	}
+	created, err := w.store.SaveSummary(ctx, id, p.Object.MeetingUUID, p.Object.Overview, p.Object.NextSteps)
+	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		return nil
+	}
+	if err == nil && created {
+		w.kick()
+	}
+	return err
+}
+
+// runSummary posts the summary once in the incident's own channel.
+func (w *Workflow) runSummary(ctx context.Context, job *jobs.Job[SummaryArgs]) error {
+	sum, err := w.store.Summary(ctx, job.RefID)
+	if err != nil || sum.PostTS != "" {
+		return err
+	}
+	rec, err := w.store.Incident(ctx, sum.IncidentID)
+	if err != nil {
+		return err
+	}
+	if rec.ChannelID == "" {
+		return warroom.Errorf(warroom.EINVALID, "%s has no channel to post its call's summary in.", rec.Ref())
+	}
+	msg := blocks.Msg(blocks.MeetingSummary(rec.Incident, sum.Overview, sum.NextSteps))
+	mark := func() error { return w.store.MarkSummaryPosting(ctx, job.Fence, sum.ID) }
+	_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.SummaryBlockID(sum.ID), sum.Posting, mark, msg)
+	if err != nil {
+		return err
+	}
+	return w.store.SetSummaryPost(ctx, job.Fence, sum.ID, ts)
+}
