@@ -201,3 +201,49 @@ func TestFallbackBridgeUntilTheMeetingExists(t *testing.T) {
 		t.Errorf("Join Call %q is not the meeting's", r.joinURL())
 	}
 }
+
+// Without any event source, a recording is found by polling, never more
+// than RecordingPollMax after Zoom has it ready (10 min by default; short
+// here).
+func TestRecordingFoundWithoutEventsWithinTheCap(t *testing.T) {
+	h := newHarness(t, func(c *workflow.Config) { c.RecordingPollMax = 300 * time.Millisecond })
+	rec := h.declare(t, "Disk latency")
+	r := h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	// The call runs and ends; warroom learns it only by reading Zoom.
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusStarted)
+	h.wf.Reconcile(h.ctx)
+	h.zoom.RecordMeeting(id, zoomfake.RecordingOptions{Duration: 12 * time.Minute})
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusFinished)
+	h.wf.Reconcile(h.ctx)
+	wait(t, 5*time.Second, "warroom to look for the recording", func() bool { return h.requests("recordingGet", 0) > 0 })
+	time.Sleep(700 * time.Millisecond) // it keeps looking while Zoom processes
+	ready := time.Now()
+	h.zoom.MakeRecordingReady(id)
+	wait(t, 5*time.Second, "the recording post", func() bool {
+		for _, m := range h.slack.Messages(r.channel.ID) {
+			if strings.Contains(string(m.Blocks), `"warroom-recording-`) {
+				return true
+			}
+		}
+		return false
+	})
+	// Within the 5 s wait: uncapped, the next look would be minutes away.
+	t.Logf("posted %s after the recording was ready (cap 300 ms)", time.Since(ready).Round(10*time.Millisecond))
+	if h.requests("recordingGet", 0) < 3 {
+		t.Errorf("%d looks for the recording: it was not polled", h.requests("recordingGet", 0))
+	}
+}
+
+// The wait between two looks for a recording grows but never passes the
+// cap, so without events a recording is at most the cap late.
+func TestRecordingPollIsCapped(t *testing.T) {
+	for attempts := 1; attempts < 40; attempts++ {
+		if d := workflow.PollDelay(attempts, 10*time.Minute); d > 10*time.Minute || d < time.Minute {
+			t.Fatalf("attempt %d waits %s", attempts, d)
+		}
+	}
+	if d := workflow.PollDelay(30, 10*time.Minute); d != 10*time.Minute {
+		t.Errorf("a long wait settles at %s, want the 10 min cap", d)
+	}
+}
