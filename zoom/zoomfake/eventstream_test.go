@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -106,5 +107,35 @@ func TestEventStreamFrames(t *testing.T) {
 	s.DropEventStreams()
 	if err := c.ReadJSON(&f); err == nil {
 		t.Fatal("the stream stayed open after the drop")
+	}
+}
+
+// Alternative hosts must be licensed, active users of the host's own
+// account: anyone else is refused, on create and on update, and nothing
+// changes.
+func TestAlternativeHostsAreValidated(t *testing.T) {
+	s := mustStart(t, zoomfake.Config{Hosts: []zoomfake.User{
+		{Email: "robot@example.com", Type: 2}, {Email: "alice@example.com", Type: 2}, {Email: "basic@example.com", Type: 1},
+	}})
+	tok := appToken(t, s)
+	id := createMeeting(t, s, tok, "robot@example.com", `{"topic":"INC-1","type":2,"settings":{"alternative_hosts":"alice@example.com"}}`)
+	status, _, body := call(t, "GET", s.APIURL()+"/meetings/"+strconv.FormatInt(id, 10), tok, "")
+	if status != http.StatusOK || !strings.Contains(string(body), `"alternative_hosts":"alice@example.com"`) {
+		t.Fatalf("the licensed alternative host: HTTP %d %s", status, body)
+	}
+	for _, who := range []string{"basic@example.com", "outsider@elsewhere.example", "robot@example.com"} {
+		status, _, body := call(t, "PATCH", s.APIURL()+"/meetings/"+strconv.FormatInt(id, 10), tok,
+			`{"settings":{"alternative_hosts":"`+who+`"}}`)
+		if status != http.StatusBadRequest || !strings.Contains(string(body), `"code":1114`) {
+			t.Errorf("%s as alternative host: HTTP %d %s", who, status, body)
+		}
+	}
+	if status, _, body := call(t, "POST", s.APIURL()+"/users/robot@example.com/meetings", tok,
+		`{"topic":"INC-2","type":2,"settings":{"alternative_hosts":"outsider@elsewhere.example"}}`); status != http.StatusBadRequest {
+		t.Errorf("create with an outside alternative host: HTTP %d %s", status, body)
+	}
+	_, _, body = call(t, "GET", s.APIURL()+"/meetings/"+strconv.FormatInt(id, 10), tok, "")
+	if !strings.Contains(string(body), `"alternative_hosts":"alice@example.com"`) {
+		t.Errorf("a refused update changed the meeting: %s", body)
 	}
 }

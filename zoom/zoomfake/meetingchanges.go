@@ -26,6 +26,10 @@ func (s *Server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, errs)
 		return
 	}
+	if bad := s.badAlternativeHost(&in, m.HostID); bad != "" {
+		writeBadAlternativeHost(w, bad)
+		return
+	}
 	if in.Password != nil && *in.Password != "" && validatePasscode(*in.Password, s.settings[m.HostID].rules) != nil {
 		writeInvalidPasscode(w)
 		return

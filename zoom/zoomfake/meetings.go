@@ -164,7 +164,12 @@ func (s *Server) admitCreate(w http.ResponseWriter, r *http.Request) (*createReq
 	}
 	s.mu.Lock()
 	hs := *s.settings[host.ID]
+	bad := s.badAlternativeHost(&in, host.ID)
 	s.mu.Unlock()
+	if bad != "" {
+		writeBadAlternativeHost(w, bad)
+		return nil, false
+	}
 	if in.Password != nil && *in.Password != "" && validatePasscode(*in.Password, hs.rules) != nil {
 		writeInvalidPasscode(w)
 		return nil, false
