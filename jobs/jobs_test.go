@@ -135,8 +135,9 @@ func TestALostLeaseStopsTheJob(t *testing.T) {
 	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
 		started <- j.Fence
 		<-ctx.Done()
-		cause.Store(context.Cause(ctx))
-		writeErr.Store(s.MarkStep(context.Background(), j.Fence, rec.ID, store.StepPinned))
+		// Boxed: an atomic.Value takes no nil, and the write may succeed.
+		cause.Store(errBox{context.Cause(ctx)})
+		writeErr.Store(errBox{s.MarkStep(context.Background(), j.Fence, rec.ID, store.StepPinned)})
 		return ctx.Err()
 	})
 	engine(t, s, "one", 600*time.Millisecond, func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) })
@@ -145,10 +146,10 @@ func TestALostLeaseStopsTheJob(t *testing.T) {
 	// its lease): its claim changes the token.
 	forceTakeover(t, s, f)
 	waitUntil(t, 3*time.Second, func() bool { return writeErr.Load() != nil })
-	if c, _ := cause.Load().(error); !errors.Is(c, warroom.ErrLeaseLost) {
+	if c, _ := cause.Load().(errBox); !errors.Is(c.err, warroom.ErrLeaseLost) {
 		t.Errorf("the job stopped because of %v, want ErrLeaseLost", c)
 	}
-	if err, _ := writeErr.Load().(error); !errors.Is(err, warroom.ErrLeaseLost) {
+	if err, _ := writeErr.Load().(errBox); !errors.Is(err.err, warroom.ErrLeaseLost) {
 		t.Errorf("its write after the takeover: %v, want ErrLeaseLost", err)
 	}
 	if got, _ := s.Incident(context.Background(), rec.ID); got.Pinned {
@@ -156,16 +157,27 @@ func TestALostLeaseStopsTheJob(t *testing.T) {
 	}
 }
 
+type errBox struct{ err error }
+
 // forceTakeover claims f's job for another owner, as a replica would once
 // the lease ran out.
 func forceTakeover(tb testing.TB, s *store.Store, f store.Fence) {
 	tb.Helper()
-	if _, err := s.DB().Exec(fmt.Sprintf(`UPDATE jobs SET lease_until = 0, available_at = 0 WHERE id = %d`, f.Job)); err != nil {
-		tb.Fatal(err)
-	}
-	jobs, err := s.ClaimJobs(context.Background(), "thief", 1, time.Hour)
-	if err != nil || len(jobs) != 1 || jobs[0].Token == f.Token {
-		tb.Fatalf("takeover: %+v %v", jobs, err)
+	// The owner's heartbeat may renew the lease between the expiry and the
+	// claim (or hold the row a moment): expire and claim until it takes.
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if _, err := s.DB().Exec(fmt.Sprintf(`UPDATE jobs SET lease_until = 0, available_at = 0 WHERE id = %d`, f.Job)); err != nil {
+			tb.Fatal(err)
+		}
+		jobs, err := s.ClaimJobs(context.Background(), "thief", 1, time.Hour)
+		if err == nil && len(jobs) == 1 && jobs[0].Token != f.Token {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("takeover: %+v %v", jobs, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

