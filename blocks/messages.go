@@ -79,12 +79,31 @@ func Announcement(inc warroom.Incident) (fallback string, blocks []slack.Block) 
 	return fallback, blocks
 }
 
+// HostControls is who can mute, admit and record in the incident's call,
+// whose robot host never joins: the commander, made an alternative host
+// (Email set), or why nobody (Note).
+type HostControls struct {
+	User, Email, Note string
+}
+
+func (hc HostControls) line() string {
+	switch {
+	case hc.Email != "":
+		e, _ := clip(hc.Email, 254)
+		return "🎛 Host controls: " + userRef(hc.User) + " (" + e + " in Zoom)"
+	case hc.Note != "":
+		n, _ := clip(strings.TrimRight(hc.Note, "."), maxCallError)
+		return "🎛 Nobody has host controls: " + n + "."
+	}
+	return ""
+}
+
 // CallInfo answers /incident call: the Join button with the meeting ID and
 // passcode, or the call's state (with Retry when it failed).
 //
 // It shows the link whatever the incident, so it is for the incident
 // channel only: for a private incident, nowhere else.
-func CallInfo(inc warroom.Incident) (text string, blocks []slack.Block) {
+func CallInfo(inc warroom.Incident, controls ...HostControls) (text string, blocks []slack.Block) {
 	ref := inc.Ref()
 	switch {
 	case resolved(inc):
@@ -101,6 +120,12 @@ func CallInfo(inc warroom.Incident) (text string, blocks []slack.Block) {
 		if details := meetingDetails(inc.Meeting); details != "" {
 			blocks = append(blocks, note(details))
 			text += " · " + details
+		}
+		for _, hc := range controls {
+			if line := hc.line(); line != "" {
+				blocks = append(blocks, note(line))
+				text += " · " + line
+			}
 		}
 		blocks = append(blocks, note("`/incident call new` replaces it with a new meeting."))
 		return text, blocks

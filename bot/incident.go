@@ -34,7 +34,8 @@ func (b *Bot) incidentCommand(ctx context.Context, cmd slack.SlashCommand, c com
 	case commands.ShowStatus:
 		return blocks.ReplyOf(blocks.StatusReply(rec.Incident, b.now()))
 	case commands.ShowCall:
-		return blocks.ReplyOf(blocks.CallInfo(rec.Incident))
+		return blocks.ReplyOf(blocks.CallInfo(rec.Incident, blocks.HostControls{User: rec.HostControlsUser,
+			Email: rec.HostControlsEmail, Note: rec.HostControlsNote}))
 	case commands.SetSeverity:
 		before, err := b.d.Store.SetSeverity(ctx, rec.ID, c.Severity)
 		return b.changed(ctx, rec, user, c, err, func() blocks.Reply {

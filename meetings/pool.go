@@ -66,6 +66,8 @@ type Pool struct {
 	mu      sync.Mutex
 	clients map[string]*zoom.Client // OAuth accounts, by key
 	tokens  map[string]*accountTokens
+
+	lic licences // who may be an alternative host, per host's account
 }
 
 // New returns the pool and records the Server-to-Server hosts in the store.

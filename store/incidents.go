@@ -68,6 +68,10 @@ type Progress struct {
 	// MeetingEventAt is the time of the newest Zoom event applied to the
 	// meeting's state; an older one arriving late changes nothing.
 	MeetingEventAt time.Time
+	// HostControlsUser is the Slack user warroom last tried to give host
+	// controls of the call (the commander); HostControlsEmail is set when
+	// Zoom made them an alternative host, HostControlsNote says why not.
+	HostControlsUser, HostControlsEmail, HostControlsNote string
 }
 
 // Record is an incident with its workflow progress.
@@ -228,7 +232,7 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
 	announce_posting, announce_ts, announce_channel, announce_shows,
 	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale,
-	meeting_people, meeting_started_at, meeting_ended_at`
+	meeting_people, meeting_started_at, meeting_ended_at, host_controls_user, host_controls_email, host_controls_note`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -263,7 +267,7 @@ func scanIncident(row scanner) (*Record, error) {
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
 		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt, &stale,
-		&people, &callStarted, &callEnded)
+		&people, &callStarted, &callEnded, &r.HostControlsUser, &r.HostControlsEmail, &r.HostControlsNote)
 	if err != nil {
 		return nil, err
 	}

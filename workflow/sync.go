@@ -120,7 +120,7 @@ func (r *syncRun) run(ctx context.Context) error {
 	retiredWG.Go(func() { retiredErr = r.ensureRetiredGone(ctx) })
 	endErr = r.ensureEndedOnResolve(ctx)
 
-	var syncErr, topicErr, bookmarkErr, announceErr error
+	var syncErr, topicErr, bookmarkErr, announceErr, hostErr error
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
 	}
@@ -135,9 +135,10 @@ func (r *syncRun) run(ctx context.Context) error {
 		bookmarkErr = r.ensureBookmark(ctx)
 	})
 	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
+	wg.Go(func() { hostErr = r.ensureHostControls(ctx) })
 	wg.Wait()
 	retiredWG.Wait()
-	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr, announceErr); err != nil {
+	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr, announceErr, hostErr); err != nil {
 		return errors.Join(err, meeting.err)
 	}
 	if !meeting.retryAt.IsZero() {

@@ -247,3 +247,37 @@ func TestRecordingPollIsCapped(t *testing.T) {
 		t.Errorf("a long wait settles at %s, want the 10 min cap", d)
 	}
 }
+
+// The commander gets host controls of the call when they are a licensed
+// user of the host's Zoom account: made its alternative host once the
+// meeting exists. A new commander who is not is told why nobody has them.
+func TestCommanderGetsHostControls(t *testing.T) {
+	h := newHarness(t)
+	rec := h.declare(t, "Host controls") // declared by U1, alice@example.com
+	h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	wait(t, 5*time.Second, "alice as the call's alternative host", func() bool {
+		m, _ := h.zoom.Meeting(id)
+		return m.Settings.AlternativeHosts == "alice@example.com"
+	})
+	got, _ := h.st.Incident(h.ctx, rec.ID)
+	if got.HostControlsEmail != "alice@example.com" || got.HostControlsUser != "U1" {
+		t.Fatalf("host controls recorded as %q for %q", got.HostControlsEmail, got.HostControlsUser)
+	}
+
+	if _, err := h.st.SetCommander(h.ctx, rec.ID, "U2"); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	wait(t, 5*time.Second, "why bob has no host controls", func() bool {
+		got, _ := h.st.Incident(h.ctx, rec.ID)
+		return got.HostControlsUser == "U2"
+	})
+	got, _ = h.st.Incident(h.ctx, rec.ID)
+	if got.HostControlsEmail != "" || !strings.Contains(got.HostControlsNote, "bob@example.com is not a licensed user") {
+		t.Errorf("for bob: email %q, note %q", got.HostControlsEmail, got.HostControlsNote)
+	}
+	if n := h.requests("meetingUpdate", http.StatusBadRequest); n != 0 {
+		t.Errorf("%d refused updates: warroom asked Zoom for an outsider", n)
+	}
+}

@@ -1,0 +1,77 @@
+package meetings
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/zoom"
+)
+
+// licensedFor is how long an answer about a user's licence is kept: people
+// rarely gain or lose a seat, and every incident asks.
+const licensedFor = time.Hour
+
+// licences remembers which emails are licensed users of a host's account.
+type licences struct {
+	mu      sync.Mutex
+	answers map[string]licence // by host key + email
+}
+
+type licence struct {
+	ok    bool
+	until time.Time
+}
+
+// Licensed reports whether email is a licensed, active user of the Zoom
+// account of host, who could then be made an alternative host of its
+// meetings. Only a Server-to-Server host can look other users up; for a
+// connected user account the answer is false with a reason.
+func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why string, err error) {
+	h, err := p.store.ZoomHost(ctx, host)
+	if err != nil {
+		return false, "", err
+	}
+	if h.Mode != warroom.HostS2S {
+		return false, "host controls need a Server-to-Server host, which can look up the account's users", nil
+	}
+	key := host + "\x00" + strings.ToLower(email)
+	now := p.cfg.Now()
+	p.lic.mu.Lock()
+	a, cached := p.lic.answers[key]
+	p.lic.mu.Unlock()
+	if !cached || now.After(a.until) {
+		client, _, err := p.clientFor(*h)
+		if err != nil {
+			return false, "", err
+		}
+		u, err := client.GetUser(ctx, email)
+		switch {
+		case zoom.IsNotFound(err):
+			a = licence{false, now.Add(licensedFor)}
+		case err != nil:
+			return false, "", err
+		default:
+			a = licence{u.Type == zoom.UserLicensed && u.Status != "inactive", now.Add(licensedFor)}
+		}
+		p.lic.mu.Lock()
+		if p.lic.answers == nil {
+			p.lic.answers = map[string]licence{}
+		}
+		p.lic.answers[key] = a
+		p.lic.mu.Unlock()
+	}
+	if !a.ok {
+		return false, email + " is not a licensed user of the Zoom account that hosts the call", nil
+	}
+	return true, "", nil
+}
+
+// CountUpdate counts a meeting update against host's daily cap of meeting
+// requests, as Zoom does, so the pool's view of the cap stays true.
+func (p *Pool) CountUpdate(ctx context.Context, host string) error {
+	_, err := p.store.CountZoomRequest(ctx, host, p.day())
+	return err
+}
