@@ -121,6 +121,10 @@ type MeetingDefaults struct {
 	MuteOnEntry    bool
 	AutoRecording  string // "none", "local" or "cloud"
 	EndOnResolve   bool   // end the meeting at Zoom when the incident is resolved
+	// AutoSummary starts Zoom's AI Companion meeting summary with the
+	// call (settings.auto_start_meeting_summary); the summary is posted in
+	// the incident's channel when Zoom has it.
+	AutoSummary bool
 }
 
 // DefaultMeetingDefaults are used until an admin saves others.

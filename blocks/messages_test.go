@@ -729,11 +729,12 @@ func TestZoomSettingsSubmission(t *testing.T) {
 		blocks.BlockTopicTemplate:  {Value: "  {{severity}}: {{title}}  "},
 		blocks.BlockAgendaTemplate: {Value: " a\r\nb\x00c "},
 		blocks.BlockMeetingOptions: {SelectedOptions: []slack.OptionBlockObject{
-			{Value: "mute_on_entry"}, {Value: "end_on_resolve"}, {Value: "join_before_host"},
+			{Value: "mute_on_entry"}, {Value: "end_on_resolve"}, {Value: "join_before_host"}, {Value: "auto_summary"},
 		}},
 		blocks.BlockAutoRecording: {SelectedOption: slack.OptionBlockObject{Value: "local"}},
 	}))
-	want := warroom.MeetingDefaults{TopicTemplate: "{{severity}}: {{title}}", AgendaTemplate: "a\nb c", JoinBeforeHost: true, MuteOnEntry: true, AutoRecording: "local", EndOnResolve: true}
+	want := warroom.MeetingDefaults{TopicTemplate: "{{severity}}: {{title}}", AgendaTemplate: "a\nb c", JoinBeforeHost: true, MuteOnEntry: true, AutoRecording: "local", EndOnResolve: true,
+		AutoSummary: true}
 	if got != want || len(errs) != 0 {
 		t.Errorf("submission: %+v, %v; want %+v", got, errs, want)
 	}

@@ -38,6 +38,7 @@ const (
 	optionWaitingRoom    = "waiting_room"
 	optionMuteOnEntry    = "mute_on_entry"
 	optionEndOnResolve   = "end_on_resolve"
+	optionAutoSummary    = "auto_summary"
 )
 
 // Limits of the modal inputs.
@@ -209,11 +210,13 @@ func ZoomSettingsModal(d warroom.MeetingDefaults) slack.ModalViewRequest {
 	waiting := option(optionWaitingRoom, "Waiting room", "Holds people until a host admits them; not with join before host.")
 	mute := option(optionMuteOnEntry, "Mute people as they join", "")
 	end := option(optionEndOnResolve, "End the meeting when the incident is resolved", "Everyone still in the call is let go.")
-	options := slack.NewCheckboxGroupsBlockElement(BlockMeetingOptions, jbh, waiting, mute, end)
+	summary := option(optionAutoSummary, "Start the AI summary automatically",
+		"Posted in the incident channel. Needs Zoom's AI Companion for the host.")
+	options := slack.NewCheckboxGroupsBlockElement(BlockMeetingOptions, jbh, waiting, mute, end, summary)
 	for _, o := range []struct {
 		on  bool
 		opt *slack.OptionBlockObject
-	}{{d.JoinBeforeHost, jbh}, {d.WaitingRoom, waiting}, {d.MuteOnEntry, mute}, {d.EndOnResolve, end}} {
+	}{{d.JoinBeforeHost, jbh}, {d.WaitingRoom, waiting}, {d.MuteOnEntry, mute}, {d.EndOnResolve, end}, {d.AutoSummary, summary}} {
 		if o.on {
 			options.InitialOptions = append(options.InitialOptions, o.opt)
 		}
@@ -280,6 +283,8 @@ func ParseZoomSettings(view slack.View) (warroom.MeetingDefaults, map[string]str
 			d.MuteOnEntry = true
 		case optionEndOnResolve:
 			d.EndOnResolve = true
+		case optionAutoSummary:
+			d.AutoSummary = true
 		}
 	}
 	if d.WaitingRoom && d.JoinBeforeHost {

@@ -109,6 +109,10 @@ func bridgeRequest(inc warroom.Incident, d warroom.MeetingDefaults, declarer str
 	if auto == "" {
 		auto = "none"
 	}
+	var summary *bool
+	if d.AutoSummary {
+		summary = &d.AutoSummary
+	}
 	return zoom.CreateMeetingRequest{
 		Topic:  blocks.MeetingTopicFrom(d.TopicTemplate, inc, declarer),
 		Type:   bridgeType,
@@ -120,6 +124,8 @@ func bridgeRequest(inc warroom.Incident, d warroom.MeetingDefaults, declarer str
 			MuteUponEntry:  &mute,
 			AutoRecording:  auto,
 			ApprovalType:   &noRegistration,
+			// Sent only when asked for.
+			AutoStartMeetingSummary: summary,
 		},
 	}
 }

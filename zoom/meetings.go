@@ -39,17 +39,20 @@ type Invitee struct {
 // MeetingSettings are the meeting options warroom cares about. Pointers tell
 // "false" from "not set", so a request only changes what it names.
 type MeetingSettings struct {
-	JoinBeforeHost   *bool     `json:"join_before_host,omitempty"`
-	JBHTime          *int      `json:"jbh_time,omitempty"` // minutes: 0 (any time), 5 or 10
-	WaitingRoom      *bool     `json:"waiting_room,omitempty"`
-	MuteUponEntry    *bool     `json:"mute_upon_entry,omitempty"`
-	HostVideo        *bool     `json:"host_video,omitempty"`
-	ParticipantVideo *bool     `json:"participant_video,omitempty"`
-	AutoRecording    string    `json:"auto_recording,omitempty"`    // "local", "cloud" or "none"
-	AlternativeHosts string    `json:"alternative_hosts,omitempty"` // emails separated by ";"
-	MeetingInvitees  []Invitee `json:"meeting_invitees,omitempty"`
-	ApprovalType     *int      `json:"approval_type,omitempty"` // 0 auto, 1 manual, 2 no registration
-	Audio            string    `json:"audio,omitempty"`         // "both", "telephony" or "voip"
+	JoinBeforeHost   *bool  `json:"join_before_host,omitempty"`
+	JBHTime          *int   `json:"jbh_time,omitempty"` // minutes: 0 (any time), 5 or 10
+	WaitingRoom      *bool  `json:"waiting_room,omitempty"`
+	MuteUponEntry    *bool  `json:"mute_upon_entry,omitempty"`
+	HostVideo        *bool  `json:"host_video,omitempty"`
+	ParticipantVideo *bool  `json:"participant_video,omitempty"`
+	AutoRecording    string `json:"auto_recording,omitempty"`    // "local", "cloud" or "none"
+	AlternativeHosts string `json:"alternative_hosts,omitempty"` // emails separated by ";"
+	// AutoStartMeetingSummary starts AI Companion's meeting summary with
+	// the meeting (needs AI Companion for the host).
+	AutoStartMeetingSummary *bool     `json:"auto_start_meeting_summary,omitempty"`
+	MeetingInvitees         []Invitee `json:"meeting_invitees,omitempty"`
+	ApprovalType            *int      `json:"approval_type,omitempty"` // 0 auto, 1 manual, 2 no registration
+	Audio                   string    `json:"audio,omitempty"`         // "both", "telephony" or "voip"
 }
 
 // CreateMeetingRequest is the body of POST /users/{userId}/meetings.

@@ -365,7 +365,7 @@ func TestZoomSettingsApplyToNextMeetings(t *testing.T) {
 	if ack, _ := w.Slack.WaitAck(ctx, d.EnvelopeID); !strings.Contains(string(ack.Payload), "errors") {
 		t.Errorf("waiting room with join before host accepted: %s", ack.Payload)
 	}
-	d, _ = w.Slack.SubmitView(ctx, "U1", viewID, values("join_before_host", "mute_on_entry", "end_on_resolve"))
+	d, _ = w.Slack.SubmitView(ctx, "U1", viewID, values("join_before_host", "mute_on_entry", "end_on_resolve", "auto_summary"))
 	if ack, _ := w.Slack.WaitAck(ctx, d.EnvelopeID); strings.Contains(string(ack.Payload), "errors") {
 		t.Fatalf("settings refused: %s", ack.Payload)
 	}
@@ -376,7 +376,8 @@ func TestZoomSettingsApplyToNextMeetings(t *testing.T) {
 	if m.Topic != "[SEV3] Settings check (INC-1)" || !strings.Contains(m.Agenda, "Bridge for Settings check") {
 		t.Errorf("meeting topic %q agenda %q do not follow the templates", m.Topic, m.Agenda)
 	}
-	if !m.Settings.MuteUponEntry || m.Settings.AutoRecording != "cloud" || !m.Settings.JoinBeforeHost || m.Settings.WaitingRoom {
+	if !m.Settings.MuteUponEntry || m.Settings.AutoRecording != "cloud" || !m.Settings.JoinBeforeHost || m.Settings.WaitingRoom ||
+		!m.Settings.AutoStartMeetingSummary {
 		t.Errorf("meeting settings %+v do not follow the saved defaults", m.Settings)
 	}
 	// End on resolve: the meeting is ended at Zoom.

@@ -32,6 +32,7 @@ type Settings struct {
 	AutoRecording                     string `json:"auto_recording"`
 	AlternativeHosts                  string `json:"alternative_hosts"`
 	AlternativeHostsEmailNotification bool   `json:"alternative_hosts_email_notification"`
+	AutoStartMeetingSummary           bool   `json:"auto_start_meeting_summary"`
 	MeetingAuthentication             bool   `json:"meeting_authentication"`
 	EmailNotification                 bool   `json:"email_notification"`
 	PrivateMeeting                    bool   `json:"private_meeting"`
@@ -79,6 +80,7 @@ type settingsInput struct {
 	Audio                 *string    `json:"audio"`
 	AutoRecording         *string    `json:"auto_recording"`
 	AlternativeHosts      *string    `json:"alternative_hosts"`
+	AutoStartSummary      *bool      `json:"auto_start_meeting_summary"`
 	MeetingAuthentication *bool      `json:"meeting_authentication"`
 	PrivateMeeting        *bool      `json:"private_meeting"`
 	MeetingInvitees       *[]Invitee `json:"meeting_invitees"`
@@ -164,6 +166,7 @@ func (in *settingsInput) apply(s *Settings) {
 	if in.AlternativeHosts != nil {
 		s.AlternativeHosts = *in.AlternativeHosts
 	}
+	set(&s.AutoStartMeetingSummary, in.AutoStartSummary)
 	if in.MeetingInvitees != nil {
 		s.MeetingInvitees = slices.Clone(*in.MeetingInvitees)
 	}
