@@ -59,13 +59,15 @@ func scanJob(row scanner) (Job, error) {
 // enqueue records work in the caller's transaction. There is at most one
 // unfinished job per kind, incident and subject: if one waits, it becomes
 // due at the earlier of the two times; if one runs, it runs again as soon
-// as it ends (rerun), so a change made meanwhile is never missed.
+// as it ends (rerun), so a change made meanwhile is never missed; run_at
+// then holds when that rerun is due (the earliest asked for).
 func enqueue(ctx context.Context, q querier, kind string, incidentID, refID int64, runAt, now int64) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, available_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, incident_id, ref_id) WHERE done_at IS NULL DO UPDATE SET
 			rerun = CASE WHEN jobs.lease_owner <> '' THEN 1 ELSE jobs.rerun END,
-			run_at = CASE WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
+			run_at = CASE WHEN jobs.lease_owner <> '' AND jobs.rerun = 0 THEN excluded.run_at
+				WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
 			available_at = CASE WHEN jobs.lease_owner = '' AND excluded.run_at < jobs.available_at
 				THEN excluded.run_at ELSE jobs.available_at END`,
 		kind, incidentID, refID, runAt, runAt, now)
@@ -210,13 +212,15 @@ func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Dura
 	return lost, err
 }
 
-// CompleteJob marks a job done — or due again at once if more work was
-// asked for while it ran.
+// CompleteJob marks a job done — or due again if more work was asked for
+// while it ran: at once, or at the time that work asked for (run_at holds
+// it while the job runs), so a burst of changes that asked to wait — a
+// call's head count — is shown in one run, not one run each.
 func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 	now := ms(s.now())
 	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
-		run_at = CASE WHEN rerun = 1 THEN ? ELSE run_at END,
-		available_at = CASE WHEN rerun = 1 THEN ? ELSE available_at END, last_error = ''`, now, now, now)
+		available_at = CASE WHEN rerun = 1 AND run_at > ? THEN run_at WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE available_at END,
+		last_error = ''`, now, now, now)
 }
 
 // RetryJob records a failed (lastError) or waiting run and when to run it

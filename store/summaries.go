@@ -86,3 +86,13 @@ func (s *Store) SetSummaryPost(ctx context.Context, f Fence, id int64, ts string
 	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("summary %d", id), `UPDATE summaries SET post_ts = ? WHERE id = ?`, ts, id)
 	return err
 }
+
+// HasSummary reports whether the summary of meeting instance uuid is
+// recorded already.
+func (s *Store) HasSummary(ctx context.Context, uuid string) (bool, error) {
+	var n int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM summaries WHERE meeting_uuid = ?`, uuid).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: summary: %w", err)
+	}
+	return n > 0, nil
+}

@@ -48,9 +48,9 @@ func newHarness(t *testing.T, tune ...func(*workflow.Config)) *harness {
 	}
 	t.Cleanup(h.slack.Close)
 	h.zoom, err = zoomfake.Start(zoomfake.Config{AccountID: "acct", ClientID: "cid", ClientSecret: "secret",
-		// Alice (U1 in the fake Slack) is a licensed user of the account;
-		// Bob (U2) is not in it.
-		Hosts: []zoomfake.User{{Email: botHost, Type: 2}, {Email: "alice@example.com", Type: 2}}})
+		// Alice (U1 in the fake Slack) and Carol (U3) are licensed users
+		// of the account; Bob (U2) is not in it.
+		Hosts: []zoomfake.User{{Email: botHost, Type: 2}, {Email: "alice@example.com", Type: 2}, {Email: "carol@example.com", Type: 2}}})
 	if err != nil {
 		t.Fatal(err)
 	}

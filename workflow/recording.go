@@ -51,6 +51,10 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 	if wt.RecTS == "" {
 		r, err := client.GetRecordings(ctx, strconv.FormatInt(wt.MeetingID, 10))
 		if zoom.IsRecordingNotReady(err) || zoom.IsNotFound(err) {
+			// A call without a cloud recording may still have a summary.
+			if wt.Bridge && job.Attempt <= summaryLooks {
+				w.lookForSummary(ctx, rec, client, wt.MeetingID, "")
+			}
 			if w.now().After(wt.PollUntil) {
 				w.log.Info().Str("incident", rec.Ref()).Msg("no recording appeared; stopped waiting")
 				return w.store.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
@@ -62,6 +66,9 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 		}
 		if err := w.postRecording(ctx, job.Fence, rec, wt, r); err != nil {
 			return err
+		}
+		if wt.Bridge {
+			w.lookForSummary(ctx, rec, client, wt.MeetingID, r.UUID)
 		}
 	}
 	if !wt.Bridge || wt.AttendanceDone {
@@ -117,4 +124,42 @@ func (w *Workflow) postAttendance(ctx context.Context, fence store.Fence, rec *s
 		}
 	}
 	return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
+}
+
+// summaryLooks bounds how many of a recording watch's polls also look for
+// the call's summary when there is no recording (about the first two
+// hours, as the polls space out): Zoom writes summaries within minutes.
+const summaryLooks = 12
+
+// lookForSummary asks Zoom for the call's AI Companion summary, for when
+// no meeting.summary_completed event comes (no event source): when the
+// recording is there, or while a call without one is waited on. Without
+// one (AI Companion off) nothing is posted; a failure only loses this
+// look.
+func (w *Workflow) lookForSummary(ctx context.Context, rec *store.Record, client *zoom.Client, meetingID int64, uuid string) {
+	d, err := w.store.MeetingDefaults(ctx)
+	if err != nil || !d.AutoSummary {
+		return
+	}
+	if uuid == "" {
+		// No recording to name the call's instance: the meeting's last.
+		past, err := client.GetPastMeeting(ctx, strconv.FormatInt(meetingID, 10))
+		if err != nil {
+			return
+		}
+		uuid = past.UUID
+	}
+	if had, err := w.store.HasSummary(ctx, uuid); err != nil || had {
+		return
+	}
+	sum, err := client.GetMeetingSummary(ctx, uuid)
+	if err != nil {
+		if !zoom.IsNotFound(err) {
+			w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("could not read the call's summary")
+		}
+		return
+	}
+	if created, err := w.store.SaveSummary(ctx, meetingID, uuid, sum.Overview, sum.NextSteps); err == nil && created {
+		w.kick()
+	}
 }

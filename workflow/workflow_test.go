@@ -112,6 +112,7 @@ func TestCallNewTwiceLeavesOneLiveMeeting(t *testing.T) {
 	h := newHarness(t)
 	rec := h.declare(t, "Queue backlog")
 	h.built(t, rec)
+	original := h.zoom.Meetings()[0].ID
 	h.zoom.SetLatency(200 * time.Millisecond)
 
 	if _, err := h.st.ReplaceMeeting(h.ctx, rec.ID); err != nil {
@@ -127,7 +128,7 @@ func TestCallNewTwiceLeavesOneLiveMeeting(t *testing.T) {
 	wait(t, 15*time.Second, "one live meeting, pinned and bookmarked", func() bool {
 		r, ok := h.room(t, rec)
 		live := h.liveMeetings()
-		return ok && len(live) == 1 && r.joinURL() == live[0].JoinURL &&
+		return ok && len(live) == 1 && live[0].ID != original && r.joinURL() == live[0].JoinURL &&
 			len(r.bookmarks) == 1 && r.bookmarks[0].Link == live[0].JoinURL
 	})
 	if n := h.requests("meetingCreate", http.StatusCreated); n < 2 {
@@ -258,7 +259,8 @@ func TestCommanderGetsHostControls(t *testing.T) {
 	id := h.zoom.Meetings()[0].ID
 	wait(t, 5*time.Second, "alice as the call's alternative host", func() bool {
 		m, _ := h.zoom.Meeting(id)
-		return m.Settings.AlternativeHosts == "alice@example.com"
+		got, _ := h.st.Incident(h.ctx, rec.ID)
+		return m.Settings.AlternativeHosts == "alice@example.com" && got.HostControlsUser != ""
 	})
 	got, _ := h.st.Incident(h.ctx, rec.ID)
 	if got.HostControlsEmail != "alice@example.com" || got.HostControlsUser != "U1" {
@@ -280,4 +282,81 @@ func TestCommanderGetsHostControls(t *testing.T) {
 	if n := h.requests("meetingUpdate", http.StatusBadRequest); n != 0 {
 		t.Errorf("%d refused updates: warroom asked Zoom for an outsider", n)
 	}
+
+	// Carol, licensed, takes over: host controls move to her.
+	if _, err := h.st.SetCommander(h.ctx, rec.ID, "U3"); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	wait(t, 5*time.Second, "carol as the call's alternative host", func() bool {
+		m, _ := h.zoom.Meeting(id)
+		return m.Settings.AlternativeHosts == "carol@example.com"
+	})
+}
+
+// With "start the AI summary automatically" on and no event source, the
+// summary is fetched from Zoom once the call's recording is there, and
+// posted once.
+func TestSummaryFetchedWithoutEvents(t *testing.T) {
+	h := newHarness(t, func(c *workflow.Config) { c.RecordingPollMax = 200 * time.Millisecond })
+	d := warroom.DefaultMeetingDefaults()
+	d.AutoSummary = true
+	if err := h.st.SetMeetingDefaults(h.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	rec := h.declare(t, "Summaries on")
+	r := h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	if m, _ := h.zoom.Meeting(id); !m.Settings.AutoStartMeetingSummary {
+		t.Error("the meeting was not made with auto_start_meeting_summary")
+	}
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusStarted)
+	h.wf.Reconcile(h.ctx)
+	h.zoom.RecordMeeting(id, zoomfake.RecordingOptions{Duration: 30 * time.Minute})
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusFinished)
+	if err := h.zoom.MakeSummaryReady(h.ctx, id, zoomfake.Summary{Overview: "Rolled back.", NextSteps: []string{"Alert"}}); err != nil {
+		t.Fatal(err) // no event source: its event is lost
+	}
+	h.zoom.MakeRecordingReady(id)
+	h.wf.Reconcile(h.ctx)
+	wait(t, 5*time.Second, "the summary post", func() bool {
+		for _, m := range h.slack.Messages(r.channel.ID) {
+			if strings.Contains(string(m.Blocks), `"warroom-summary-`) {
+				return strings.Contains(string(m.Blocks), "Rolled back.")
+			}
+		}
+		return false
+	})
+	if h.requests("meetingSummary", http.StatusOK) != 1 {
+		t.Errorf("%d summary reads, want 1", h.requests("meetingSummary", http.StatusOK))
+	}
+}
+
+// A call with summaries on but no cloud recording: the summary is still
+// read from Zoom while warroom waits for a recording that never comes.
+func TestSummaryFetchedWithoutRecordingOrEvents(t *testing.T) {
+	h := newHarness(t, func(c *workflow.Config) { c.RecordingPollMax = 200 * time.Millisecond })
+	d := warroom.DefaultMeetingDefaults()
+	d.AutoSummary = true
+	if err := h.st.SetMeetingDefaults(h.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	rec := h.declare(t, "No recording")
+	r := h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusStarted)
+	h.wf.Reconcile(h.ctx)
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusFinished)
+	if err := h.zoom.MakeSummaryReady(h.ctx, id, zoomfake.Summary{Overview: "Restarted the queue."}); err != nil {
+		t.Fatal(err)
+	}
+	h.wf.Reconcile(h.ctx)
+	wait(t, 5*time.Second, "the summary post", func() bool {
+		for _, m := range h.slack.Messages(r.channel.ID) {
+			if strings.Contains(string(m.Blocks), "Restarted the queue.") {
+				return true
+			}
+		}
+		return false
+	})
 }

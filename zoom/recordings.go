@@ -121,3 +121,27 @@ func escapeComponent(s string) string {
 	}
 	return b.String()
 }
+
+// AISummary is AI Companion's summary of a meeting instance.
+type AISummary struct {
+	MeetingUUID string   `json:"meeting_uuid"`
+	MeetingID   int64    `json:"meeting_id"`
+	Title       string   `json:"summary_title"`
+	Overview    string   `json:"summary_overview"`
+	NextSteps   []string `json:"next_steps"`
+}
+
+// GetMeetingSummary fetches the AI Companion summary of a meeting
+// instance (its UUID, encoded as GetRecordings does). A meeting without
+// one answers an error for which IsNotFound is true.
+func (c *Client) GetMeetingSummary(ctx context.Context, instanceUUID string) (*AISummary, error) {
+	seg, err := instanceSegment(instanceUUID)
+	if err != nil {
+		return nil, fmt.Errorf("zoom: get meeting summary: %w", err)
+	}
+	var s AISummary
+	if err := c.do(ctx, "GET", "/meetings/"+seg+"/meeting_summary", nil, &s); err != nil {
+		return nil, fmt.Errorf("zoom: get meeting summary of %s: %w", instanceUUID, err)
+	}
+	return &s, nil
+}
