@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
 // streamEnv is the configuration for Zoom's event stream on the fake.
@@ -42,13 +43,19 @@ func TestZoomEventStreamKeepsThePinnedMessageTrue(t *testing.T) {
 	id := w.Zoom.Meetings()[0].ID
 	ctx := context.Background()
 
+	started := time.Now()
+	w.Zoom.StartMeeting(ctx, id)
+	waitPinned(t, w, name, "the call in progress", func(text string, r room) bool { return strings.Contains(text, "In progress") })
+	startToPinned := time.Since(started)
+
 	joined := time.Now()
 	w.Zoom.JoinMeeting(ctx, id, "Alice Archer", "alice@example.com")
 	w.Zoom.JoinMeeting(ctx, id, "Bob Baker", "bob@example.com")
 	waitPinned(t, w, name, "two people in the call", func(text string, r room) bool {
 		return strings.Contains(text, "In progress · 2 people · since")
 	})
-	eventToPinned := time.Since(joined)
+	joinsToPinned := time.Since(joined)
+	w.Zoom.RecordMeeting(id, zoomfake.RecordingOptions{Duration: 20 * time.Minute})
 
 	w.Zoom.DropEventStreams()
 	w.Zoom.EndMeeting(ctx, id) // nobody is listening: Zoom loses this event
@@ -60,8 +67,17 @@ func TestZoomEventStreamKeepsThePinnedMessageTrue(t *testing.T) {
 	waitPinned(t, w, name, "the call ended", func(text string, r room) bool {
 		return strings.Contains(text, "Ended") && !strings.Contains(text, "In progress")
 	})
-	t.Logf("event → pinned message %s (including the 2 s coalescing of head counts); drop → reconnected %s; reconnect → reconciled %s",
-		eventToPinned.Round(10*time.Millisecond), reconnect.Round(10*time.Millisecond), time.Since(reconnected).Round(10*time.Millisecond))
+	reconciled := time.Since(reconnected)
+
+	ready := time.Now()
+	w.Zoom.MakeRecordingReady(id)
+	w.Zoom.SendRecordingCompleted(ctx, id) // over the stream: no webhook URL
+	r, _ := w.room(name)
+	waitCount(t, "recording posts", 1, func() int { return posts(w, r.Channel.ID, "", `"warroom-recording-`) })
+	t.Logf("meeting.started → pinned message %s; two joins → pinned head count %s (coalesced over 2 s); drop → reconnected %s; "+
+		"reconnect → reconciled %s; recording.completed → recording posted %s",
+		startToPinned.Round(10*time.Millisecond), joinsToPinned.Round(10*time.Millisecond), reconnect.Round(10*time.Millisecond),
+		reconciled.Round(10*time.Millisecond), time.Since(ready).Round(10*time.Millisecond))
 }
 
 // TestZoomEventStreamMovesToASurvivingReplica: with two replicas on
