@@ -41,7 +41,13 @@ func (r *syncRun) ensureHostControls(ctx context.Context) error {
 	r.set(func(x *store.Record) {
 		x.HostControlsUser, x.HostControlsEmail, x.HostControlsNote = commander, email, note
 	})
-	r.log.Info().Bool("granted", email != "").Str("note", note).Msg("host controls of the call")
+	// Granting is worth an operator's attention; "not licensed" is the
+	// usual case and shows in /incident call.
+	l := r.log.Debug()
+	if email != "" {
+		l = r.log.Info()
+	}
+	l.Bool("granted", email != "").Str("note", note).Msg("host controls of the call")
 	return nil
 }
 
