@@ -321,3 +321,40 @@ func TestRetryTimeFollowsTheServiceNotTheBackoff(t *testing.T) {
 		t.Fatalf("a failure retried after %s, want the backoff %s", at.Sub(now), long)
 	}
 }
+
+// A job still running when shutdown begins keeps its lease while it
+// drains, even when the drain is longer than the lease (replicas use 4 s
+// leases, shutdown waits up to 10 s): it finishes, once, as done.
+func TestDrainKeepsALongJobsLease(t *testing.T) {
+	s := mustStore(t)
+	declare(t, s, "a")
+	started := make(chan struct{})
+	var runs atomic.Int32
+	var cause atomic.Value
+	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+		runs.Add(1)
+		close(started)
+		select {
+		case <-time.After(900 * time.Millisecond): // three leases
+			return nil
+		case <-ctx.Done():
+			cause.Store(errBox{context.Cause(ctx)})
+			return ctx.Err()
+		}
+	})
+	e := jobs.New(jobs.Config{Owner: "one", Lease: 300 * time.Millisecond, Timeout: time.Minute, PollInterval: 50 * time.Millisecond,
+		DrainTimeout: 3 * time.Second}, s, zerolog.Nop(), nil, nil)
+	jobs.Register[syncArgs](e, work)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx) }()
+	<-started
+	cancel() // SIGTERM while the job runs
+	<-done
+	if c, ok := cause.Load().(errBox); ok {
+		t.Fatalf("the job was stopped while draining: %v", c.err)
+	}
+	if p, _ := s.PendingJobs(context.Background()); len(p) != 0 || runs.Load() != 1 {
+		t.Fatalf("after the drain: %d pending jobs, %d runs; want the job done once", len(p), runs.Load())
+	}
+}

@@ -32,8 +32,13 @@ func (e *Engine) Run(ctx context.Context) {
 	defer cancelJobs()
 	var wg sync.WaitGroup
 	done := make(chan struct{}, e.cfg.Workers)
+	// Leases are renewed until the last job has drained, not only until
+	// shutdown begins: a job finishing within DrainTimeout must not lose a
+	// lease shorter than that (4 s with replicas) halfway through.
+	hbCtx, stopHeartbeat := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHeartbeat()
 	hbDone := make(chan struct{})
-	go func() { defer close(hbDone); e.heartbeat(ctx) }()
+	go func() { defer close(hbDone); e.heartbeat(hbCtx) }()
 
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -51,6 +56,7 @@ func (e *Engine) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			e.drain(&wg, cancelJobs)
+			stopHeartbeat()
 			<-hbDone
 			return
 		case <-e.wake:
