@@ -106,9 +106,23 @@ type Queue interface {
 	ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]store.Job, error)
 	RenewLeases(ctx context.Context, fences []store.Fence, lease time.Duration) ([]store.Fence, error)
 	CompleteJob(ctx context.Context, f store.Fence) error
+	SnoozeJob(ctx context.Context, f store.Fence, at time.Time, why string) error
 	RetryJob(ctx context.Context, f store.Fence, at time.Time, lastError string) error
+	BuryJob(ctx context.Context, f store.Fence, lastError string) error
 	ReleaseJob(ctx context.Context, f store.Fence) error
 	NextDue(ctx context.Context) (time.Time, bool, error)
+}
+
+// Permanent is an error that no retry can cure (Slack's is_archived or
+// missing_scope, say): the job is given up on at once. Errors say so by
+// having a Permanent method that returns true; the engine needs to know
+// nothing of Slack or Zoom.
+type Permanent interface{ Permanent() bool }
+
+// IsPermanent reports whether err, or an error it wraps, is permanent.
+func IsPermanent(err error) bool {
+	var p Permanent
+	return errors.As(err, &p) && p.Permanent()
 }
 
 // Config tunes the engine. Zero values take the defaults.
@@ -122,6 +136,15 @@ type Config struct {
 	RetryBase    time.Duration // first backoff after a failure
 	RetryMax     time.Duration // longest backoff
 	DrainTimeout time.Duration // how long shutdown waits for running jobs
+	// A job is given up on (dead) after MaxAttempts failed runs in a row,
+	// or when it has been failing for MaxAge; a permanent error buries it
+	// at once.
+	MaxAttempts int
+	MaxAge      time.Duration
+	// StoreTimeout bounds each of the engine's own calls to the database
+	// (claims, renewals, outcomes), so an unreachable database stalls
+	// nothing for long: the watchdogs stop the jobs, shutdown goes on.
+	StoreTimeout time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -152,6 +175,15 @@ func (c *Config) setDefaults() {
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second
 	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 25
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 24 * time.Hour
+	}
+	if c.StoreTimeout <= 0 {
+		c.StoreTimeout = 5 * time.Second
+	}
 }
 
 // Observer hears how each run ended (metrics).
@@ -180,7 +212,8 @@ type run struct {
 	extend func(time.Duration)
 }
 
-// New returns an engine over queue.
+// New returns an engine over queue. now is the clock the due times it
+// writes are read on: the store's (the database's, with replicas).
 func New(cfg Config, queue Queue, log zerolog.Logger, now func() time.Time, observe Observer) *Engine {
 	cfg.setDefaults()
 	if now == nil {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -15,14 +16,21 @@ const (
 	OutcomeDone     = "done"
 	OutcomeSnoozed  = "snoozed"
 	OutcomeRetry    = "retry"
+	OutcomeDead     = "dead"
 	OutcomeLost     = "lease_lost"
 	OutcomeReleased = "released"
 )
 
+// releaseTimeout bounds the hand-back of a job interrupted by shutdown:
+// with the database unreachable, shutdown goes on and the lease runs out.
+const releaseTimeout = 2 * time.Second
+
 // record writes how a run ended. The write uses a context that outlives
-// the job's own (it may have been cancelled), but not the process.
+// the job's own (it may have been cancelled), but not the process, and has
+// a deadline of its own.
 func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log zerolog.Logger) string {
-	wctx := context.WithoutCancel(ctx)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.StoreTimeout)
+	defer cancel()
 	f := j.Fence()
 	cause := context.Cause(ctx)
 	switch {
@@ -36,7 +44,9 @@ func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log
 		return OutcomeLost
 	case parent.Err() != nil:
 		// Shutdown: hand the job back, due at once, for whoever is first.
-		if rerr := e.queue.ReleaseJob(wctx, f); rerr != nil {
+		rctx, cancel := context.WithTimeout(wctx, releaseTimeout)
+		defer cancel()
+		if rerr := e.queue.ReleaseJob(rctx, f); rerr != nil {
 			return e.writeFailed(rerr, "release", log)
 		}
 		log.Info().Msg("jobs: interrupted by shutdown; handed back")
@@ -48,7 +58,7 @@ func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log
 		if snooze.Err != nil {
 			why = snooze.Err.Error()
 		}
-		if rerr := e.queue.RetryJob(wctx, f, snooze.Until, why); rerr != nil {
+		if rerr := e.queue.SnoozeJob(wctx, f, snooze.Until, why); rerr != nil {
 			return e.writeFailed(rerr, "wait", log)
 		}
 		log.Debug().Time("at", snooze.Until).Msg("jobs: waiting")
@@ -57,9 +67,27 @@ func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log
 	if errors.Is(cause, errLeaseEnding) {
 		err = errors.Join(err, cause)
 	}
-	at := RetryTime(e.now(), e.backoff(j.Attempts), err)
-	log.Warn().Err(err).Time("retry_at", at).Msg("jobs: attempt failed; will retry")
-	if rerr := e.queue.RetryJob(wctx, f, at, err.Error()); rerr != nil {
+	return e.failed(wctx, j, err, log)
+}
+
+// failed records a failed run: a retry after a backoff, or, for a
+// permanent error or a job that has failed too often for too long, the
+// end (dead).
+func (e *Engine) failed(ctx context.Context, j store.Job, err error, log zerolog.Logger) string {
+	f := j.Fence()
+	failures := j.Failures + 1
+	tooLong := !j.FailingSince.IsZero() && e.now().Sub(j.FailingSince) >= e.cfg.MaxAge
+	if permanent := IsPermanent(err); permanent || failures >= e.cfg.MaxAttempts || tooLong {
+		if rerr := e.queue.BuryJob(ctx, f, err.Error()); rerr != nil {
+			return e.writeFailed(rerr, "end", log)
+		}
+		log.Error().Err(err).Bool("permanent", permanent).Int("failures", failures).
+			Msg("jobs: giving up on this job; /incident status and warroom doctor show it")
+		return OutcomeDead
+	}
+	at := RetryTime(e.now(), e.backoff(failures), err)
+	log.Warn().Err(err).Int("failures", failures).Time("retry_at", at).Msg("jobs: attempt failed; will retry")
+	if rerr := e.queue.RetryJob(ctx, f, at, err.Error()); rerr != nil {
 		return e.writeFailed(rerr, "retry", log)
 	}
 	return OutcomeRetry
@@ -70,6 +98,6 @@ func (e *Engine) writeFailed(err error, what string, log zerolog.Logger) string 
 		log.Warn().Msg("jobs: lease lost before the outcome was recorded; the new holder decides")
 		return OutcomeLost
 	}
-	log.Error().Err(err).Msgf("jobs: could not record the %s", what)
+	log.Error().Err(err).Msgf("jobs: could not record the %s; the lease runs out and the job runs again", what)
 	return OutcomeRetry
 }

@@ -3,10 +3,13 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/store"
@@ -44,12 +47,17 @@ func (e *Engine) Run(ctx context.Context) {
 	defer timer.Stop()
 	for {
 		if free := e.cfg.Workers - e.inFlight(); free > 0 {
-			jobs, err := e.queue.ClaimJobs(ctx, e.cfg.Owner, free, e.cfg.Lease)
+			// A lease counts from when the database took the claim, which
+			// is after it was sent: the watchdogs count from the sending.
+			sent := time.Now()
+			cctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
+			jobs, err := e.queue.ClaimJobs(cctx, e.cfg.Owner, free, e.cfg.Lease)
+			cancel()
 			if err != nil && ctx.Err() == nil {
 				e.log.Error().Err(err).Msg("jobs: claim failed")
 			}
 			for _, j := range jobs {
-				e.start(jobCtx, &wg, done, j)
+				e.start(jobCtx, &wg, done, j, sent)
 			}
 		}
 		e.resetTimer(ctx, timer)
@@ -80,7 +88,9 @@ func (e *Engine) resetTimer(ctx context.Context, timer *time.Timer) {
 		}
 	}
 	wait := e.cfg.PollInterval
-	if next, ok, err := e.queue.NextDue(ctx); err == nil && ok {
+	nctx, cancel := context.WithTimeout(ctx, e.cfg.StoreTimeout)
+	defer cancel()
+	if next, ok, err := e.queue.NextDue(nctx); err == nil && ok {
 		if d := next.Sub(e.now()); d < wait {
 			wait = max(d, 0)
 		}
@@ -90,12 +100,12 @@ func (e *Engine) resetTimer(ctx context.Context, timer *time.Timer) {
 
 // start runs one claimed job in its own goroutine. Its context ends at
 // the earliest of: shutdown's drain deadline, its Timeout, its lease
-// running out unrenewed (a margin before it does), or the lease being
-// lost to another worker.
-func (e *Engine) start(parent context.Context, wg *sync.WaitGroup, done chan<- struct{}, j store.Job) {
+// running out unrenewed (a margin before it does, counted from when the
+// claim was sent), or the lease being lost to another worker.
+func (e *Engine) start(parent context.Context, wg *sync.WaitGroup, done chan<- struct{}, j store.Job, claimed time.Time) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ctx, cancelTimeout := context.WithTimeout(ctx, e.cfg.Timeout)
-	watchdog := time.AfterFunc(e.cfg.Lease-e.margin(), func() { cancel(errLeaseEnding) })
+	watchdog := time.AfterFunc(e.cfg.Lease-e.margin()-time.Since(claimed), func() { cancel(errLeaseEnding) })
 	r := &run{fence: j.Fence(), cancel: cancel, extend: func(d time.Duration) { watchdog.Reset(max(d, 0)) }}
 	e.mu.Lock()
 	e.running[j.ID] = r
@@ -139,8 +149,11 @@ func (e *Engine) heartbeat(ctx context.Context) {
 		if len(fences) == 0 {
 			continue
 		}
-		renewedAt := e.now()
-		lost, err := e.queue.RenewLeases(context.WithoutCancel(ctx), fences, e.cfg.Lease)
+		// Local, monotonic time: the watchdogs it moves are local timers.
+		sent := time.Now()
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(e.cfg.StoreTimeout, e.cfg.Heartbeat))
+		lost, err := e.queue.RenewLeases(rctx, fences, e.cfg.Lease)
+		cancel()
 		if err != nil {
 			// Not renewed: each job's watchdog stops it before its lease
 			// ends, unless a later beat gets through.
@@ -153,7 +166,7 @@ func (e *Engine) heartbeat(ctx context.Context) {
 		}
 		// The watchdog is pushed back from when the renewal was sent, not
 		// when it returned: the lease counts from the earlier moment.
-		stop := renewedAt.Add(e.cfg.Lease - e.margin())
+		stop := sent.Add(e.cfg.Lease - e.margin())
 		e.mu.Lock()
 		for _, f := range fences {
 			r, ok := e.running[f.Job]
@@ -162,7 +175,7 @@ func (e *Engine) heartbeat(ctx context.Context) {
 			case gone[f.Job]:
 				r.cancel(warroom.ErrLeaseLost)
 			default:
-				r.extend(stop.Sub(e.now()))
+				r.extend(time.Until(stop))
 			}
 		}
 		e.mu.Unlock()
@@ -183,17 +196,30 @@ func (e *Engine) drain(wg *sync.WaitGroup, cancel context.CancelFunc) {
 
 func (e *Engine) runJob(ctx, parent context.Context, j store.Job) {
 	log := e.log.With().Int64("job", j.ID).Str("kind", j.Kind).Int64("incident", j.IncidentID).Int("attempt", j.Attempts).Logger()
-	began := e.now()
+	began := time.Now()
 	work, ok := e.workers[j.Kind]
 	var err error
 	if ok {
-		err = work(ctx, j)
+		err = e.work(ctx, work, j, log)
 	} else {
 		log.Error().Msg("jobs: unknown kind; leaving it for a newer warroom")
 		err = errors.New("unknown job kind " + j.Kind)
 	}
 	outcome := e.record(ctx, parent, j, err, log)
 	if e.observe != nil {
-		e.observe(j.Kind, outcome, e.now().Sub(began))
+		e.observe(j.Kind, outcome, time.Since(began))
 	}
+}
+
+// work runs the worker, turning a panic into the run's failure: a bug in
+// one job must not take the replica down, nor every replica that claims
+// the job after it.
+func (e *Engine) work(ctx context.Context, work func(context.Context, store.Job) error, j store.Job, log zerolog.Logger) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("jobs: the worker panicked; the run counts as failed")
+			err = fmt.Errorf("jobs: the worker panicked: %v", p)
+		}
+	}()
+	return work(ctx, j)
 }

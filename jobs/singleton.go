@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -25,13 +27,16 @@ func RunSingleton(ctx context.Context, st SingletonStore, name, owner string, tt
 	fn func(ctx context.Context)) {
 	every := ttl / 3
 	for ctx.Err() == nil {
-		held, err := st.HoldSingleton(ctx, name, owner, ttl)
+		sent := time.Now()
+		hctx, cancel := context.WithTimeout(ctx, every)
+		held, err := st.HoldSingleton(hctx, name, owner, ttl)
+		cancel()
 		if err != nil && ctx.Err() == nil {
 			log.Warn().Err(err).Str("singleton", name).Msg("could not take a singleton")
 		}
 		if held {
 			log.Info().Str("singleton", name).Msg("holding a singleton")
-			holdWhile(ctx, st, name, owner, ttl, log, fn)
+			holdWhile(ctx, st, name, owner, ttl, sent, log, fn)
 			release, cancel := context.WithTimeout(context.WithoutCancel(ctx), every)
 			_ = st.ReleaseSingleton(release, name, owner)
 			cancel()
@@ -44,37 +49,59 @@ func RunSingleton(ctx context.Context, st SingletonStore, name, owner string, tt
 	}
 }
 
-// holdWhile runs fn and renews the hold until fn returns, ctx ends or the
-// hold is lost.
-func holdWhile(ctx context.Context, st SingletonStore, name, owner string, ttl time.Duration, log zerolog.Logger,
-	fn func(ctx context.Context)) {
+// holdWhile runs fn and renews the hold, taken by a call sent at held,
+// until fn returns, ctx ends or the hold is lost.
+func holdWhile(ctx context.Context, st SingletonStore, name, owner string, ttl time.Duration, held time.Time,
+	log zerolog.Logger, fn func(ctx context.Context)) {
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
-	go func() { defer close(done); fn(fctx) }()
-	tick := time.NewTicker(ttl / 3)
+	go func() {
+		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error().Str("singleton", name).Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).
+					Msg("a singleton's work panicked; it starts again")
+			}
+		}()
+		fn(fctx)
+	}()
+	every := ttl / 3
+	tick := time.NewTicker(every)
 	defer tick.Stop()
-	renewed := time.Now()
+	// The hold counts from when a renewal was sent, which is before the
+	// database's clock stamped it; fn stops a margin before the hold would
+	// end unrenewed, so two replicas never both run it.
+	margin := ttl / 6
+	stopAt := held.Add(ttl - margin)
 	for {
+		wait := time.NewTimer(time.Until(stopAt))
 		select {
 		case <-done:
+			wait.Stop()
+			return
+		case <-wait.C:
+			log.Warn().Str("singleton", name).Msg("could not renew a singleton in time; stopping")
+			cancel()
+			<-done
 			return
 		case <-tick.C:
+			wait.Stop()
 		}
-		held, err := st.HoldSingleton(fctx, name, owner, ttl)
+		sent := time.Now()
+		hctx, hcancel := context.WithDeadline(fctx, stopAt)
+		held, err := st.HoldSingleton(hctx, name, owner, ttl)
+		hcancel()
 		switch {
 		case err == nil && held:
-			renewed = time.Now()
-			continue
+			stopAt = sent.Add(ttl - margin)
 		case err == nil:
 			log.Warn().Str("singleton", name).Msg("singleton taken over by another replica; stopping")
-		case time.Since(renewed) < ttl-ttl/3:
-			continue // a failed renewal: the hold lasts a while yet
-		default:
-			log.Warn().Err(err).Str("singleton", name).Msg("could not renew a singleton in time; stopping")
+			cancel()
+			<-done
+			return
 		}
-		cancel()
-		<-done
-		return
+		// A failed renewal: the hold lasts until stopAt, unless a later
+		// renewal gets through first.
 	}
 }

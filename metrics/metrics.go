@@ -96,7 +96,7 @@ func New(version string) *Metrics {
 		}),
 		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warroom_job_runs_total",
-			Help: `Job runs by kind and outcome: "done", "retry" (failed, backing off), "snoozed" (waiting for its time), "lease_lost", "released" (shutdown).`,
+			Help: `Job runs by kind and outcome: "done", "retry" (failed, backing off), "dead" (given up on: a permanent error, or failing too long), "snoozed" (waiting for its time), "lease_lost", "released" (shutdown).`,
 		}, []string{"kind", "outcome"}),
 		jobSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "warroom_job_run_duration_seconds",
@@ -183,6 +183,12 @@ type State struct {
 	// (its run_at has passed, it is not done) has been waiting; 0 if none.
 	// A value that keeps growing means work is stuck.
 	OldestDue time.Duration
+	// OldestFailing is how long the longest-failing unfinished job has
+	// been failing (it waits in backoff, so OldestDue does not see it).
+	OldestFailing time.Duration
+	// DeadJobs counts, by kind, the jobs given up on in the last day that
+	// still stand (no later job of theirs has run): each needs a look.
+	DeadJobs map[string]int
 	// ZoomHosts counts the pool's hosts by status ("ok", "needs_reconnect").
 	ZoomHosts map[string]int
 	// SocketConnected: the Socket Mode connection is up.
@@ -201,7 +207,7 @@ type stateCollector struct {
 	mu   sync.Mutex
 	read func(ctx context.Context) (State, error)
 
-	declared, incidents, jobs, oldest, hosts, connected, dbUp *prometheus.Desc
+	declared, incidents, jobs, oldest, failing, dead, hosts, connected, dbUp *prometheus.Desc
 }
 
 func newStateCollector() *stateCollector {
@@ -214,6 +220,11 @@ func newStateCollector() *stateCollector {
 			"Unfinished durable jobs, by kind: the job queue's depth.", []string{"kind"}, nil),
 		oldest: prometheus.NewDesc("warroom_jobs_oldest_due_seconds",
 			"How long the oldest job whose time has come has been waiting to finish; 0 when none is due.", nil, nil),
+		failing: prometheus.NewDesc("warroom_jobs_oldest_failing_seconds",
+			"How long the longest-failing unfinished job has been failing (retrying in backoff); 0 when none fails.", nil, nil),
+		dead: prometheus.NewDesc("warroom_jobs_dead",
+			"Jobs given up on in the last 24 h (a permanent error such as an archived channel, or failing too long) that no later run has replaced, by kind; /incident status and warroom doctor say which. Alert when above 0.",
+			[]string{"kind"}, nil),
 		hosts: prometheus.NewDesc("warroom_zoom_hosts",
 			"Zoom hosts in the pool, by status (ok, needs_reconnect, error).", []string{"status"}, nil),
 		connected: prometheus.NewDesc("warroom_socket_connected",
@@ -230,7 +241,7 @@ func (c *stateCollector) set(read func(ctx context.Context) (State, error)) {
 }
 
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.declared, c.incidents, c.jobs, c.oldest, c.hosts, c.connected, c.dbUp} {
+	for _, d := range []*prometheus.Desc{c.declared, c.incidents, c.jobs, c.oldest, c.failing, c.dead, c.hosts, c.connected, c.dbUp} {
 		ch <- d
 	}
 }
@@ -259,6 +270,8 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	emit(ch, c.jobs, prometheus.GaugeValue, s.PendingJobs)
 	emit(ch, c.hosts, prometheus.GaugeValue, s.ZoomHosts)
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, s.OldestDue.Seconds())
+	ch <- prometheus.MustNewConstMetric(c.failing, prometheus.GaugeValue, s.OldestFailing.Seconds())
+	emit(ch, c.dead, prometheus.GaugeValue, withKeys(s.DeadJobs, "incident_sync"))
 }
 
 func emit(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueType, values map[string]int) {

@@ -128,6 +128,8 @@ type autocommit struct {
 }
 
 func (a autocommit) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	leave, err := a.gate.enter(ctx)
 	if err != nil {
 		return nil, err

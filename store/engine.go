@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
@@ -71,6 +72,25 @@ func isSerializationFailure(err error) bool {
 // maxTxAttempts bounds the retries of a serializable transaction.
 const maxTxAttempts = 20
 
+// ErrInDoubt is a commit whose answer never came: the database may have
+// committed it or not (the network failed, or the caller's deadline came,
+// after COMMIT was sent). Whoever asked must find out before telling a
+// person it failed: a caller that gave up before COMMIT was sent gets a
+// plain error instead, and then nothing was written.
+var ErrInDoubt = errors.New("the database did not answer in time, and may or may not have recorded it")
+
+// callTimeout bounds a call whose caller set no deadline: no statement
+// waits forever on a database that stopped answering.
+const callTimeout = 30 * time.Second
+
+// bounded gives ctx the default deadline if it has none.
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, callTimeout)
+}
+
 // inTx runs fn in one transaction and commits it if fn returns nil. What
 // fn reads cannot change before it writes — SQLite's transaction takes the
 // write lock at BEGIN; PostgreSQL's is serializable and is run again from
@@ -83,6 +103,8 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) err
 // inTxWith is inTx with the transaction's options: the claim of jobs on
 // PostgreSQL runs read committed and takes row locks instead.
 func (s *Store) inTxWith(ctx context.Context, what string, opts *sql.TxOptions, fn func(q txn) error) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	leave, err := s.gate.enter(ctx)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
@@ -113,8 +135,28 @@ func (s *Store) tryTx(ctx context.Context, what string, opts *sql.TxOptions, fn 
 	if err := fn(txn{tx: tx, c: s.stmts}); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		// The caller gave up: COMMIT is never sent, nothing is written.
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
 	if err := tx.Commit(); err != nil {
+		if s.engine.name == postgresEngine.name && commitInDoubt(err) {
+			return fmt.Errorf("store: %s: %w (%w)", what, ErrInDoubt, err)
+		}
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	return nil
+}
+
+// commitInDoubt reports whether a failed COMMIT may have committed all the
+// same: the server refusing it (a serialization failure, say) is an answer,
+// and an error from before anything was sent leaves nothing to commit;
+// anything else — a deadline, a broken connection — lost the answer.
+// (SQLite commits in this process: its answer is never lost.)
+func commitInDoubt(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) || errors.Is(err, sql.ErrTxDone) {
+		return false
+	}
+	return !pgconn.SafeToRetry(err)
 }

@@ -33,6 +33,10 @@ type Job struct {
 	RunAt      time.Time
 	Attempts   int
 	LastError  string
+	// Failures counts the failed runs in a row (a success resets it);
+	// FailingSince is when the first of them was recorded.
+	Failures     int
+	FailingSince time.Time
 	// Token changes with every claim: writes made under an older token are
 	// refused (see Fence).
 	Token int64
@@ -46,13 +50,15 @@ type Fence struct{ Job, Token int64 }
 // Fence is the job's current claim.
 func (j Job) Fence() Fence { return Fence{Job: j.ID, Token: j.Token} }
 
-const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error, lease_token`
+const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error, lease_token,
+	failures, failing_since`
 
 func scanJob(row scanner) (Job, error) {
 	var j Job
-	var runAt int64
-	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token)
-	j.RunAt = fromMS(runAt)
+	var runAt, failingSince int64
+	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token,
+		&j.Failures, &failingSince)
+	j.RunAt, j.FailingSince = fromMS(runAt), fromMS(failingSince)
 	return j, err
 }
 
@@ -62,6 +68,10 @@ func scanJob(row scanner) (Job, error) {
 // as it ends (rerun), so a change made meanwhile is never missed; run_at
 // then holds when that rerun is due (the earliest asked for).
 func enqueue(ctx context.Context, q querier, kind string, incidentID, refID int64, runAt, now int64) error {
+	var incident any = incidentID
+	if incidentID == 0 {
+		incident = nil // work of no incident's (a Zoom account's event)
+	}
 	_, err := q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, available_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, incident_id, ref_id) WHERE done_at IS NULL DO UPDATE SET
@@ -70,7 +80,7 @@ func enqueue(ctx context.Context, q querier, kind string, incidentID, refID int6
 				WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
 			available_at = CASE WHEN jobs.lease_owner = '' AND excluded.run_at < jobs.available_at
 				THEN excluded.run_at ELSE jobs.available_at END`,
-		kind, incidentID, refID, runAt, runAt, now)
+		kind, incident, refID, runAt, runAt, now)
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", kind, err)
 	}
@@ -220,14 +230,35 @@ func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 	now := ms(s.now())
 	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
 		available_at = CASE WHEN rerun = 1 AND run_at > ? THEN run_at WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE available_at END,
-		last_error = ''`, now, now, now)
+		last_error = '', failures = 0, failing_since = 0`, now, now, now)
 }
 
-// RetryJob records a failed (lastError) or waiting run and when to run it
-// again — at once instead if more work was asked for while it ran.
+// SnoozeJob records a run that wants to come back at a time of its own
+// (a recording not ready yet): not a failure, so the failures in a row end
+// — at once instead if more work was asked for while it ran.
+func (s *Store) SnoozeJob(ctx context.Context, f Fence, at time.Time, why string) error {
+	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
+		last_error = ?, failures = 0, failing_since = 0`,
+		ms(at), ms(s.now()), ms(at), why)
+}
+
+// RetryJob records a failed run and when to try again — at once instead
+// if more work was asked for while it ran.
 func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError string) error {
-	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END, last_error = ?`,
-		ms(at), ms(s.now()), ms(at), lastError)
+	now := ms(s.now())
+	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
+		last_error = ?, failures = failures + 1, failing_since = CASE WHEN failing_since = 0 THEN CAST(? AS BIGINT) ELSE failing_since END`,
+		ms(at), now, ms(at), lastError, now)
+}
+
+// BuryJob gives up on a job that cannot succeed (a permanent error, or too
+// many failures for too long): it is done and dead, and stays listed for
+// /incident status, warroom doctor and /metrics. A later change to its
+// incident queues a new job, which tries afresh.
+func (s *Store) BuryJob(ctx context.Context, f Fence, lastError string) error {
+	now := ms(s.now())
+	return s.finishJob(ctx, f, `done_at = ?, dead = 1, last_error = ?, failures = failures + 1,
+		failing_since = CASE WHEN failing_since = 0 THEN CAST(? AS BIGINT) ELSE failing_since END`, now, lastError, now)
 }
 
 // ReleaseJob gives back a job interrupted by shutdown: due at once, for
@@ -265,24 +296,23 @@ func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any)
 	})
 }
 
-// NextDue is when the next job can be claimed: the earliest due time, or
-// end of a lease, among unfinished jobs whose incident is not busy with
-// another job (those wait for it to end). ok is false when no work waits.
+// NextDue is when the next job waiting for its time becomes due: the
+// earliest due time, or end of a lease, still to come. ok is false when
+// none waits. Work due already but held back by its incident's running
+// job is not counted: the engine looks again when a job ends (a kick on
+// this replica, the poll for another's). It runs after every job, so it
+// is one index range scan, never a look at each pending row.
 func (s *Store) NextDue(ctx context.Context) (at time.Time, ok bool, err error) {
-	now := ms(s.now())
-	var v int64
-	err = s.q.QueryRowContext(ctx, `SELECT j.available_at FROM jobs j WHERE j.done_at IS NULL
-		AND (j.available_at > ? OR j.incident_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r
-			WHERE r.incident_id = j.incident_id AND r.done_at IS NULL AND r.lease_owner <> ''
-			AND r.lease_until > ? AND r.id <> j.id))
-		ORDER BY j.available_at LIMIT 1`, now, now).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
-	}
+	var v sql.NullInt64
+	err = s.q.QueryRowContext(ctx, `SELECT MIN(available_at) FROM jobs WHERE done_at IS NULL AND available_at > ?`,
+		ms(s.now())).Scan(&v)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: next due: %w", err)
 	}
-	return fromMS(v), true, nil
+	if !v.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMS(v.Int64), true, nil
 }
 
 // ReleaseLeases drops every lease. Only safe when this process is known to
@@ -321,32 +351,86 @@ func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
 type JobStats struct {
 	Pending   map[string]int // unfinished jobs by kind
 	OldestDue time.Time      // run_at of the oldest due job; zero when none
+	// OldestFailing is when the longest-failing unfinished job first
+	// failed (a job in backoff is not due, and OldestDue misses it).
+	OldestFailing time.Time
+	Dead          map[string]int // jobs given up on in the last DeadWindow, by kind
 }
+
+// DeadWindow is how long a job given up on counts in JobStats.Dead: an
+// alert on it clears a day after the last one, or when it is dealt with.
+const DeadWindow = 24 * time.Hour
+
+// deadJob selects the jobs given up on that still stand: none of the same
+// kind and subject was queued after them (a later change to the incident
+// queues a new job, which tries afresh).
+const deadJob = `dead = 1 AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.kind = jobs.kind
+	AND later.incident_id = jobs.incident_id AND later.ref_id = jobs.ref_id AND later.id > jobs.id)`
 
 // JobStats counts the unfinished jobs without reading them all.
 func (s *Store) JobStats(ctx context.Context) (JobStats, error) {
-	st := JobStats{Pending: map[string]int{}}
-	rows, err := s.q.QueryContext(ctx, `SELECT kind, COUNT(*) FROM jobs WHERE done_at IS NULL GROUP BY kind`)
-	if err != nil {
+	st := JobStats{Pending: map[string]int{}, Dead: map[string]int{}}
+	now := ms(s.now())
+	if err := s.countKinds(ctx, st.Pending, `SELECT kind, COUNT(*) FROM jobs WHERE done_at IS NULL GROUP BY kind`); err != nil {
+		return st, err
+	}
+	if err := s.countKinds(ctx, st.Dead, `SELECT kind, COUNT(*) FROM jobs WHERE `+deadJob+` AND done_at > ? GROUP BY kind`,
+		now-DeadWindow.Milliseconds()); err != nil {
+		return st, err
+	}
+	var oldest, failing sql.NullInt64
+	if err := s.q.QueryRowContext(ctx, `SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND run_at <= ?`,
+		now).Scan(&oldest); err != nil {
 		return st, fmt.Errorf("store: job stats: %w", err)
 	}
+	if err := s.q.QueryRowContext(ctx, `SELECT MIN(failing_since) FROM jobs WHERE done_at IS NULL AND failures > 0`).
+		Scan(&failing); err != nil {
+		return st, fmt.Errorf("store: job stats: %w", err)
+	}
+	st.OldestDue, st.OldestFailing = fromMS(oldest.Int64), fromMS(failing.Int64)
+	return st, nil
+}
+
+func (s *Store) countKinds(ctx context.Context, into map[string]int, query string, args ...any) error {
+	rows, err := s.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: job stats: %w", err)
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var k string
 		var n int
 		if err := rows.Scan(&k, &n); err != nil {
-			rows.Close()
-			return st, fmt.Errorf("store: job stats: %w", err)
+			return fmt.Errorf("store: job stats: %w", err)
 		}
-		st.Pending[k] = n
+		into[k] = n
 	}
-	rows.Close()
-	var oldest sql.NullInt64
-	if err := s.q.QueryRowContext(ctx, `SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND run_at <= ?`,
-		ms(s.now())).Scan(&oldest); err != nil {
-		return st, fmt.Errorf("store: job stats: %w", err)
+	return rows.Err()
+}
+
+// DeadJobs lists the jobs given up on that still stand, newest first:
+// those of one incident (incidentID > 0) or, with 0, any since then.
+func (s *Store) DeadJobs(ctx context.Context, incidentID int64, since time.Time, limit int) ([]Job, error) {
+	where, args := deadJob+` AND done_at >= ?`, []any{ms(since)}
+	if incidentID > 0 {
+		where += ` AND incident_id = ?`
+		args = append(args, incidentID)
 	}
-	st.OldestDue = fromMS(oldest.Int64)
-	return st, nil
+	rows, err := s.q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY done_at DESC, id DESC LIMIT ?`,
+		append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: dead jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: dead jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
 }
 
 // fenceCheck is appended to a job's write: the write happens only while

@@ -38,14 +38,20 @@ type Store struct {
 	// by Fence (see Ledger.HandOver).
 	handedOver sync.Map
 	now        func() time.Time
+	clockSet   bool     // WithClock was given: it rules, on either engine
+	clock      *dbClock // PostgreSQL's clock, when it rules
+	stop       context.CancelFunc
 	cipher     *Cipher
 }
 
 // Option configures a Store.
 type Option func(*Store)
 
-// WithClock makes the store read time from now instead of time.Now.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+// WithClock makes the store read time from now instead of time.Now, or,
+// on PostgreSQL, instead of the server's clock (tests that move time).
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now, s.clockSet = now, true }
+}
 
 // WithCipher makes the store seal secrets with c. Without it, storing a
 // secret fails with ErrNoKey.
@@ -113,11 +119,23 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if eng.name == postgresEngine.name && !s.clockSet {
+		s.clock = &dbClock{refresh: s.serverTime}
+		if err := s.clock.sync(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open %s: read the server's clock: %w", where, err)
+		}
+		s.now = s.clock.now
+		var keep context.Context
+		keep, s.stop = context.WithCancel(context.WithoutCancel(ctx))
+		go s.clock.keep(keep)
+	}
 	return s, nil
 }
 
 // RedactDSN is dsn fit for messages and logs: a PostgreSQL URL without its
-// password.
+// password, whether it is in the user part or a parameter (?password=…,
+// as libpq and pgx accept it; sslpassword too).
 func RedactDSN(dsn string) string {
 	if !IsPostgres(dsn) {
 		return dsn
@@ -126,11 +144,26 @@ func RedactDSN(dsn string) string {
 	if err != nil {
 		return "the PostgreSQL database"
 	}
+	if q := u.Query(); len(q) > 0 {
+		changed := false
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q.Set(k, "xxxxx")
+				changed = true
+			}
+		}
+		if changed {
+			u.RawQuery = q.Encode()
+		}
+	}
 	return u.Redacted()
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.stop != nil {
+		s.stop()
+	}
 	s.stmts.close()
 	return s.db.Close()
 }
@@ -140,11 +173,10 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // migrate applies every embedded migration not yet recorded, each in its own
 // transaction together with its record, so a crash never leaves half a
-// migration behind.
+// migration behind. On PostgreSQL replicas starting at the same instant
+// (a Deployment's first rollout) would race to create the same tables:
+// there one transaction under an advisory lock applies them all.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, s.engine.versionsTable); err != nil {
-		return fmt.Errorf("store: migrations table: %w", err)
-	}
 	names, err := fs.Glob(migrationFiles, s.engine.migrations)
 	if err != nil {
 		return fmt.Errorf("store: list migrations: %w", err)
@@ -152,66 +184,111 @@ func (s *Store) migrate(ctx context.Context) error {
 	sort.Strings(names)
 	known := 0
 	for _, name := range names {
-		if v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err == nil && v > known {
-			known = v
+		v, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s: name must start with a number", path.Base(name))
 		}
+		known = max(known, v)
 	}
-	var newest sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("store: schema version: %w", err)
+	if s.engine.name == postgresEngine.name {
+		return s.migrateLocked(ctx, names, known)
 	}
-	if int(newest.Int64) > known {
-		// A newer warroom wrote this database; this one would misread it.
-		return fmt.Errorf("store: the database has schema version %d, newer than this warroom knows (%d): run the newer warroom, or restore a backup taken before the upgrade", newest.Int64, known)
+	if _, err := s.db.ExecContext(ctx, s.engine.versionsTable); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	if err := s.checkNotNewer(ctx, s.db, known); err != nil {
+		return err
 	}
 	for _, name := range names {
-		base := path.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
-			return fmt.Errorf("store: migration %s: name must start with a number", base)
+			return fmt.Errorf("store: migration %s: %w", path.Base(name), err)
 		}
-		if err := s.applyMigration(ctx, version, name); err != nil {
-			return err
+		err = s.applyMigration(ctx, tx, name)
+		if err == nil {
+			err = tx.Commit()
+		}
+		tx.Rollback()
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", path.Base(name), err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
+// migrationLock is the advisory lock that one migrating replica holds.
+const migrationLock = 7261
+
+// migrateLocked applies PostgreSQL's migrations in one transaction that
+// first takes a transaction-scoped advisory lock (which, unlike a session
+// lock, a transaction-mode pooler cannot strand): the others wait for it,
+// then find everything applied. DDL is transactional on PostgreSQL, so a
+// failure leaves the schema as it was.
+func (s *Store) migrateLocked(ctx context.Context, names []string, known int) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: migration %d: %w", version, err)
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	defer tx.Rollback()
-	if s.engine.name == "postgres" {
-		// Replicas starting together: one applies, the others wait here
-		// and then find it applied.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7261)`); err != nil {
-			return fmt.Errorf("store: migration %d: %w", version, err)
+	// A replica stuck behind a migration that never ends says so instead
+	// of waiting forever.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '60s'`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(migrationLock)+`)`); err != nil {
+		return fmt.Errorf("store: migrate: wait for another replica's migration: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.engine.versionsTable); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	if err := s.checkNotNewer(ctx, tx, known); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := s.applyMigration(ctx, tx, name); err != nil {
+			return fmt.Errorf("store: migration %s: %w", path.Base(name), err)
 		}
 	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// checkNotNewer refuses a database that a newer warroom migrated: this one
+// would misread it.
+func (s *Store) checkNotNewer(ctx context.Context, q querier, known int) error {
+	var newest sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("store: schema version: %w", err)
+	}
+	if int(newest.Int64) > known {
+		return fmt.Errorf("store: the database has schema version %d, newer than this warroom knows (%d): run the newer warroom, or restore a backup taken before the upgrade", newest.Int64, known)
+	}
+	return nil
+}
+
+// applyMigration applies one migration in tx, with its record, unless it
+// is recorded already.
+func (s *Store) applyMigration(ctx context.Context, tx *sql.Tx, name string) error {
+	version, _ := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0])
 	var n int
 	if err := tx.QueryRowContext(ctx, s.engine.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
-		return fmt.Errorf("store: migration %d: %w", version, err)
+		return err
 	}
 	if n > 0 {
 		return nil
 	}
 	body, err := migrationFiles.ReadFile(name)
 	if err != nil {
-		return fmt.Errorf("store: migration %d: %w", version, err)
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return fmt.Errorf("store: migration %d: %w", version, err)
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.engine.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
-		version, s.now().UnixMilli()); err != nil {
-		return fmt.Errorf("store: migration %d: %w", version, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: migration %d: %w", version, err)
-	}
-	return nil
+	_, err = tx.ExecContext(ctx, s.engine.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`),
+		version, s.now().UnixMilli())
+	return err
 }
 
 // SchemaVersion is the newest migration applied.

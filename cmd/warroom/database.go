@@ -17,16 +17,57 @@ const sharedPoll = time.Second
 // replicaEvery is how often a replica writes that it runs.
 const replicaEvery = 5 * time.Second
 
+// pruneEvery is how often old records are pruned.
+const pruneEvery = time.Hour
+
+// openTimeout bounds one attempt at opening the database.
+const openTimeout = 30 * time.Second
+
+// openWaiting opens the database, waiting for it while it does not answer
+// (a replica started while PostgreSQL restarts) until ctx ends; a refusal
+// that waiting cannot cure (a newer schema, a wrong password) ends it at
+// once.
+func (m *Main) openWaiting(ctx context.Context, opts []store.Option) (*store.Store, error) {
+	wait := 500 * time.Millisecond
+	for {
+		octx, cancel := context.WithTimeout(ctx, openTimeout)
+		st, err := store.Open(octx, m.Config.DB, opts...)
+		cancel()
+		if err == nil || !store.Unreachable(err) || ctx.Err() != nil {
+			return st, err
+		}
+		m.Log.Warn().Err(err).Dur("retry_in", wait).Msg("the database does not answer; waiting for it")
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
+}
+
 // announceReplica records, until ctx ends, that this replica runs: doctor
-// lists the replicas seen lately.
+// lists the replicas seen lately. Now and then it also prunes what is kept
+// only for a while (seen event IDs).
 func (m *Main) announceReplica(ctx context.Context, st *store.Store, name string) {
 	started := time.Now()
 	t := time.NewTicker(replicaEvery)
 	defer t.Stop()
+	var pruned time.Time
 	for {
-		if err := st.SeeReplica(ctx, name, version, started); err != nil && ctx.Err() == nil {
+		cctx, cancel := context.WithTimeout(ctx, replicaEvery)
+		if err := st.SeeReplica(cctx, name, version, started); err != nil && ctx.Err() == nil {
 			m.Log.Warn().Err(err).Msg("could not record this replica")
 		}
+		if time.Since(pruned) > pruneEvery {
+			if n, err := st.Prune(cctx); err != nil && ctx.Err() == nil {
+				m.Log.Warn().Err(err).Msg("could not prune old records")
+			} else if err == nil {
+				pruned = time.Now()
+				m.Log.Debug().Int64("rows", n).Msg("old records pruned")
+			}
+		}
+		cancel()
 		select {
 		case <-ctx.Done():
 			return
@@ -60,10 +101,12 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 		}
 		opts = append(opts, store.WithCipher(c))
 	}
-	if m.Now != nil {
+	if m.Now != nil && !shared {
+		// On PostgreSQL the server's clock rules the leases of every
+		// replica, whatever a replica's own clock says.
 		opts = append(opts, store.WithClock(m.Now))
 	}
-	st, err := store.Open(ctx, cfg.DB, opts...)
+	st, err := m.openWaiting(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -285,7 +285,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	t := m.tuning(announce)
-	engine := jobs.New(t.Jobs, st, m.Log, m.Now, m.Metrics.ObserveJob)
+	// The engine writes due times on the store's clock: the database's,
+	// with replicas, however far this replica's own clock is off.
+	engine := jobs.New(t.Jobs, st, m.Log, st.Now, m.Metrics.ObserveJob)
 
 	// The workflow tells admins when a Zoom account's token dies; the pool
 	// notices it. The workflow is made after the pool, hence the indirection.
@@ -406,9 +408,12 @@ func stateReader(st *store.Store, connected func() bool) func(ctx context.Contex
 		if err != nil {
 			return s, err
 		}
-		s.PendingJobs = js.Pending
+		s.PendingJobs, s.DeadJobs = js.Pending, js.Dead
 		if !js.OldestDue.IsZero() {
-			s.OldestDue = time.Since(js.OldestDue)
+			s.OldestDue = st.Now().Sub(js.OldestDue)
+		}
+		if !js.OldestFailing.IsZero() {
+			s.OldestFailing = st.Now().Sub(js.OldestFailing)
 		}
 		hosts, err := st.ZoomHosts(ctx)
 		if err != nil {
