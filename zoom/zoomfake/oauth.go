@@ -35,9 +35,13 @@ const userScope = "meeting:write:meeting meeting:read:meeting meeting:update:mee
 // accessToken is what the fake remembers of a token it issued.
 type accessToken struct {
 	clientID string
-	userID   string // "" for an account (Server-to-Server) token
+	userID   string // "" for an account (Server-to-Server) or an app token
 	scope    string
-	expires  time.Time
+	// app marks an app-level token (client_credentials): it stands for the
+	// app alone, neither a user nor the account, so it opens the event
+	// stream but no REST API call.
+	app     bool
+	expires time.Time
 }
 
 // refreshToken is what the fake remembers of a refresh token; each one
@@ -60,7 +64,7 @@ type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	ExpiresIn    int    `json:"expires_in"`
-	Scope        string `json:"scope"`
+	Scope        string `json:"scope,omitempty"`
 }
 
 // oauthError is the token endpoint's error body; Zoom says "reason" where
@@ -150,6 +154,20 @@ func (s *Server) grantAccountCredentials(clientID string, form url.Values) (toke
 		ExpiresIn:   s.expiresIn(),
 		Scope:       s2sScope,
 	}, nil
+}
+
+// grantClientCredentials issues an app-level token to a general
+// (user-managed) app authenticated by its client ID and secret alone: no
+// user, no account, no refresh token. It is what the app dials the
+// WebSocket event stream with (Zoom's WebSocket sample fetches it so);
+// it grants no REST API scope.
+func (s *Server) grantClientCredentials(clientID string, _ url.Values) (tokenResponse, *oauthError) {
+	tok := randomToken(32)
+	s.mu.Lock()
+	s.tokens[tok] = accessToken{clientID: clientID, app: true, expires: s.cfg.Now().Add(s.cfg.TokenLifetime)}
+	s.issued = append(s.issued, tok)
+	s.mu.Unlock()
+	return tokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: s.expiresIn()}, nil
 }
 
 // grantAuthorizationCode exchanges a code from /oauth/authorize. A code
