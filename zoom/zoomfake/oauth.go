@@ -81,10 +81,13 @@ type grantFunc func(s *Server, clientID string, form url.Values) (tokenResponse,
 // token serves POST /oauth/token.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	// Zoom reads parameters from the form body only: grant_type in the query
-	// string is as good as missing (and answers 400).
+	// Zoom's OAuth page takes the parameters "either as query parameters or
+	// in the request body using the x-www-form-urlencoded format", and its
+	// own WebSocket sample sends grant_type=client_credentials in the query
+	// string. r.Form holds both, the body's values first, so the body wins
+	// where both name a parameter.
 	formErr := r.ParseForm()
-	gt := r.PostForm.Get("grant_type")
+	gt := r.Form.Get("grant_type")
 	s.mu.Lock()
 	s.grantCount[gt]++
 	s.mu.Unlock()
@@ -106,7 +109,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "unsupported grant type", Error: "unsupported_grant_type"})
 		return
 	}
-	resp, oerr := grant(s, clientID, r.PostForm)
+	resp, oerr := grant(s, clientID, r.Form)
 	if oerr != nil {
 		status := oerr.status
 		if status == 0 {
@@ -272,7 +275,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, oauthError{Reason: "Invalid client_id or client_secret", Error: "invalid_client"})
 		return
 	}
-	tok := r.PostForm.Get("token")
+	tok := r.Form.Get("token") // body or query string, as for /oauth/token
 	if formErr != nil || tok == "" {
 		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "Token cannot be empty.", Error: "invalid_request"})
 		return
