@@ -46,6 +46,7 @@ var opScopes = map[string]string{
 	"meetingDelete":           "meeting:delete:meeting",
 	"meetingStatus":           "meeting:update:status",
 	"recordingGet":            "cloud_recording:read:list_recording_files",
+	"recordingsList":          "cloud_recording:read:list_user_recordings",
 	"meetingSummary":          "meeting:read:summary",
 	"pastMeetingDetails":      "meeting:read:past_meeting",
 	"pastMeetingParticipants": "meeting:read:list_past_participants",

@@ -318,6 +318,7 @@ func (s *Server) routes() {
 	s.handle("GET /v2/users/{userId}/meetings", "meetings", true, s.listMeetings)
 	s.handle("GET /v2/users/{userId}", "user", true, s.getUser)
 	s.handle("GET /v2/users/{userId}/settings", "userSettings", true, s.getUserSettings)
+	s.handle("GET /v2/users/{userId}/recordings", "recordingsList", true, s.listRecordings)
 	s.handle("GET /v2/meetings/{meetingId}", "meeting", true, s.getMeeting)
 	s.handle("PATCH /v2/meetings/{meetingId}", "meetingUpdate", true, s.updateMeeting)
 	s.handle("DELETE /v2/meetings/{meetingId}", "meetingDelete", true, s.deleteMeeting)
