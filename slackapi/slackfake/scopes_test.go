@@ -1,0 +1,88 @@
+package slackfake
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// postAPI calls a Web API method with the bot token as a form method and
+// returns the JSON answer and its headers.
+func postAPI(t *testing.T, s *Server, method string, form url.Values) (map[string]any, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.APIURL()+method, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+s.BotToken())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+	return body, resp.Header
+}
+
+// channelOfTheBot makes a channel the bot is in, as if an earlier install
+// with channels:manage and groups:write had created it.
+func channelOfTheBot(s *Server, name string, private bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addChannel(s.newID("C"), name, s.cfg.BotUserID, private).ID
+}
+
+// Slack lets conversations.invite through with channels:write.invites
+// (groups:write.invites in a private channel) as well as channels:manage
+// (groups:write), and conversations.setTopic and setPurpose with
+// channels:write.topic (groups:write.topic): a method takes any one of
+// the scopes for its kind of conversation.
+func TestAlternativeScopes(t *testing.T) {
+	s := mustStart(t, Config{Scopes: []string{"channels:join", "channels:write.invites", "channels:write.topic",
+		"groups:write.invites", "groups:write.topic"}})
+	api := apiClient(s)
+	ctx := testContext(t)
+
+	pub, err := s.CreateChannelAs("U1", "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := api.JoinConversationContext(ctx, pub.ID); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	priv := channelOfTheBot(s, "secret-ops", true)
+	for _, ch := range []string{pub.ID, priv} {
+		if _, err := api.InviteUsersToConversationContext(ctx, ch, "U2"); err != nil {
+			t.Errorf("invite into %s: %v", ch, err)
+		}
+		if _, err := api.SetTopicOfConversationContext(ctx, ch, "SEV1"); err != nil {
+			t.Errorf("setTopic of %s: %v", ch, err)
+		}
+		if _, err := api.SetPurposeOfConversationContext(ctx, ch, "Checkout is down"); err != nil {
+			t.Errorf("setPurpose of %s: %v", ch, err)
+		}
+	}
+	if c, _ := s.Channel(priv); c.Topic != "SEV1" || !slices.Contains(c.Members, "U2") {
+		t.Errorf("private channel after invite and setTopic: %+v", c)
+	}
+
+	// A scope for one kind of conversation does nothing for the other.
+	s2 := mustStart(t, Config{Scopes: []string{"channels:write.invites", "groups:write.topic"}})
+	priv2 := channelOfTheBot(s2, "secret", true)
+	body, _ := postAPI(t, s2, "conversations.invite", url.Values{"channel": {priv2}, "users": {"U2"}})
+	if body["error"] != "missing_scope" || body["needed"] != "groups:write,groups:write.invites" {
+		t.Errorf("invite into a private channel with channels:write.invites only: %v", body)
+	}
+	pub2 := channelOfTheBot(s2, "open", false)
+	body, _ = postAPI(t, s2, "conversations.setTopic", url.Values{"channel": {pub2}, "topic": {"x"}})
+	if body["error"] != "missing_scope" || body["needed"] != "channels:manage,channels:write.topic" {
+		t.Errorf("setTopic of a public channel with groups:write.topic only: %v", body)
+	}
+	if body, _ := postAPI(t, s2, "conversations.invite", url.Values{"channel": {pub2}, "users": {"U3"}}); body["ok"] != true {
+		t.Errorf("invite into a public channel with channels:write.invites: %v", body)
+	}
+}
