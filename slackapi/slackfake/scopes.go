@@ -104,25 +104,52 @@ func (s *Server) conversationKind(method string, p params) string {
 	return kindPublic
 }
 
+// listKinds are the kinds of conversation conversations.list is asked for
+// (types; public channels by default). Unknown types are left to the
+// method, which answers invalid_types.
+func listKinds(p params) []string {
+	types := p.get("types")
+	if types == "" {
+		return []string{kindPublic}
+	}
+	var kinds []string
+	for _, t := range strings.Split(types, ",") {
+		switch t = strings.TrimSpace(t); t {
+		case kindPublic, kindPrivate, kindIM, kindMPIM:
+			if !slices.Contains(kinds, t) {
+				kinds = append(kinds, t)
+			}
+		}
+	}
+	return kinds
+}
+
 // missingScope is Slack's answer to a bot token without a scope the call
 // needs: ok:false, error missing_scope, what is needed (the scopes that
 // would do, comma-separated), what the token has, and the accepted scopes
-// in the X-Accepted-OAuth-Scopes header. A conversation method needs one
-// of the scopes of its conversation's kind. s.mu is held.
+// in the X-Accepted-OAuth-Scopes header. A conversation method
+// needs one of the scopes of its conversation's kind; conversations.list
+// needs one for each kind it is asked to list. s.mu is held.
 func (s *Server) missingScope(method string, p params) (apiAnswer, bool) {
 	accepted := methodScopes[method]
 	if accepted == nil {
 		return apiAnswer{}, false
 	}
-	want := accepted
-	if method != "conversations.list" {
-		want = scopesForKind(accepted, s.conversationKind(method, p))
+	var needed []string
+	if method == "conversations.list" {
+		for _, kind := range listKinds(p) {
+			if want := scopesForKind(accepted, kind); !slices.ContainsFunc(want, s.granted) {
+				needed = append(needed, want...)
+			}
+		}
+	} else if want := scopesForKind(accepted, s.conversationKind(method, p)); !slices.ContainsFunc(want, s.granted) {
+		needed = want
 	}
-	if slices.ContainsFunc(want, s.granted) {
+	if needed == nil {
 		return apiAnswer{}, false
 	}
-	return apiAnswer{status: 200, code: "missing_scope", accepted: strings.Join(want, ","),
-		body: map[string]any{"needed": strings.Join(want, ","), "provided": strings.Join(s.cfg.Scopes, ",")}}, true
+	return apiAnswer{status: 200, code: "missing_scope", accepted: strings.Join(needed, ","),
+		body: map[string]any{"needed": strings.Join(needed, ","), "provided": strings.Join(s.cfg.Scopes, ",")}}, true
 }
 
 func (s *Server) granted(scope string) bool { return slices.Contains(s.cfg.Scopes, scope) }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/slack-go/slack"
 )
 
 // postAPI calls a Web API method with the bot token as a form method and
@@ -84,5 +86,45 @@ func TestAlternativeScopes(t *testing.T) {
 	}
 	if body, _ := postAPI(t, s2, "conversations.invite", url.Values{"channel": {pub2}, "users": {"U3"}}); body["ok"] != true {
 		t.Errorf("invite into a public channel with channels:write.invites: %v", body)
+	}
+}
+
+// conversations.list needs a read scope for each type it is asked for:
+// channels:read for public_channel (the default), groups:read for
+// private_channel, im:read and mpim:read for direct messages. Asked for a
+// type it may not read, Slack refuses the call with missing_scope rather
+// than leave that type out.
+func TestConversationsListScopesPerType(t *testing.T) {
+	s := mustStart(t, Config{Scopes: []string{"channels:read"}})
+	for _, tc := range []struct{ types, needed string }{
+		{"", ""},
+		{"public_channel", ""},
+		{"public_channel,private_channel", "groups:read"},
+		{"private_channel", "groups:read"},
+		{"im", "im:read"},
+		{"mpim", "mpim:read"},
+		{"public_channel,im,mpim", "im:read,mpim:read"},
+	} {
+		form := url.Values{}
+		if tc.types != "" {
+			form.Set("types", tc.types)
+		}
+		body, _ := postAPI(t, s, "conversations.list", form)
+		if tc.needed == "" && body["ok"] != true {
+			t.Errorf("types=%q with channels:read: %v", tc.types, body)
+		}
+		if tc.needed != "" && (body["error"] != "missing_scope" || body["needed"] != tc.needed) {
+			t.Errorf("types=%q with channels:read: %v, want missing_scope needing %s", tc.types, body, tc.needed)
+		}
+	}
+
+	s2 := mustStart(t, Config{Scopes: []string{"groups:read"}})
+	priv := channelOfTheBot(s2, "secret", true)
+	chans, _, err := apiClient(s2).GetConversationsContext(testContext(t), &slack.GetConversationsParameters{Types: []string{"private_channel"}})
+	if err != nil || len(chans) != 1 || chans[0].ID != priv {
+		t.Errorf("private channels with groups:read: %+v %v", chans, err)
+	}
+	if _, _, err := apiClient(s2).GetConversationsContext(testContext(t), &slack.GetConversationsParameters{}); slackCode(err) != "missing_scope" {
+		t.Errorf("public channels with groups:read only: %v", err)
 	}
 }
