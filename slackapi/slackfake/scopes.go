@@ -126,8 +126,7 @@ func listKinds(p params) []string {
 
 // missingScope is Slack's answer to a bot token without a scope the call
 // needs: ok:false, error missing_scope, what is needed (the scopes that
-// would do, comma-separated), what the token has, and the accepted scopes
-// in the X-Accepted-OAuth-Scopes header. A conversation method
+// would do, comma-separated) and what the token has. A conversation method
 // needs one of the scopes of its conversation's kind; conversations.list
 // needs one for each kind it is asked to list. s.mu is held.
 func (s *Server) missingScope(method string, p params) (apiAnswer, bool) {
@@ -148,7 +147,7 @@ func (s *Server) missingScope(method string, p params) (apiAnswer, bool) {
 	if needed == nil {
 		return apiAnswer{}, false
 	}
-	return apiAnswer{status: 200, code: "missing_scope", accepted: strings.Join(needed, ","),
+	return apiAnswer{status: 200, code: "missing_scope",
 		body: map[string]any{"needed": strings.Join(needed, ","), "provided": strings.Join(s.cfg.Scopes, ",")}}, true
 }
 

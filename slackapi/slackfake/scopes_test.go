@@ -128,3 +128,33 @@ func TestConversationsListScopesPerType(t *testing.T) {
 		t.Errorf("public channels with groups:read only: %v", err)
 	}
 }
+
+// Every Web API answer, success or error, names the scopes the method
+// accepts in X-Accepted-OAuth-Scopes, beside the token's own in
+// X-OAuth-Scopes.
+func TestAcceptedScopesOnEveryAnswer(t *testing.T) {
+	s := mustStart(t, Config{})
+	granted := strings.Join(DefaultScopes(), ",")
+	ch := channelOfTheBot(s, "ops", false)
+	for _, tc := range []struct {
+		method   string
+		form     url.Values
+		ok       bool
+		accepted string
+	}{
+		{"chat.postMessage", url.Values{"channel": {ch}, "text": {"hi"}}, true, "chat:write"},
+		{"conversations.info", url.Values{"channel": {ch}}, true, "channels:read,groups:read,im:read,mpim:read"},
+		{"conversations.info", url.Values{"channel": {"C404"}}, false, "channels:read,groups:read,im:read,mpim:read"},
+		{"conversations.invite", url.Values{"channel": {ch}, "users": {"U2"}}, true,
+			"channels:manage,channels:write.invites,groups:write,groups:write.invites,im:write,mpim:write"},
+		{"conversations.invite", url.Values{"channel": {ch}, "users": {"U2"}}, false, // already_in_channel
+			"channels:manage,channels:write.invites,groups:write,groups:write.invites,im:write,mpim:write"},
+		{"pins.list", url.Values{"channel": {ch}}, false, "pins:read"}, // missing_scope
+	} {
+		body, h := postAPI(t, s, tc.method, tc.form)
+		if body["ok"] != tc.ok || h.Get("X-Accepted-OAuth-Scopes") != tc.accepted || h.Get("X-OAuth-Scopes") != granted {
+			t.Errorf("%s %v: %v\nX-Accepted-OAuth-Scopes: %q, want %q\nX-OAuth-Scopes: %q",
+				tc.method, tc.form, body, h.Get("X-Accepted-OAuth-Scopes"), tc.accepted, h.Get("X-OAuth-Scopes"))
+		}
+	}
+}
