@@ -1,6 +1,9 @@
 package slackfake
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -49,6 +52,72 @@ func TestChannelObjectFields(t *testing.T) {
 	for _, c := range body["channels"].([]any) {
 		if c := c.(map[string]any); c["id"] == id {
 			check("conversations.list", c, created+5000)
+		}
+	}
+}
+
+// postJSON calls a JSON Web API method with the bot token.
+func postJSON(t *testing.T, s *Server, method string, body any) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", s.APIURL()+method, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Authorization", "Bearer "+s.BotToken())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+	return out
+}
+
+// Views in views.open and views.update answers carry every field of
+// Slack's view object: close and submit (the buttons' text, or null when
+// the app gave none), clear_on_close and notify_on_close.
+func TestViewObjectFields(t *testing.T) {
+	s := mustStart(t, Config{})
+	s.mu.Lock()
+	trigger := s.issueTrigger("", "U1")
+	s.mu.Unlock()
+	title := map[string]any{"type": "plain_text", "text": "Declare"}
+	cancel := map[string]any{"type": "plain_text", "text": "Cancel", "emoji": true}
+
+	opened := postJSON(t, s, "views.open", map[string]any{"trigger_id": trigger, "view": map[string]any{
+		"type": "modal", "title": title, "close": cancel, "notify_on_close": true, "blocks": []any{},
+	}})
+	v, _ := opened["view"].(map[string]any)
+	if v == nil {
+		t.Fatalf("views.open: %v", opened)
+	}
+	if c, _ := v["close"].(map[string]any); c["text"] != "Cancel" || c["type"] != "plain_text" {
+		t.Errorf("views.open: close = %v, want the Cancel text", v["close"])
+	}
+	for k, want := range map[string]any{"submit": nil, "clear_on_close": false, "notify_on_close": true} {
+		if got, ok := v[k]; !ok || got != want {
+			t.Errorf("views.open: %s = %v (present: %v), want %v", k, got, ok, want)
+		}
+	}
+
+	updated := postJSON(t, s, "views.update", map[string]any{"view_id": v["id"], "view": map[string]any{
+		"type": "modal", "title": title, "submit": map[string]any{"type": "plain_text", "text": "Go"}, "blocks": []any{},
+	}})
+	v, _ = updated["view"].(map[string]any)
+	if v == nil {
+		t.Fatalf("views.update: %v", updated)
+	}
+	if c, ok := v["close"]; !ok || c != nil {
+		t.Errorf("views.update without close: close = %v (present: %v), want null", c, ok)
+	}
+	if sb, _ := v["submit"].(map[string]any); sb["text"] != "Go" {
+		t.Errorf("views.update: submit = %v", v["submit"])
+	}
+	for _, k := range []string{"clear_on_close", "notify_on_close"} {
+		if got, ok := v[k]; !ok || got != false {
+			t.Errorf("views.update: %s = %v (present: %v), want false", k, got, ok)
 		}
 	}
 }
