@@ -292,6 +292,7 @@ func (s *Server) conversationsSetTopic(p params) (map[string]any, string) {
 		return nil, "too_long"
 	}
 	ch.Topic, ch.topicCreator, ch.topicSet = topic, s.cfg.BotUserID, s.cfg.Now().Unix()
+	ch.updated = s.cfg.Now().UnixMilli()
 	return map[string]any{"channel": s.channelJSON(ch)}, ""
 }
 
@@ -305,6 +306,7 @@ func (s *Server) conversationsSetPurpose(p params) (map[string]any, string) {
 		return nil, "too_long"
 	}
 	ch.Purpose, ch.purposeCreator, ch.purposeSet = purpose, s.cfg.BotUserID, s.cfg.Now().Unix()
+	ch.updated = s.cfg.Now().UnixMilli()
 	return map[string]any{"channel": s.channelJSON(ch)}, ""
 }
 
@@ -320,7 +322,7 @@ func (s *Server) conversationsArchive(p params) (map[string]any, string) {
 	case !ch.isMember(s.cfg.BotUserID):
 		return nil, "not_in_channel"
 	}
-	ch.IsArchived = true
+	ch.IsArchived, ch.updated = true, s.cfg.Now().UnixMilli()
 	return map[string]any{}, ""
 }
 
@@ -332,36 +334,44 @@ func (s *Server) conversationsUnarchive(p params) (map[string]any, string) {
 	case !ch.IsArchived:
 		return nil, "not_archived"
 	}
-	ch.IsArchived = false
+	ch.IsArchived, ch.updated = false, s.cfg.Now().UnixMilli()
 	return map[string]any{}, ""
 }
 
-// channelJSON renders a channel the way conversations.* return it.
+// channelJSON renders a channel the way conversations.* return it, with
+// the fields Slack's conversation object always carries, Slack Connect's
+// included (empty here: the fake shares no channel with another
+// workspace).
 func (s *Server) channelJSON(ch *channel) map[string]any {
 	return map[string]any{
-		"id":                    ch.ID,
-		"name":                  ch.Name,
-		"name_normalized":       ch.Name,
-		"created":               ch.Created,
-		"creator":               ch.Creator,
-		"is_channel":            true,
-		"is_group":              false,
-		"is_im":                 false,
-		"is_mpim":               false,
-		"is_private":            ch.IsPrivate,
-		"is_archived":           ch.IsArchived,
-		"is_general":            ch.ID == generalID,
-		"is_shared":             false,
-		"is_ext_shared":         false,
-		"is_org_shared":         false,
-		"is_pending_ext_shared": false,
-		"is_member":             ch.isMember(s.cfg.BotUserID),
-		"unlinked":              0,
-		"context_team_id":       s.cfg.TeamID,
-		"shared_team_ids":       []string{s.cfg.TeamID},
-		"previous_names":        []string{},
-		"num_members":           len(ch.Members),
-		"topic":                 map[string]any{"value": ch.Topic, "creator": ch.topicCreator, "last_set": ch.topicSet},
-		"purpose":               map[string]any{"value": ch.Purpose, "creator": ch.purposeCreator, "last_set": ch.purposeSet},
+		"id":                         ch.ID,
+		"name":                       ch.Name,
+		"name_normalized":            ch.Name,
+		"created":                    ch.Created,
+		"creator":                    ch.Creator,
+		"is_channel":                 true,
+		"is_group":                   false,
+		"is_im":                      false,
+		"is_mpim":                    false,
+		"is_private":                 ch.IsPrivate,
+		"is_archived":                ch.IsArchived,
+		"is_general":                 ch.ID == generalID,
+		"is_shared":                  false,
+		"is_ext_shared":              false,
+		"is_org_shared":              false,
+		"is_pending_ext_shared":      false,
+		"is_frozen":                  false,
+		"pending_shared":             []string{},
+		"pending_connected_team_ids": []string{},
+		"parent_conversation":        nil,
+		"updated":                    ch.updatedMilli(),
+		"is_member":                  ch.isMember(s.cfg.BotUserID),
+		"unlinked":                   0,
+		"context_team_id":            s.cfg.TeamID,
+		"shared_team_ids":            []string{s.cfg.TeamID},
+		"previous_names":             []string{},
+		"num_members":                len(ch.Members),
+		"topic":                      map[string]any{"value": ch.Topic, "creator": ch.topicCreator, "last_set": ch.topicSet},
+		"purpose":                    map[string]any{"value": ch.Purpose, "creator": ch.purposeCreator, "last_set": ch.purposeSet},
 	}
 }

@@ -185,12 +185,23 @@ func (s *Server) storeView(v *View, view map[string]any) map[string]any {
 	} {
 		out[k] = val
 	}
-	for _, k := range []string{"private_metadata", "callback_id", "external_id"} {
-		if _, ok := out[k]; !ok {
-			out[k] = ""
+	addViewDefaults(out)
+	return out
+}
+
+// addViewDefaults fills in the fields of Slack's view object that the app
+// left out: Slack's answers and payloads carry every one, whether the app
+// set it or not.
+func addViewDefaults(view map[string]any) {
+	for k, zero := range map[string]any{
+		"private_metadata": "", "callback_id": "", "external_id": "",
+		"close": nil, "submit": nil, // the buttons' text objects, null without them
+		"clear_on_close": false, "notify_on_close": false,
+	} {
+		if _, ok := view[k]; !ok {
+			view[k] = zero
 		}
 	}
-	return out
 }
 
 // randomHex is n random bytes in hex: tickets, trigger and response URL IDs.

@@ -32,12 +32,7 @@ func (s *Server) SubmitView(ctx context.Context, userID, viewID string, values m
 	view["root_view_id"] = v.ID
 	view["previous_view_id"] = nil
 	view["app_installed_team_id"] = s.cfg.TeamID
-	for k, def := range map[string]any{"private_metadata": "", "callback_id": "", "external_id": "",
-		"clear_on_close": false, "notify_on_close": false} {
-		if _, ok := view[k]; !ok {
-			view[k] = def
-		}
-	}
+	addViewDefaults(view)
 	trigger := s.issueTrigger("", user.ID)
 	payload := map[string]any{
 		"type":       "view_submission",

@@ -160,7 +160,6 @@ type apiAnswer struct {
 	body       map[string]any
 	code       string // Slack error code, "" when ok
 	lost       bool   // the call took effect but its answer is never sent
-	accepted   string // X-Accepted-OAuth-Scopes, with missing_scope
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -186,8 +185,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		panic(http.ErrAbortHandler)
 	}
+	// Slack names the token's scopes and the method's accepted scopes on
+	// every answer, success or not (slack-go reads the first; Slack's
+	// Node SDK hands both to the app as response_metadata).
 	if bearerToken(r, p) == s.cfg.BotToken {
 		w.Header().Set("X-OAuth-Scopes", strings.Join(s.cfg.Scopes, ","))
+	}
+	if _, known := s.methods[method]; known {
+		w.Header().Set("X-Accepted-OAuth-Scopes", strings.Join(methodScopes[method], ","))
 	}
 	writeAnswer(w, ans)
 }
@@ -282,9 +287,6 @@ func writeAnswer(w http.ResponseWriter, ans apiAnswer) {
 	}
 	if ans.retryAfter > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(ans.retryAfter))
-	}
-	if ans.accepted != "" {
-		w.Header().Set("X-Accepted-OAuth-Scopes", ans.accepted)
 	}
 	writeJSON(w, ans.status, body)
 }

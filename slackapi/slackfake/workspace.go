@@ -14,6 +14,7 @@ type channel struct {
 	Channel
 	topicCreator, purposeCreator string
 	topicSet, purposeSet         int64
+	updated                      int64      // Unix milliseconds of the last change to the channel itself
 	messages                     []*message // ts order
 	pins                         []string   // message ts, pin order
 	bookmarks                    []Bookmark
@@ -190,7 +191,7 @@ func (s *Server) addChannel(id, name, creator string, private bool) *channel {
 	ch := &channel{Channel: Channel{
 		ID: id, Name: name, Creator: creator, IsPrivate: private,
 		Created: s.cfg.Now().Unix(), Members: []string{creator},
-	}}
+	}, updated: s.cfg.Now().UnixMilli()}
 	s.channels[id] = ch
 	s.channelNames[name] = ch
 	s.channelOrder = append(s.channelOrder, id)
@@ -208,7 +209,7 @@ func (s *Server) createChannel(name, creator string, private bool) *channel {
 				"id": ch.ID, "name": ch.Name, "name_normalized": ch.Name, "is_channel": true,
 				"is_private": false, "is_archived": false, "is_general": false, "is_im": false, "is_mpim": false,
 				"is_group": false, "is_member": ch.Creator == s.cfg.BotUserID, "is_ext_shared": false,
-				"is_pending_ext_shared": false, "created": ch.Created, "updated": ch.Created * 1000,
+				"is_pending_ext_shared": false, "created": ch.Created, "updated": ch.updatedMilli(),
 				"creator": ch.Creator, "is_shared": false, "is_org_shared": false,
 				"context_team_id": s.cfg.TeamID, "shared_team_ids": []string{s.cfg.TeamID},
 			},
@@ -219,6 +220,15 @@ func (s *Server) createChannel(name, creator string, private bool) *channel {
 }
 
 func (s *Server) channelNamed(name string) *channel { return s.channelNames[name] }
+
+// updatedMilli is the channel's "updated": when it last changed (its
+// topic, purpose, archiving), in Unix milliseconds, its creation at first.
+func (ch *channel) updatedMilli() int64 {
+	if ch.updated == 0 {
+		return ch.Created * 1000
+	}
+	return ch.updated
+}
 
 func (s *Server) appendMessage(ch *channel, user, text string, blocks json.RawMessage, threadTS string) *message {
 	m := &message{Message: Message{

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,5 +138,70 @@ func TestAlternativeHostsAreValidated(t *testing.T) {
 	_, _, body = call(t, "GET", s.APIURL()+"/meetings/"+strconv.FormatInt(id, 10), tok, "")
 	if !strings.Contains(string(body), `"alternative_hosts":"alice@example.com"`) {
 		t.Errorf("a refused update changed the meeting: %s", body)
+	}
+}
+
+// A general app authenticates with its client ID and secret alone
+// (client_credentials) and gets an app-level token, as warroom's
+// zoom.AppToken asks when no account ID is set: it lasts an hour, opens
+// the event stream, and is no key to the REST API, which has no user or
+// account for it.
+func TestClientCredentialsTokenOpensTheStream(t *testing.T) {
+	s := mustStart(t, zoomfake.Config{})
+	cfg := s.Config()
+	form := url.Values{"grant_type": {"client_credentials"}}
+
+	status, m := postToken(t, s, cfg.ClientID, cfg.ClientSecret, form)
+	if status != http.StatusOK || m["token_type"] != "bearer" || m["expires_in"] != float64(3599) || m["access_token"] == "" {
+		t.Fatalf("client_credentials: HTTP %d %v", status, m)
+	}
+	if _, ok := m["refresh_token"]; ok {
+		t.Errorf("a client_credentials answer carries a refresh token: %v", m)
+	}
+	if status, m := postToken(t, s, cfg.ClientID, "wrong-secret", form); status != http.StatusUnauthorized || m["error"] != "invalid_client" {
+		t.Errorf("client_credentials with a wrong secret: HTTP %d %v", status, m)
+	}
+
+	// warroom's own client, as a general app (no account ID).
+	tok, err := zoom.AppToken(s.URL(), "", cfg.ClientID, cfg.ClientSecret, nil)(context.Background())
+	if err != nil {
+		t.Fatalf("zoom.AppToken without an account ID: %v", err)
+	}
+	if got := s.TokenRequests("client_credentials"); got != 3 {
+		t.Errorf("TokenRequests(client_credentials) = %d, want 3", got)
+	}
+	if got := s.TokenRequests("account_credentials"); got != 0 {
+		t.Errorf("TokenRequests(account_credentials) = %d, want 0", got)
+	}
+
+	c, _, err := dialStream(t, s, cfg.WSSubscriptionID, tok)
+	if err != nil {
+		t.Fatalf("dial with a client_credentials token: %v", err)
+	}
+	defer c.Close()
+	c.WriteJSON(map[string]string{"module": "heartbeat"})
+	var f frame
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := c.ReadJSON(&f); err != nil || f.Module != "heartbeat" || !f.Success {
+		t.Fatalf("heartbeat answer %+v %v", f, err)
+	}
+	// Events reach it like any stream.
+	m2 := createMeeting(t, s, mustToken(t, s), "me", `{"topic":"INC-1","type":2}`)
+	if err := s.StartMeeting(context.Background(), m2); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ReadJSON(&f); err != nil || f.Module != "message" || !strings.Contains(f.Content, `"meeting.started"`) {
+		t.Fatalf("event frame %+v %v", f, err)
+	}
+
+	status, _, body := call(t, "GET", s.APIURL()+"/users/me", tok, "")
+	if got := decode(t, body); status != http.StatusBadRequest || got["code"] != json.Number("4711") ||
+		got["message"] != "Invalid access token, does not contain scopes:[user:read:user, user:read:user:admin]" {
+		t.Errorf("the REST API with an app token: HTTP %d %s", status, body)
+	}
+
+	s.ExpireAccessTokens()
+	if _, resp, err := dialStream(t, s, cfg.WSSubscriptionID, tok); err == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("dial with an expired client_credentials token: %v", err)
 	}
 }

@@ -35,9 +35,13 @@ const userScope = "meeting:write:meeting meeting:read:meeting meeting:update:mee
 // accessToken is what the fake remembers of a token it issued.
 type accessToken struct {
 	clientID string
-	userID   string // "" for an account (Server-to-Server) token
+	userID   string // "" for an account (Server-to-Server) or an app token
 	scope    string
-	expires  time.Time
+	// app marks an app-level token (client_credentials): it stands for the
+	// app alone, neither a user nor the account, so it opens the event
+	// stream but no REST API call.
+	app     bool
+	expires time.Time
 }
 
 // refreshToken is what the fake remembers of a refresh token; each one
@@ -60,7 +64,7 @@ type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	ExpiresIn    int    `json:"expires_in"`
-	Scope        string `json:"scope"`
+	Scope        string `json:"scope,omitempty"`
 }
 
 // oauthError is the token endpoint's error body; Zoom says "reason" where
@@ -77,10 +81,13 @@ type grantFunc func(s *Server, clientID string, form url.Values) (tokenResponse,
 // token serves POST /oauth/token.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
-	// Zoom reads parameters from the form body only: grant_type in the query
-	// string is as good as missing (and answers 400).
+	// Zoom's OAuth page takes the parameters "either as query parameters or
+	// in the request body using the x-www-form-urlencoded format", and its
+	// own WebSocket sample sends grant_type=client_credentials in the query
+	// string. r.Form holds both, the body's values first, so the body wins
+	// where both name a parameter.
 	formErr := r.ParseForm()
-	gt := r.PostForm.Get("grant_type")
+	gt := r.Form.Get("grant_type")
 	s.mu.Lock()
 	s.grantCount[gt]++
 	s.mu.Unlock()
@@ -102,7 +109,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "unsupported grant type", Error: "unsupported_grant_type"})
 		return
 	}
-	resp, oerr := grant(s, clientID, r.PostForm)
+	resp, oerr := grant(s, clientID, r.Form)
 	if oerr != nil {
 		status := oerr.status
 		if status == 0 {
@@ -150,6 +157,20 @@ func (s *Server) grantAccountCredentials(clientID string, form url.Values) (toke
 		ExpiresIn:   s.expiresIn(),
 		Scope:       s2sScope,
 	}, nil
+}
+
+// grantClientCredentials issues an app-level token to a general
+// (user-managed) app authenticated by its client ID and secret alone: no
+// user, no account, no refresh token. It is what the app dials the
+// WebSocket event stream with (Zoom's WebSocket sample fetches it so);
+// it grants no REST API scope.
+func (s *Server) grantClientCredentials(clientID string, _ url.Values) (tokenResponse, *oauthError) {
+	tok := randomToken(32)
+	s.mu.Lock()
+	s.tokens[tok] = accessToken{clientID: clientID, app: true, expires: s.cfg.Now().Add(s.cfg.TokenLifetime)}
+	s.issued = append(s.issued, tok)
+	s.mu.Unlock()
+	return tokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: s.expiresIn()}, nil
 }
 
 // grantAuthorizationCode exchanges a code from /oauth/authorize. A code
@@ -254,7 +275,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, oauthError{Reason: "Invalid client_id or client_secret", Error: "invalid_client"})
 		return
 	}
-	tok := r.PostForm.Get("token")
+	tok := r.Form.Get("token") // body or query string, as for /oauth/token
 	if formErr != nil || tok == "" {
 		writeJSON(w, http.StatusBadRequest, oauthError{Reason: "Token cannot be empty.", Error: "invalid_request"})
 		return

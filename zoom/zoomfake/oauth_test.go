@@ -270,22 +270,81 @@ func TestCodeGrant(t *testing.T) {
 		})
 	}
 
-	// The code in the query string is not read: Zoom wants a form body.
-	code := mustCode(t, s, "two@example.com")
-	req, _ := http.NewRequest("POST", s.URL()+"/oauth/token?"+codeForm(code).Encode(), nil)
-	req.SetBasicAuth(id, secret)
+	// Four exchanges twice, five refused once.
+	if got, want := s.TokenRequests("authorization_code"), 4*2+5; got != want {
+		t.Errorf("TokenRequests(authorization_code) = %d, want %d", got, want)
+	}
+}
+
+// postTokenQuery posts to the token endpoint with query in the URL and
+// body as the form body ("" for none).
+func postTokenQuery(tb testing.TB, s *zoomfake.Server, query, body url.Values) (int, map[string]any) {
+	tb.Helper()
+	req, err := http.NewRequest("POST", s.URL()+"/oauth/token?"+query.Encode(), strings.NewReader(body.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("fake-client-id", "fake-client-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		tb.Fatalf("token answer is not JSON: %v", err)
+	}
+	return resp.StatusCode, m
+}
+
+// Zoom takes the token request's parameters in the query string as well
+// as in the form body (its documentation shows both, its WebSocket sample
+// uses the query string); where both name one, the body's wins.
+func TestTokenParametersInTheQueryString(t *testing.T) {
+	s := mustStart(t, zoomfake.Config{})
+	ok := func(what string, status int, m map[string]any) {
+		t.Helper()
+		if status != http.StatusOK || m["access_token"] == nil {
+			t.Errorf("%s: HTTP %d %v", what, status, m)
+		}
+	}
+	status, m := postTokenQuery(t, s, s2sForm("fake-account"), nil)
+	ok("account_credentials in the query string", status, m)
+	status, m = postTokenQuery(t, s, url.Values{"grant_type": {"client_credentials"}}, nil)
+	ok("client_credentials in the query string", status, m)
+	status, m = postTokenQuery(t, s, codeForm(mustCode(t, s, "incident-bot@example.com")), nil)
+	ok("authorization_code in the query string", status, m)
+	rt, _ := m["refresh_token"].(string)
+	status, m = postTokenQuery(t, s, refreshForm(rt), nil)
+	ok("refresh_token in the query string", status, m)
+
+	status, m = postTokenQuery(t, s, s2sForm("someone-elses"), s2sForm("fake-account"))
+	ok("a wrong account_id in the query string, the right one in the body", status, m)
+	status, m = postTokenQuery(t, s, s2sForm("fake-account"), s2sForm("someone-elses"))
+	if want := map[string]any{"reason": "Invalid account_id", "error": "invalid_grant"}; status != http.StatusBadRequest || !cmp.Equal(m, want) {
+		t.Errorf("the right account_id in the query string, a wrong one in the body: HTTP %d %v", status, m)
+	}
+	for grant, want := range map[string]int{"account_credentials": 3, "client_credentials": 1, "authorization_code": 1, "refresh_token": 1} {
+		if got := s.TokenRequests(grant); got != want {
+			t.Errorf("TokenRequests(%s) = %d, want %d", grant, got, want)
+		}
+	}
+
+	// Revocation reads the query string too.
+	tok := mustToken(t, s)
+	req, _ := http.NewRequest("POST", s.URL()+"/oauth/revoke?token="+url.QueryEscape(tok), nil)
+	req.SetBasicAuth("fake-client-id", "fake-client-secret")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 400 {
-		t.Errorf("parameters in the query string: HTTP %d, want 400", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("revoke with the token in the query string: HTTP %d", resp.StatusCode)
 	}
-	// Four exchanges twice, five refused once; the query string one has no
-	// grant_type at all.
-	if got, want := s.TokenRequests("authorization_code"), 4*2+5; got != want {
-		t.Errorf("TokenRequests(authorization_code) = %d, want %d", got, want)
+	if status, _, body := call(t, "GET", s.APIURL()+"/users/me", tok, ""); status != http.StatusUnauthorized {
+		t.Errorf("the revoked token still works: HTTP %d %s", status, body)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package zoomfake is a faithful fake of the Zoom services warroom uses:
-// OAuth (Server-to-Server, and user-managed with an authorization page,
-// PKCE, rotating refresh tokens and revocation), the meetings, past
+// OAuth (Server-to-Server, a general app's client credentials, and
+// user-managed with an authorization page, PKCE, rotating refresh tokens
+// and revocation), the meetings, past
 // meetings, cloud recordings, users and user settings REST API, and the
 // webhooks Zoom sends (signed, including the URL validation challenge,
 // app_deauthorized, meeting.started, meeting.ended and recording.completed).
@@ -184,6 +185,7 @@ func New(cfg Config) *Server {
 	s.grants = map[string]grantFunc{
 		"account_credentials": (*Server).grantAccountCredentials,
 		"authorization_code":  (*Server).grantAuthorizationCode,
+		"client_credentials":  (*Server).grantClientCredentials,
 		"refresh_token":       (*Server).grantRefreshToken,
 	}
 	s.routes()
@@ -316,6 +318,7 @@ func (s *Server) routes() {
 	s.handle("GET /v2/users/{userId}/meetings", "meetings", true, s.listMeetings)
 	s.handle("GET /v2/users/{userId}", "user", true, s.getUser)
 	s.handle("GET /v2/users/{userId}/settings", "userSettings", true, s.getUserSettings)
+	s.handle("GET /v2/users/{userId}/recordings", "recordingsList", true, s.listRecordings)
 	s.handle("GET /v2/meetings/{meetingId}", "meeting", true, s.getMeeting)
 	s.handle("PATCH /v2/meetings/{meetingId}", "meetingUpdate", true, s.updateMeeting)
 	s.handle("DELETE /v2/meetings/{meetingId}", "meetingDelete", true, s.deleteMeeting)
@@ -356,7 +359,7 @@ func (s *Server) handle(pattern, op string, api bool, h http.HandlerFunc) {
 		if f != nil && f.LoseAnswer {
 			if api {
 				var ok bool
-				if r, ok = s.checkBearer(discard{}, r); !ok || !s.admitQPS(discard{}) {
+				if r, ok = s.checkBearer(discard{}, r, op); !ok || !s.admitQPS(discard{}) {
 					abort(rec)
 				}
 			}
@@ -375,7 +378,7 @@ func (s *Server) handle(pattern, op string, api bool, h http.HandlerFunc) {
 		}
 		if api {
 			var ok bool
-			if r, ok = s.checkBearer(w, r); !ok || !s.admitQPS(w) {
+			if r, ok = s.checkBearer(w, r, op); !ok || !s.admitQPS(w) {
 				return
 			}
 		}

@@ -165,7 +165,8 @@ func TestTokenEndpoint(t *testing.T) {
 		{"no client auth", "", "", s2sForm("acct"), "", 401, "invalid_client", "Invalid client_id or client_secret"},
 		{"wrong secret", "cid", "nope", s2sForm("acct"), "", 401, "invalid_client", "Invalid client_id or client_secret"},
 		{"wrong account", "cid", "secret", s2sForm("other"), "", 400, "invalid_grant", "Invalid account_id"},
-		{"grant in query string", "cid", "secret", url.Values{}, "?grant_type=account_credentials&account_id=acct", 400, "invalid_request", "Missing grant type"},
+		{"no grant type", "cid", "secret", url.Values{"account_id": {"acct"}}, "", 400, "invalid_request", "Missing grant type"},
+		{"wrong account in the query string", "cid", "secret", url.Values{}, "?grant_type=account_credentials&account_id=other", 400, "invalid_grant", "Invalid account_id"},
 		{"unknown grant", "cid", "secret", url.Values{"grant_type": {"password"}}, "", 400, "unsupported_grant_type", "unsupported grant type"},
 	}
 	for _, tc := range errorCases {
