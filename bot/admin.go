@@ -54,7 +54,7 @@ func (b *Bot) zoomCommand(ctx context.Context, userID string, c commands.Command
 	case commands.ZoomStatus:
 		hosts, err := b.d.Pool.Status(ctx)
 		if err != nil {
-			return blocks.CouldNot("read the Zoom hosts", err)
+			return b.couldNot("read the Zoom hosts", err)
 		}
 		return blocks.ZoomStatus(b.d.Pool.Mode(ctx), hosts, b.now())
 	case commands.ZoomDisconnect:
@@ -74,7 +74,7 @@ func (b *Bot) zoomConnect(ctx context.Context, userID string) blocks.Reply {
 	state := base64.RawURLEncoding.EncodeToString(raw)
 	if err := b.d.Store.CreateOAuthState(ctx, store.HashState(state), userID, b.cfg.StateTTL); err != nil {
 		b.logFor(ctx).Error().Err(err).Msg("zoom connect: could not store the state")
-		return blocks.CouldNot("start connecting Zoom", err)
+		return b.couldNot("start connecting Zoom", err)
 	}
 	b.logFor(ctx).Info().Str("user", userID).Msg("zoom connect link issued")
 	return blocks.ConnectLink(b.cfg.PublicURL+"/zoom/connect?state="+state, b.cfg.StateTTL)
@@ -85,7 +85,7 @@ func (b *Bot) zoomConnect(ctx context.Context, userID string) blocks.Reply {
 func (b *Bot) zoomDisconnect(ctx context.Context, userID, email, key string) blocks.Reply {
 	hosts, err := b.d.Store.ZoomHosts(ctx)
 	if err != nil {
-		return blocks.CouldNot("read the Zoom accounts", err)
+		return b.couldNot("read the Zoom accounts", err)
 	}
 	var oauth []warroom.ZoomHost
 	for _, h := range hosts {
@@ -105,7 +105,7 @@ func (b *Bot) zoomDisconnect(ctx context.Context, userID, email, key string) blo
 	removed, revokeErr, err := b.d.Pool.Disconnect(ctx, target.Key)
 	if err != nil {
 		b.logFor(ctx).Error().Err(err).Str("host", target.Email).Msg("zoom disconnect failed")
-		return blocks.CouldNot("disconnect "+blocks.Escape(target.Email), err)
+		return b.couldNot("disconnect "+blocks.Escape(target.Email), err)
 	}
 	b.d.Kick()
 	if revokeErr != nil {
@@ -124,7 +124,7 @@ func (b *Bot) openZoomSettings(ctx context.Context, cmd slack.SlashCommand) {
 	}
 	d, err := b.d.Store.MeetingDefaults(ctx)
 	if err != nil {
-		b.respond(ctx, cmd.ResponseURL, blocks.CouldNot("read the meeting settings", err))
+		b.respond(ctx, cmd.ResponseURL, b.couldNot("read the meeting settings", err))
 		return
 	}
 	if err := b.d.Slack.OpenView(ctx, cmd.TriggerID, blocks.ZoomSettingsModal(d)); err != nil {

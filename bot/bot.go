@@ -82,6 +82,7 @@ type Bot struct {
 
 	declares  chan declareRequest
 	connected atomic.Bool
+	stopping  chan struct{} // closed when Run ends
 }
 
 // New builds the front door. Run starts it.
@@ -100,7 +101,7 @@ func New(cfg Config, d Deps) (*Bot, error) {
 		d.Declares = 64
 	}
 	return &Bot{cfg: cfg, d: d, log: d.Log, now: d.Now, socket: d.Slack.SocketMode(d.Socket...),
-		declares: make(chan declareRequest)}, nil
+		declares: make(chan declareRequest), stopping: make(chan struct{})}, nil
 }
 
 // Connected reports whether the Socket Mode connection is up.
@@ -129,5 +130,6 @@ func (b *Bot) Run(ctx context.Context) error {
 	cancel()
 	<-socketDone
 	<-dispatchDone
+	close(b.stopping)
 	return socketErr
 }

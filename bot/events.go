@@ -23,10 +23,15 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	}
 	switch inner := ev.InnerEvent.Data.(type) {
 	case *slackevents.ChannelCreatedEvent:
-		// Recorded before the ack, like a declare: a crash in between
-		// leaves the event unacked, and Slack delivers it again.
-		b.onChannelCreated(ctx, inner)
-		b.ack(evt, start, nil)
+		// Recorded before the ack, like a declare: a crash in between,
+		// or a database that does not answer, leaves the event unacked,
+		// and Slack delivers it again (the dedupe key makes one incident).
+		pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
+		recorded := b.onChannelCreated(pre, inner)
+		cancel()
+		if recorded {
+			b.ack(evt, start, nil)
+		}
 	case *slackevents.MessageEvent:
 		b.ack(evt, start, nil)
 		b.onMessage(ctx, eventID(ev), inner)
@@ -39,10 +44,12 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 // onChannelCreated turns a channel a person created with the incident
 // prefix into an incident. Channels the bot made itself, and others,
 // are ignored; a redelivered event finds the incident already recorded.
-func (b *Bot) onChannelCreated(ctx context.Context, ev *slackevents.ChannelCreatedEvent) {
+// It reports whether the event may be acked: false while the incident it
+// calls for is not surely recorded.
+func (b *Bot) onChannelCreated(ctx context.Context, ev *slackevents.ChannelCreatedEvent) bool {
 	ch := ev.Channel
 	if ch.Creator == b.d.BotUser || !strings.HasPrefix(ch.Name, b.cfg.ChannelPrefix) {
-		return
+		return true
 	}
 	title := titleFromChannel(strings.TrimPrefix(ch.Name, b.cfg.ChannelPrefix))
 	rec, created, err := b.recordDeclare(ctx, store.NewIncident{
@@ -50,13 +57,15 @@ func (b *Bot) onChannelCreated(ctx context.Context, ev *slackevents.ChannelCreat
 		DeclaredBy: ch.Creator, ChannelID: ch.ID, ChannelName: ch.Name,
 	})
 	if err != nil {
-		b.logFor(ctx).Error().Err(err).Str("channel", ch.ID).Msg("could not record an incident for a new channel")
-		return
+		b.logFor(ctx).Error().Err(err).Str("channel", ch.ID).
+			Msg("could not record an incident for a new channel; leaving the event unacked for Slack to deliver again")
+		return false
 	}
 	if created {
 		b.logFor(ctx).Info().Str("incident", rec.Ref()).Str("channel", ch.ID).Msg("incident declared by creating a channel")
 		b.d.Kick()
 	}
+	return true
 }
 
 // titleFromChannel makes "20261123-db-is-slow" into "db is slow".

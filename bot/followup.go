@@ -37,7 +37,10 @@ func (b *Bot) followupCommand(ctx context.Context, cmd slack.SlashCommand, rec *
 		Invitees: append([]string{cmd.UserID}, c.Invitees...), RequestedBy: cmd.UserID,
 	})
 	if err != nil {
-		return blocks.Ephemeral("warroom could not schedule the follow-up: " + warroom.ErrorMessage(err))
+		if code := warroom.ErrorCode(err); code == warroom.EINVALID || code == warroom.ECONFLICT {
+			return blocks.Ephemeral("warroom could not schedule the follow-up: " + warroom.ErrorMessage(err))
+		}
+		return b.couldNot("schedule the follow-up", err)
 	}
 	if created {
 		b.d.Kick()

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -27,12 +28,12 @@ func (b *Bot) incidentCommand(ctx context.Context, cmd slack.SlashCommand, c com
 		return blocks.NotIncidentChannel()
 	}
 	if err != nil {
-		return blocks.CouldNot("read the incident", err)
+		return b.couldNot("read the incident", err)
 	}
 	user := cmd.UserID
 	switch c := c.(type) {
 	case commands.ShowStatus:
-		return blocks.ReplyOf(blocks.StatusReply(rec.Incident, b.now()))
+		return b.status(ctx, rec)
 	case commands.ShowCall:
 		return blocks.ReplyOf(blocks.CallInfo(rec.Incident, blocks.HostControls{User: rec.HostControlsUser,
 			Email: rec.HostControlsEmail, Note: rec.HostControlsNote}))
@@ -85,7 +86,7 @@ func (b *Bot) changed(ctx context.Context, rec *store.Record, user string, c com
 		return blocks.Refused(err)
 	default:
 		b.logFor(ctx).Error().Err(err).Str("incident", rec.Ref()).Msg("could not record a change")
-		return blocks.CouldNot("record that", err)
+		return b.couldNot("record that", err)
 	}
 	b.d.Kick()
 	b.logFor(ctx).Info().Str("incident", rec.Ref()).Str("user", user).Str("change", fmt.Sprintf("%T", c)).Msg("incident changed")
@@ -102,7 +103,7 @@ func (b *Bot) adoptCall(ctx context.Context, rec *store.Record, user, url string
 func (b *Bot) listIncidents(ctx context.Context) blocks.Reply {
 	recs, err := b.d.Store.OpenIncidents(ctx)
 	if err != nil {
-		return blocks.CouldNot("list incidents", err)
+		return b.couldNot("list incidents", err)
 	}
 	incs := make([]warroom.Incident, 0, len(recs))
 	for _, r := range recs {
@@ -114,11 +115,26 @@ func (b *Bot) listIncidents(ctx context.Context) blocks.Reply {
 func (b *Bot) listFollowups(ctx context.Context, rec *store.Record) blocks.Reply {
 	fs, err := b.d.Store.Followups(ctx, rec.ID)
 	if err != nil {
-		return blocks.CouldNot("list the follow-ups", err)
+		return b.couldNot("list the follow-ups", err)
 	}
 	list := make([]warroom.Followup, 0, len(fs))
 	for _, f := range fs {
 		list = append(list, f.Followup)
 	}
 	return blocks.ReplyOf(blocks.FollowupList(rec.Incident, list))
+}
+
+// status answers /incident status: the incident, and the work warroom
+// gave up on (which would otherwise fail silently).
+func (b *Bot) status(ctx context.Context, rec *store.Record) blocks.Reply {
+	text, bl := blocks.StatusReply(rec.Incident, b.now())
+	dead, err := b.d.Store.DeadJobs(ctx, rec.ID, time.Time{}, 5)
+	if err != nil {
+		b.logFor(ctx).Warn().Err(err).Msg("status: could not read the work given up on")
+	}
+	gone := make([]blocks.GivenUp, 0, len(dead))
+	for _, j := range dead {
+		gone = append(gone, blocks.GivenUp{Kind: j.Kind, Why: j.LastError, At: j.DoneAt})
+	}
+	return blocks.ReplyOf(blocks.WithGivenUp(text, bl, gone))
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -20,7 +21,7 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if ok && cb.Type == slack.InteractionTypeViewSubmission {
 		// The ack is the answer: it closes the modal or shows field errors.
-		if errs := b.onViewSubmission(ctx, cb); errs != nil {
+		if errs := b.onViewSubmission(ctx, start, cb); errs != nil {
 			b.ack(evt, start, errs)
 		} else {
 			b.ack(evt, start, nil)
@@ -60,7 +61,7 @@ func (b *Bot) onRetryButton(ctx context.Context, cb slack.InteractionCallback, v
 		b.respond(ctx, cb.ResponseURL, blocks.Refused(err))
 	default:
 		b.logFor(ctx).Error().Err(err).Int64("incident", id).Msg("retry: could not reschedule")
-		b.respond(ctx, cb.ResponseURL, blocks.CouldNot("retry the call", err))
+		b.respond(ctx, cb.ResponseURL, b.couldNot("retry the call", err))
 	}
 }
 
@@ -107,7 +108,7 @@ func codeOf(err error) string { return slackapi.Code(err) }
 
 // onViewSubmission handles the declare and settings modals. It returns the
 // field errors that keep the modal open, or nil to close it.
-func (b *Bot) onViewSubmission(ctx context.Context, cb slack.InteractionCallback) *viewErrors {
+func (b *Bot) onViewSubmission(ctx context.Context, start time.Time, cb slack.InteractionCallback) *viewErrors {
 	switch cb.View.CallbackID {
 	case blocks.CallbackDeclare:
 		sub, errs := blocks.ParseDeclareSubmission(cb.View)
@@ -115,12 +116,23 @@ func (b *Bot) onViewSubmission(ctx context.Context, cb slack.InteractionCallback
 			return fieldErrors(errs)
 		}
 		title, _ := commands.ShortTitle(sub.Title)
-		rec, created, err := b.recordDeclare(ctx, store.NewIncident{
+		n := store.NewIncident{
 			// A view is submitted once; a redelivery carries the same ID.
 			DedupeKey: "view:" + cb.View.ID, Title: title, FullTitle: sub.Title, Severity: sub.Severity,
 			DeclaredBy: cb.User.ID, SourceChannel: sub.ChannelID, Private: sub.Private, Responders: sub.Responders,
-		})
-		if err != nil {
+		}
+		pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
+		rec, created, err := b.recordDeclare(pre, n)
+		cancel()
+		switch {
+		case errors.Is(err, store.ErrInDoubt):
+			// The form closes as for a declare recorded; the promise is
+			// kept by writing it again until the database answers.
+			go b.ensureDeclare(context.WithoutCancel(ctx), n)
+			return nil
+		case b.unreachable(err):
+			return fieldErrors(map[string]string{blocks.BlockDeclareTitle: blocks.FormNotRecorded})
+		case err != nil:
 			return fieldErrors(map[string]string{blocks.BlockDeclareTitle: "warroom could not record the incident: " + warroom.ErrorMessage(err)})
 		}
 		if created {
@@ -137,7 +149,9 @@ func (b *Bot) onViewSubmission(ctx context.Context, cb slack.InteractionCallback
 		if len(errs) > 0 {
 			return fieldErrors(errs)
 		}
-		if err := b.d.Store.SetMeetingDefaults(ctx, d); err != nil {
+		pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
+		defer cancel()
+		if err := b.d.Store.SetMeetingDefaults(pre, d); err != nil {
 			return fieldErrors(map[string]string{blocks.BlockTopicTemplate: "warroom could not save: " + warroom.ErrorMessage(err)})
 		}
 		b.logFor(ctx).Info().Str("user", cb.User.ID).Msg("meeting defaults changed")

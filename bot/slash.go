@@ -2,11 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/commands"
 	"github.com/warroom-dev/warroom/store"
@@ -43,16 +45,49 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	case commands.Followup:
 		// Working out "tomorrow 14:00" needs the person's time zone, a
 		// Slack call: ack first, answer through the response_url.
-		rec, err := b.d.Store.IncidentByChannel(ctx, cmd.ChannelID)
-		if err != nil {
+		pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
+		rec, err := b.d.Store.IncidentByChannel(pre, cmd.ChannelID)
+		cancel()
+		if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 			b.ackReply(evt, start, blocks.NotIncidentChannel())
+			return
+		}
+		if err != nil {
+			b.ackReply(evt, start, b.couldNot("read the incident", err))
 			return
 		}
 		b.ack(evt, start, nil)
 		b.respond(ctx, cmd.ResponseURL, b.followupCommand(ctx, cmd, rec, c))
 	default:
-		b.ackReply(evt, start, b.incidentCommand(ctx, cmd, c))
+		pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
+		defer cancel()
+		b.ackReply(evt, start, b.incidentCommand(pre, cmd, c))
 	}
+}
+
+// declareFailed answers a declare that was not recorded.
+func (b *Bot) declareFailed(err error) blocks.Reply {
+	if b.unreachable(err) {
+		return blocks.DeclareNotRecorded()
+	}
+	return blocks.DeclareFailed(err)
+}
+
+// couldNot answers a command that failed: whether the database took it
+// (never, maybe) is what the person needs to know first.
+func (b *Bot) couldNot(what string, err error) blocks.Reply {
+	switch {
+	case errors.Is(err, store.ErrInDoubt):
+		return blocks.NotConfirmed(what)
+	case b.unreachable(err):
+		return blocks.NotRecorded(what)
+	}
+	return blocks.CouldNot(what, err)
+}
+
+// unreachable: the database did not answer in time (nothing was written).
+func (b *Bot) unreachable(err error) bool {
+	return errors.Is(err, errNotTaken) || errors.Is(err, context.DeadlineExceeded) || store.Unreachable(err)
 }
 
 // declare records the incident and its job before the ack: the ack
@@ -66,7 +101,7 @@ func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time
 	if key == "" {
 		key = "envelope:" + evt.Request.EnvelopeID
 	}
-	rec, created, err := b.recordDeclare(ctx, store.NewIncident{
+	n := store.NewIncident{
 		DedupeKey:     "slash:" + key,
 		Title:         title,
 		FullTitle:     c.Title,
@@ -76,10 +111,20 @@ func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time
 		ResponseURL:   cmd.ResponseURL,
 		Private:       c.Private,
 		Responders:    c.Responders,
-	})
-	if err != nil {
+	}
+	pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
+	rec, created, err := b.recordDeclare(pre, n)
+	cancel()
+	switch {
+	case errors.Is(err, store.ErrInDoubt):
+		// Slack does not retry a slash command: the promise is kept by
+		// writing it again until the database answers.
+		b.ackReply(evt, start, blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened)))
+		b.ensureDeclare(ctx, n)
+		return
+	case err != nil:
 		log.Error().Err(err).Msg("declare: could not record the incident")
-		b.ackReply(evt, start, blocks.DeclareFailed(err))
+		b.ackReply(evt, start, b.declareFailed(err))
 		return
 	}
 	b.ackReply(evt, start, blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened)))

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -52,14 +54,44 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 		b.connected.Store(false)
 		b.log.Error().Msg("socket mode: Slack refused the app token (SLACK_APP_TOKEN)")
 	case socketmode.EventTypeSlashCommand:
-		go b.onSlashCommand(b.withEnvelope(ctx, evt), evt)
+		go b.handle(ctx, evt, b.onSlashCommand)
 	case socketmode.EventTypeInteractive:
-		go b.onInteractive(b.withEnvelope(ctx, evt), evt)
+		go b.handle(ctx, evt, b.onInteractive)
 	case socketmode.EventTypeEventsAPI:
-		go b.onEventsAPI(b.withEnvelope(ctx, evt), evt)
+		go b.handle(ctx, evt, b.onEventsAPI)
 	case socketmode.EventTypeErrorBadMessage:
 		b.log.Warn().Msg("socket mode: an envelope warroom cannot read was dropped")
 	}
+}
+
+// envelopeBudget bounds all one envelope's handling, the answer sent
+// after the ack included: nothing waits forever on the database, Slack or
+// Zoom.
+const envelopeBudget = 30 * time.Second
+
+// handle runs one envelope's handler with its budget. A panic in it is
+// logged with its stack and answered, instead of taking the replica (and
+// every replica Slack hands the envelope to next) down. An event is left
+// unacked, so Slack delivers it again; a command or a click is answered
+// with an apology (an ack after the real one is ignored by Slack).
+func (b *Bot) handle(ctx context.Context, evt socketmode.Event, h func(context.Context, socketmode.Event)) {
+	ctx, cancel := context.WithTimeout(b.withEnvelope(ctx, evt), envelopeBudget)
+	defer cancel()
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		b.logFor(ctx).Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).
+			Str("type", string(evt.Type)).Msg("handling an envelope panicked")
+		switch evt.Type {
+		case socketmode.EventTypeSlashCommand:
+			b.ackReply(evt, time.Now(), blocks.Ephemeral(blocks.InternalError))
+		case socketmode.EventTypeInteractive:
+			b.ack(evt, time.Now(), nil)
+		}
+	}()
+	h(ctx, evt)
 }
 
 // ackPayload is a reply carried by the ack: what a slash command answers

@@ -112,7 +112,12 @@ func (s *Store) inTxWith(ctx context.Context, what string, opts *sql.TxOptions, 
 	defer leave()
 	for attempt := 1; ; attempt++ {
 		err := s.tryTx(ctx, what, opts, fn)
-		if err == nil || !s.engine.retryable(err) || attempt == maxTxAttempts {
+		if err == nil || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+		// A pooled connection a blip broke fails before anything is sent:
+		// the next attempt gets another one.
+		if !s.engine.retryable(err) && !(pgconn.SafeToRetry(err) && attempt < 3) {
 			return err
 		}
 		// Another transaction won: a short pause, growing with each try,

@@ -366,7 +366,7 @@ func (m *Main) poolConfig(hc *http.Client, onDead func(context.Context, warroom.
 		APIURL: cfg.ZoomAPIURL, OAuthURL: cfg.ZoomOAuthURL,
 		ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret,
 		AccountID: cfg.ZoomAccountID, S2SHosts: cfg.ZoomHosts,
-		HTTP: hc, Log: m.Log, OnTokenDead: onDead,
+		HTTP: hc, Log: m.Log, OnTokenDead: onDead, Owner: cfg.Replica,
 	}
 	if cfg.PublicURL != "" && cfg.SecretKey != nil {
 		pcfg.RedirectURL = cfg.PublicURL + "/zoom/oauth/callback"
@@ -410,10 +410,10 @@ func stateReader(st *store.Store, connected func() bool) func(ctx context.Contex
 		}
 		s.PendingJobs, s.DeadJobs = js.Pending, js.Dead
 		if !js.OldestDue.IsZero() {
-			s.OldestDue = st.Now().Sub(js.OldestDue)
+			s.OldestDue = time.Since(js.OldestDue)
 		}
 		if !js.OldestFailing.IsZero() {
-			s.OldestFailing = st.Now().Sub(js.OldestFailing)
+			s.OldestFailing = time.Since(js.OldestFailing)
 		}
 		hosts, err := st.ZoomHosts(ctx)
 		if err != nil {

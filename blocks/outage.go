@@ -1,0 +1,83 @@
+package blocks
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// What people are told when warroom's own database fails them: whether
+// anything was recorded, and what to do. A person at 3 a.m. must never
+// have to guess whether to type the command again.
+
+// DeclareNotRecorded answers a declare that warroom's database did not
+// take in time: nothing was recorded, so typing it again is safe.
+func DeclareNotRecorded() Reply {
+	return Ephemeral(":warning: warroom's database did not answer in time, so the incident was *not* declared. " +
+		"Please run the same command again in a moment.")
+}
+
+// NotRecorded answers a change that warroom's database did not take in
+// time (what: "record that"): nothing changed.
+func NotRecorded(what string) Reply {
+	return Ephemeral(":warning: warroom's database did not answer in time, so it could not " + what +
+		" and nothing was changed. Please try again in a moment.")
+}
+
+// NotConfirmed answers a change whose commit was sent but never answered:
+// it may have been recorded.
+func NotConfirmed(what string) Reply {
+	return Ephemeral(":warning: warroom's database stopped answering while it tried to " + what +
+		", so warroom cannot tell whether it did. Check `/incident status` in a moment before trying again.")
+}
+
+// FormNotRecorded is the declare form's error under its title: the form
+// stays open, nothing was declared, and submitting again is safe.
+const FormNotRecorded = "warroom's database did not answer in time, so nothing was declared. Submit the form again in a moment."
+
+// InternalError answers an envelope whose handling failed inside warroom.
+const InternalError = "warroom ran into an internal error and did not finish that. The details are in its log; please try again."
+
+// GivenUp is a piece of an incident's work warroom stopped retrying (a
+// dead job): what it was, the last error, and when.
+type GivenUp struct {
+	Kind string // the job kind
+	Why  string
+	At   time.Time
+}
+
+// jobWhat names each kind of work for people.
+var jobWhat = map[string]string{
+	"incident_sync": "Keeping the war room current (channel, pinned message, call, topic, bookmark)",
+	"followup":      "Scheduling a follow-up meeting",
+	"reminder":      "A follow-up's reminder",
+	"recording":     "Posting the call's recording",
+	"summary":       "Posting the call's AI summary",
+	"zoom_events":   "Applying Zoom's events (who is in the call)",
+}
+
+// maxWhy clips an error shown to people.
+const maxWhy = 200
+
+// WithGivenUp adds to a status reply the work warroom gave up on, so the
+// people in the channel know what will not happen by itself, and that any
+// change to the incident (or an admin fixing the cause) tries it again.
+func WithGivenUp(text string, bl []slack.Block, gone []GivenUp) (string, []slack.Block) {
+	if len(gone) == 0 {
+		return text, bl
+	}
+	var b strings.Builder
+	b.WriteString(":warning: *warroom gave up on:*")
+	for _, g := range gone {
+		what, ok := jobWhat[g.Kind]
+		if !ok {
+			what = g.Kind
+		}
+		why, _ := clip(g.Why, maxWhy)
+		fmt.Fprintf(&b, "\n• %s, %s: `%s`", what, dateRef(g.At), strings.ReplaceAll(Escape(why), "`", "'"))
+	}
+	b.WriteString("\nIt is tried again after the cause is fixed and the incident changes (any `/incident` change).")
+	return text + fmt.Sprintf(" · warroom gave up on %d piece(s) of work", len(gone)), append(bl, section(b.String()))
+}
