@@ -50,6 +50,13 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 			sql  string
 			args []any
 		}{
+			// The account's meetings' pending events and head counts (names,
+			// emails) go first, while the incidents still name the meetings.
+			{`DELETE FROM zoom_events WHERE incident_id IN (SELECT id FROM incidents
+				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\')`, []any{key, mentioned}},
+			{`DELETE FROM participants WHERE meeting_id IN (SELECT meeting_id FROM incidents WHERE meeting_host = ?
+				UNION SELECT meeting_id FROM followups WHERE meeting_host = ? UNION SELECT meeting_id FROM retired_meetings WHERE host = ?)`,
+				[]any{key, key, key}},
 			{`UPDATE incidents SET meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '',
 				meeting_password = '', meeting_tag = '', meeting_host = '', meeting_email = '', meeting_tried = '[]',
 				meeting_status = '', call_state = ?, call_error = 'the Zoom connection was removed',

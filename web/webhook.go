@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -30,9 +31,16 @@ func WebhookDigest(h http.Header, body []byte) string {
 	return hex.EncodeToString(sum.Sum(nil))
 }
 
-// serveWebhook receives Zoom's signed events.
+// webhookTimeout bounds a webhook's database work: past it Zoom gets a
+// 500 and sends the event again later.
+const webhookTimeout = 5 * time.Second
+
+// serveWebhook receives Zoom's signed events. A 200 means the event is
+// recorded (it will be applied even if warroom stops now); anything else
+// makes Zoom send it again.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(r.Context(), webhookTimeout)
+	defer cancel()
 	if s.cfg.WebhookSecret == "" {
 		http.Error(w, "webhooks are off: ZOOM_WEBHOOK_SECRET is not set", http.StatusNotFound)
 		return
@@ -63,21 +71,26 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
-	if replay {
-		// Acted on already. Zoom redelivers an event it thinks was lost,
-		// and anything but 200 makes it try again: acknowledge, do nothing.
-		s.d.Log.Info().Str("event", ev.Event).Msg("zoom webhook received again; nothing to do")
-		io.WriteString(w, "already received\n")
-		return
-	}
+	// A replay is recorded all the same: the event's own key makes the
+	// second record nothing, and a redelivery after a failed recording,
+	// whose digest could not be forgotten, must not be dropped for one.
 	if err := s.d.Workflow.ReceiveZoomEvent(ctx, ev); err != nil {
 		if warroom.ErrorCode(err) == warroom.EINVALID {
 			http.Error(w, warroom.ErrorMessage(err), http.StatusBadRequest)
 			return
 		}
-		s.d.Log.Error().Err(err).Str("event", ev.Event).Msg("zoom webhook could not be handled; Zoom will send it again")
-		s.d.Store.ForgetWebhook(ctx, digest)
+		s.d.Log.Error().Err(err).Str("event", ev.Event).Msg("zoom webhook could not be recorded; Zoom will send it again")
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), webhookTimeout)
+		defer cancel()
+		s.d.Store.ForgetWebhook(fctx, digest)
 		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	if replay {
+		// Zoom redelivers an event it thinks was lost, and anything but
+		// 200 makes it try again: acknowledge.
+		s.d.Log.Info().Str("event", ev.Event).Msg("zoom webhook received again; nothing to do")
+		io.WriteString(w, "already received\n")
 		return
 	}
 	w.WriteHeader(http.StatusOK)

@@ -10,31 +10,34 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 )
 
 // ReceiveZoomEvent is the one entry for Zoom's events, by webhook or by
 // the event stream: an event that came both ways, or twice one way, is
-// applied once. The key is the event itself (its name, time and payload,
-// re-encoded so key order and spacing do not matter), which both sources
-// carry alike and which nobody can vary without changing the event.
+// recorded once. It records the event durably, in the transaction that
+// marks it seen, for its incident's job to apply (runZoomEvents): an error
+// here means nothing was recorded, and the event must not be acknowledged
+// (the webhook answers 500 and Zoom sends it again; the stream reconnects
+// and reconciles). The key is the event itself (its name, time and
+// payload, re-encoded so key order and spacing do not matter), which both
+// sources carry alike and which nobody can vary without changing it.
 func (w *Workflow) ReceiveZoomEvent(ctx context.Context, ev zoom.WebhookEvent) error {
-	key := eventKey(ev)
-	seen, err := w.store.SeenEvent(ctx, key)
+	meetingID, account, err := eventSubject(ev)
 	if err != nil {
 		return err
 	}
-	if seen {
-		w.log.Debug().Str("event", ev.Event).Msg("zoom event received again; nothing to do")
-		return nil
-	}
-	if err := w.HandleZoomEvent(ctx, ev); err != nil {
-		if warroom.ErrorCode(err) != warroom.EINVALID {
-			// Let a retry of it, by either source, be handled.
-			_ = w.store.ForgetEvent(context.WithoutCancel(ctx), key)
-		}
+	recorded, err := w.store.ReceiveZoomEvent(ctx, eventKey(ev),
+		store.ZoomEvent{Event: ev.Event, EventTS: ev.EventTS, Payload: string(ev.Payload)}, meetingID, account)
+	if err != nil {
 		return err
 	}
+	if !recorded {
+		w.log.Debug().Str("event", ev.Event).Msg("zoom event seen before, or of no incident's meeting; nothing to do")
+		return nil
+	}
+	w.kick()
 	return nil
 }
 

@@ -163,6 +163,7 @@ func (w *Workflow) Register(e *jobs.Engine) {
 	jobs.Register[ReminderArgs](e, jobs.WorkFunc[ReminderArgs](w.runReminder))
 	jobs.Register[RecordingArgs](e, jobs.WorkFunc[RecordingArgs](w.runRecording))
 	jobs.Register[SummaryArgs](e, jobs.WorkFunc[SummaryArgs](w.runSummary))
+	jobs.Register[ZoomEventsArgs](e, jobs.WorkFunc[ZoomEventsArgs](w.runZoomEvents))
 }
 
 // meetingField logs a meeting's ID, except for private incidents: their

@@ -3,7 +3,6 @@ package zoom
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -34,11 +33,15 @@ type StreamConfig struct {
 	Heartbeat time.Duration
 	// Backoff bounds the wait between reconnects (jittered, doubling).
 	BackoffMin, BackoffMax time.Duration
-	// OnConnect runs after every (re)connect, before events are read:
-	// Zoom never re-sends what happened while no connection was open, so
-	// warroom reads the truth from the REST API here.
+	// OnConnect runs after every (re)connect, beside the reading of
+	// events (heartbeats go on meanwhile, however long it takes): Zoom
+	// never re-sends what happened while no connection was open, so
+	// warroom reads the truth from the REST API here. Its context ends
+	// with the connection.
 	OnConnect func(ctx context.Context)
-	// Handle applies one event. Its error is logged; the stream goes on.
+	// Handle records one event. An error means it was not recorded: the
+	// connection is dropped and opened again, which reconciles what the
+	// event would have said (Zoom never sends an event twice).
 	Handle func(ctx context.Context, ev WebhookEvent) error
 	Log    zerolog.Logger
 	Dialer *websocket.Dialer
@@ -61,6 +64,10 @@ func (c *StreamConfig) setDefaults() {
 		c.Dialer = &websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment}
 	}
 }
+
+// maxFrame bounds one frame read off the stream: an event is a few
+// kilobytes, and a peer must not make warroom read gigabytes.
+const maxFrame = 1 << 20
 
 // streamFrame is every frame of the stream, both ways.
 type streamFrame struct {
@@ -119,39 +126,25 @@ func streamOnce(ctx context.Context, cfg StreamConfig) (connected bool, err erro
 	}
 	defer conn.Close()
 	cfg.Log.Info().Msg("zoom event stream connected")
-	if cfg.OnConnect != nil {
-		cfg.OnConnect(ctx)
-	}
 	return true, readStream(ctx, cfg, conn)
 }
 
-// readStream reads frames and sends heartbeats until the connection ends.
+// readStream sends heartbeats, reconciles in the background and reads
+// frames until the connection ends.
 func readStream(ctx context.Context, cfg StreamConfig, conn *websocket.Conn) error {
+	conn.SetReadLimit(maxFrame)
 	// Without a heartbeat answer for two periods the connection is dead,
 	// even if TCP has not noticed.
 	deadline := func() time.Time { return time.Now().Add(2*cfg.Heartbeat + 10*time.Second) }
 	conn.SetReadDeadline(deadline())
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		t := time.NewTicker(cfg.Heartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-				conn.Close()
-				return
-			case <-stop:
-				return
-			case <-t.C:
-				if err := conn.WriteJSON(streamFrame{Module: "heartbeat"}); err != nil {
-					conn.Close()
-					return
-				}
-			}
-		}
-	}()
+	connCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Heartbeats start with the connection, not after the reconcile: one
+	// longer than Zoom's idle timeout would otherwise drop every connection.
+	go heartbeat(connCtx, ctx, cfg, conn)
+	if cfg.OnConnect != nil {
+		go cfg.OnConnect(connCtx)
+	}
 	for {
 		var f streamFrame
 		if err := conn.ReadJSON(&f); err != nil {
@@ -170,8 +163,38 @@ func readStream(ctx context.Context, cfg StreamConfig, conn *websocket.Conn) err
 			cfg.Log.Warn().Msg("zoom event stream: a message that is not an event was skipped")
 			continue
 		}
-		if err := cfg.Handle(ctx, ev); err != nil && !errors.Is(err, context.Canceled) {
-			cfg.Log.Error().Err(err).Str("event", ev.Event).Msg("zoom event from the stream could not be handled")
+		if err := cfg.Handle(connCtx, ev); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("zoom event stream: a %s event could not be recorded; reconnecting to reconcile: %w", ev.Event, err)
+		}
+	}
+}
+
+// heartbeat sends {"module":"heartbeat"} at once and every cfg.Heartbeat until the
+// connection ends (conn closed on the way out), and closes it politely
+// when the stream is stopped (outer ends).
+func heartbeat(connCtx, outer context.Context, cfg StreamConfig, conn *websocket.Conn) {
+	t := time.NewTicker(cfg.Heartbeat)
+	defer t.Stop()
+	if err := conn.WriteJSON(streamFrame{Module: "heartbeat"}); err != nil {
+		conn.Close()
+		return
+	}
+	for {
+		select {
+		case <-connCtx.Done():
+			if outer.Err() != nil {
+				conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			}
+			conn.Close()
+			return
+		case <-t.C:
+			if err := conn.WriteJSON(streamFrame{Module: "heartbeat"}); err != nil {
+				conn.Close()
+				return
+			}
 		}
 	}
 }

@@ -444,15 +444,19 @@ func TestDeauthorizationWebhookDeletesAccount(t *testing.T) {
 	if err := e.w.Zoom.Deauthorize(robotEmail); err != nil {
 		t.Fatalf("deauthorize: %v", err)
 	}
-	if e.hosts(t) != 0 {
-		t.Error("deauthorized account still stored")
+	// Acknowledged once recorded; applied by its job right after.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	told := func() bool {
+		for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
+			if strings.Contains(m.Text, "removed warroom in Zoom") {
+				return true
+			}
+		}
+		return false
 	}
-	found := false
-	for _, m := range e.w.Slack.DirectMessages(connectAdmin) {
-		found = found || strings.Contains(m.Text, "removed warroom in Zoom")
-	}
-	if !found {
-		t.Error("admins were not told of the deauthorization")
+	if err := waitFor(ctx, func() bool { return e.hosts(t) == 0 && told() }); err != nil {
+		t.Errorf("after the deauthorization: %d accounts stored, admins told %v", e.hosts(t), told())
 	}
 	if err := e.w.Zoom.ValidateWebhookURL(context.Background()); err != nil {
 		t.Errorf("URL validation: %v", err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/workflow"
@@ -14,6 +15,9 @@ import (
 // streamSingleton names the Zoom event stream among replicas: Zoom's
 // subscription is one connection, so one replica holds it.
 const streamSingleton = "zoom-event-stream"
+
+// eventRecordTimeout bounds the recording of one event off the stream.
+const eventRecordTimeout = 5 * time.Second
 
 // streamHold is how long a replica's hold on the stream lasts unrenewed:
 // when it dies, another replica opens the stream within about this long.
@@ -36,7 +40,19 @@ func (m *Main) runEventStream(ctx context.Context, st *store.Store, wf *workflow
 	}
 	sc.URL, sc.SubscriptionID = cfg.ZoomWSURL, cfg.ZoomWSSubscriptionID
 	sc.Token = zoom.AppToken(cfg.ZoomOAuthURL, cfg.ZoomAccountID, cfg.ZoomClientID, cfg.ZoomClientSecret, hc)
-	sc.OnConnect, sc.Handle, sc.Log = wf.Reconcile, wf.ReceiveZoomEvent, m.Log
+	sc.OnConnect, sc.Log = wf.Reconcile, m.Log
+	sc.Handle = func(ctx context.Context, ev zoom.WebhookEvent) error {
+		// Recorded within a deadline: a database that does not answer
+		// drops the connection, and the reconnect reconciles.
+		rctx, cancel := context.WithTimeout(ctx, eventRecordTimeout)
+		defer cancel()
+		err := wf.ReceiveZoomEvent(rctx, ev)
+		if warroom.ErrorCode(err) == warroom.EINVALID {
+			m.Log.Warn().Err(err).Str("event", ev.Event).Msg("zoom event from the stream cannot be read; skipped")
+			return nil
+		}
+		return err
+	}
 	m.singleton(ctx, st, streamSingleton, owner, func(ctx context.Context) { zoom.RunStream(ctx, sc) })
 }
 
