@@ -46,6 +46,8 @@ type Config struct {
 	HTTP         *http.Client
 	Log          zerolog.Logger
 	Now          func() time.Time
+	// Owner names this replica in the accounts' refresh leases.
+	Owner string
 	// OnTokenDead is told when an account's refresh fails for good: the
 	// pool stops using it until an admin reconnects it.
 	OnTokenDead func(ctx context.Context, host warroom.ZoomHost, reason string)
@@ -77,6 +79,9 @@ func New(ctx context.Context, cfg Config, st *store.Store) (*Pool, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = fmt.Sprintf("warroom-%d", time.Now().UnixNano())
 	}
 	p := &Pool{cfg: cfg, store: st, clients: map[string]*zoom.Client{}, tokens: map[string]*accountTokens{}}
 	if cfg.AccountID != "" {

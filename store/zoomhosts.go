@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -185,10 +184,11 @@ func (s *Store) Tokens(ctx context.Context, key string) (ZoomTokens, error) {
 	return t, nil
 }
 
-// MarkRefreshing records that a refresh request is about to be sent, so a
-// refresh token rejected after a crash can be explained.
+// MarkRefreshing records that a refresh request is about to be sent, and
+// when: until its answer is saved, the refresh token stored is spent, and
+// a refusal of it is explained by this (see WasRefreshing).
 func (s *Store) MarkRefreshing(ctx context.Context, key string) error {
-	return s.updateHost(ctx, key, `refreshing = 1`)
+	return s.updateHost(ctx, key, `refreshing = ?`, ms(s.now()))
 }
 
 // SaveTokens replaces an account's tokens after a refresh. The refresh
@@ -207,14 +207,15 @@ func (s *Store) SaveTokens(ctx context.Context, key string, tok ZoomTokens) erro
 		access, refresh, ms(tok.Expiry), string(warroom.HostOK))
 }
 
-// WasRefreshing reports whether a refresh was in flight when the process
-// last stopped.
-func (s *Store) WasRefreshing(ctx context.Context, key string) (bool, error) {
-	var v int
+// WasRefreshing says when a refresh request was last sent whose answer
+// is not saved (zero if none): a process that died before saving it, or
+// one that holds the new pair and cannot reach the database yet.
+func (s *Store) WasRefreshing(ctx context.Context, key string) (time.Time, error) {
+	var v int64
 	if err := s.q.QueryRowContext(ctx, `SELECT refreshing FROM zoom_hosts WHERE key = ?`, key).Scan(&v); err != nil {
-		return false, fmt.Errorf("store: zoom host %s: %w", key, err)
+		return time.Time{}, fmt.Errorf("store: zoom host %s: %w", key, err)
 	}
-	return v == 1, nil
+	return fromMS(v), nil
 }
 
 // ExpireAccessToken marks the stored access token as used up (Zoom
@@ -328,38 +329,45 @@ func nonEmpty(s, def string) string {
 	return s
 }
 
-// accountLock is the first key of the advisory locks that let one replica
-// at a time refresh a Zoom account's tokens (the second is the account's
-// key, hashed).
-const accountLock = 7263
+// RefreshLease is how long one replica holds the right to refresh an
+// account's tokens: a holder that dies frees the account after it.
+const RefreshLease = 10 * time.Second
 
 // LockAccount holds, until unlock is called, the right to refresh key's
-// tokens across every replica on the database. Zoom rotates refresh tokens
-// — the old one dies at the first refresh — so two replicas refreshing the
-// same account at once would leave one of them saving a dead token. On
-// PostgreSQL it is a session advisory lock on a connection of its own (a
-// replica that dies drops it with its connection); SQLite has one process
-// per database, whose own mutex suffices.
-func (s *Store) LockAccount(ctx context.Context, key string) (unlock func(), err error) {
+// tokens across every replica on the database, waiting for it until ctx
+// ends. Zoom rotates refresh tokens — the old one dies at the first
+// refresh — so two replicas refreshing the same account at once would
+// leave one of them saving a dead token. On PostgreSQL it is a lease on
+// the account's row, judged by the database's clock (an advisory lock
+// would be stranded by a transaction-mode pooler, and waits without a
+// deadline); SQLite has one process per database, whose own mutex
+// suffices.
+func (s *Store) LockAccount(ctx context.Context, key, owner string) (unlock func(), err error) {
 	if s.engine.name != postgresEngine.name {
 		return func() {}, nil
 	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: lock zoom account: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1, hashtext($2))`, accountLock, key); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("store: lock zoom account: %w", err)
-	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1, hashtext($2))`, accountLock, key); err != nil {
-			// A lock whose release failed must not go back to the pool
-			// held: closing the connection ends the session and the lock.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	for {
+		now := s.now()
+		res, err := s.q.ExecContext(ctx, `UPDATE zoom_hosts SET refresh_owner = ?, refresh_until = ?
+			WHERE key = ? AND (refresh_owner = ? OR refresh_until <= ?)`, owner, ms(now.Add(RefreshLease)), key, owner, ms(now))
+		if err != nil {
+			return nil, fmt.Errorf("store: lock zoom account: %w", err)
 		}
-		conn.Close()
-	}, nil
+		if n, _ := res.RowsAffected(); n == 1 {
+			return func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				// Not released (the database is gone): the lease runs out.
+				_, _ = s.q.ExecContext(ctx, `UPDATE zoom_hosts SET refresh_until = 0 WHERE key = ? AND refresh_owner = ?`, key, owner)
+			}, nil
+		}
+		if _, err := s.ZoomHost(ctx, key); err != nil {
+			return nil, err // removed meanwhile
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: lock zoom account: another replica is refreshing it: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

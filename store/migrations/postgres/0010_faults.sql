@@ -37,6 +37,8 @@ CREATE INDEX zoom_events_incident ON zoom_events (incident_id, id);
 -- would be stranded by a transaction-mode pooler).
 ALTER TABLE zoom_hosts ADD COLUMN refresh_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE zoom_hosts ADD COLUMN refresh_until BIGINT NOT NULL DEFAULT 0;
+-- refreshing holds when a refresh was sent (Unix milliseconds), not a flag.
+ALTER TABLE zoom_hosts ALTER COLUMN refreshing TYPE BIGINT;
 
 -- Who Zoom holds as the call's alternative host may differ from the
 -- commander warroom last tried (Zoom cannot change a running meeting's
