@@ -70,6 +70,19 @@ type Error struct {
 func (e *Error) Error() string { return "slack: " + e.Method + ": " + e.Code }
 func (e *Error) Unwrap() error { return e.err }
 
+// permanentCodes are Slack's answers that no retry changes: the channel
+// is archived or gone, the app lacks a scope until it is reinstalled, a
+// policy forbids it, or warroom sent what Slack will never take. A job
+// that gets one is given up on at once (and shown), not retried forever.
+var permanentCodes = map[string]bool{
+	"is_archived": true, "channel_not_found": true, "missing_scope": true, "restricted_action": true,
+	"not_allowed_token_type": true, "invalid_blocks": true, "msg_too_long": true, "too_many_attachments": true,
+	"ekm_access_denied": true, "team_access_not_granted": true, "method_deprecated": true,
+}
+
+// Permanent reports whether retrying cannot help (the job engine asks).
+func (e *Error) Permanent() bool { return permanentCodes[e.Code] }
+
 // RateLimitError is a 429 that outlasted slack-go's retries.
 type RateLimitError struct {
 	Method string

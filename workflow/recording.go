@@ -46,7 +46,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 	}
 	client, _, err := w.pool.Client(ctx, wt.MeetingHost)
 	if err != nil {
-		return err
+		return w.recordingFailed(ctx, job, rec, wt, err)
 	}
 	if wt.RecTS == "" {
 		r, err := client.GetRecordings(ctx, strconv.FormatInt(wt.MeetingID, 10))
@@ -62,7 +62,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 			return jobs.SnoozeUntil(w.now().Add(pollDelay(job.Attempt, w.cfg.RecordingPollMax)), nil)
 		}
 		if err != nil {
-			return fmt.Errorf("read recording: %w", err)
+			return w.recordingFailed(ctx, job, rec, wt, fmt.Errorf("read recording: %w", err))
 		}
 		if err := w.postRecording(ctx, job.Fence, rec, wt, r); err != nil {
 			return err
@@ -75,6 +75,17 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 		return nil
 	}
 	return w.postAttendance(ctx, job.Fence, rec, wt, client)
+}
+
+// recordingFailed is a failed look for the recording: retried (the job's
+// backoff, and its end if it keeps failing), until the watch's cap — which
+// holds whatever the failure, not only while Zoom says "not ready".
+func (w *Workflow) recordingFailed(ctx context.Context, job *jobs.Job[RecordingArgs], rec *store.Record, wt *store.RecordingWatch, err error) error {
+	if !w.now().After(wt.PollUntil) {
+		return err
+	}
+	w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("the recording could not be read before the wait ended; stopped waiting")
+	return w.store.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
 }
 
 func (w *Workflow) postRecording(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, r *zoom.Recording) error {

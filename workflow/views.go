@@ -5,25 +5,35 @@ import (
 	"fmt"
 
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/slackapi"
 	"github.com/warroom-dev/warroom/store"
 )
 
+// ensureTopic keeps the channel topic (which carries the call link)
+// current. What it shows is remembered as a fingerprint, never as the
+// text: the link must not outlive its meeting in the database.
 func (r *syncRun) ensureTopic(ctx context.Context) error {
 	rec := r.snapshot()
 	topic := blocks.ChannelTopic(rec.Incident)
-	if rec.TopicShows == topic {
+	shows := textFingerprint(topic)
+	link := ""
+	if rec.Meeting != nil {
+		link = rec.Meeting.JoinURL
+	}
+	switch rec.TopicShows {
+	case shows:
+		return nil
+	case topic: // recorded as text by an earlier warroom: the topic is right
+		r.steps.TopicShows(shows, link)
+		r.set(func(x *store.Record) { x.TopicShows = shows })
 		return nil
 	}
 	if err := r.w.slack.SetTopic(ctx, rec.ChannelID, topic); err != nil {
 		return fmt.Errorf("set channel topic: %w", err)
 	}
-	link := ""
-	if rec.Meeting != nil {
-		link = rec.Meeting.JoinURL
-	}
-	r.steps.TopicShows(topic, link)
-	r.set(func(x *store.Record) { x.TopicShows = topic })
+	r.steps.TopicShows(shows, link)
+	r.set(func(x *store.Record) { x.TopicShows = shows })
 	return nil
 }
 
@@ -98,6 +108,12 @@ func (r *syncRun) ensureAnnounced(ctx context.Context) error {
 		if jerr := w.slack.Join(ctx, channel); jerr == nil {
 			ch, ts, err = w.slack.Post(ctx, channel, msg)
 		}
+	}
+	if jobs.IsPermanent(err) {
+		// The announce channel is archived or gone: the incident's own
+		// room must not fail with it.
+		r.log.Warn().Err(err).Str("channel", channel).Msg("cannot announce in WARROOM_ANNOUNCE_CHANNEL; the incident goes on without")
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("announce in %s: %w", channel, err)

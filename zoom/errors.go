@@ -52,6 +52,17 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Permanent reports whether retrying cannot help: the account lacks a
+// scope or a permission (4711, 4700, 200) until an admin changes the app
+// or the account. The job engine gives such work up at once, and shows it.
+func (e *Error) Permanent() bool {
+	switch e.Code {
+	case 4711, 4700, 200:
+		return true
+	}
+	return false
+}
+
 // Rate limit types, as Zoom names them in the X-RateLimit-Type header.
 const (
 	RateLimitQPS   = "QPS"         // per-second limit: retry in a moment
