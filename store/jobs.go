@@ -37,6 +37,7 @@ type Job struct {
 	// FailingSince is when the first of them was recorded.
 	Failures     int
 	FailingSince time.Time
+	DoneAt       time.Time // when it finished, or was given up on
 	// Token changes with every claim: writes made under an older token are
 	// refused (see Fence).
 	Token int64
@@ -51,14 +52,14 @@ type Fence struct{ Job, Token int64 }
 func (j Job) Fence() Fence { return Fence{Job: j.ID, Token: j.Token} }
 
 const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error, lease_token,
-	failures, failing_since`
+	failures, failing_since, COALESCE(done_at, 0)`
 
 func scanJob(row scanner) (Job, error) {
 	var j Job
-	var runAt, failingSince int64
+	var runAt, failingSince, doneAt int64
 	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token,
-		&j.Failures, &failingSince)
-	j.RunAt, j.FailingSince = fromMS(runAt), fromMS(failingSince)
+		&j.Failures, &failingSince, &doneAt)
+	j.RunAt, j.FailingSince, j.DoneAt = fromMS(runAt), fromMS(failingSince), fromMS(doneAt)
 	return j, err
 }
 
