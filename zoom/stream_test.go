@@ -177,3 +177,77 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// runStream runs the client against s until the test ends.
+func runStream(t *testing.T, s *streamServer, cfg zoom.StreamConfig) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	cfg.URL, cfg.SubscriptionID = "ws"+strings.TrimPrefix(s.URL, "http"), "sub-1"
+	cfg.Token = func(context.Context) (string, error) { return "tok", nil }
+	cfg.BackoffMin, cfg.BackoffMax, cfg.Log = 20*time.Millisecond, 50*time.Millisecond, zerolog.Nop()
+	go func() { defer close(done); zoom.RunStream(ctx, cfg) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// A reconcile that takes longer than the heartbeat period does not hold
+// the heartbeats back: Zoom would drop a silent connection, and with a
+// slow reconcile at every connect, every connection.
+func TestStreamHeartbeatsWhileItReconciles(t *testing.T) {
+	s := newStreamServer(t)
+	release := make(chan struct{})
+	defer close(release)
+	events := make(chan string, 1)
+	runStream(t, s, zoom.StreamConfig{
+		Heartbeat: 30 * time.Millisecond,
+		OnConnect: func(ctx context.Context) {
+			select { // a reconcile that never ends during the test
+			case <-release:
+			case <-ctx.Done():
+			}
+		},
+		Handle: func(_ context.Context, ev zoom.WebhookEvent) error { events <- ev.Event; return nil },
+	})
+	waitFor(t, func() bool { return s.heartbeats.Load() >= 3 })
+	// Events are read meanwhile too.
+	s.send(t, `{"event":"meeting.started","event_ts":1,"payload":{"object":{"id":"1"}}}`)
+	if ev := <-events; ev != "meeting.started" {
+		t.Fatalf("event %q", ev)
+	}
+	if n := s.dials.Load(); n != 1 {
+		t.Errorf("%d dials: the connection was dropped while it reconciled", n)
+	}
+}
+
+// A frame over 1 MiB is not read whole: the connection is dropped and
+// opened again.
+func TestStreamRefusesAHugeFrame(t *testing.T) {
+	s := newStreamServer(t)
+	var handled atomic.Int32
+	runStream(t, s, zoom.StreamConfig{Heartbeat: time.Hour,
+		Handle: func(context.Context, zoom.WebhookEvent) error { handled.Add(1); return nil }})
+	waitFor(t, func() bool { return s.dials.Load() == 1 })
+	huge := `{"event":"meeting.started","event_ts":1,"payload":{"object":{"id":"1","topic":"` + strings.Repeat("x", 2<<20) + `"}}}`
+	s.mu.Lock()
+	// The client may reset the connection before the frame is all sent.
+	_ = s.conn.WriteJSON(map[string]string{"module": "message", "content": huge})
+	s.mu.Unlock()
+	waitFor(t, func() bool { return s.dials.Load() == 2 })
+	if handled.Load() != 0 {
+		t.Error("a 2 MiB frame was read and handled")
+	}
+}
+
+// An event the handler could not record drops the connection: the
+// reconnect reconciles what the event said, since Zoom never sends it
+// again.
+func TestStreamReconnectsWhenAnEventCannotBeRecorded(t *testing.T) {
+	s := newStreamServer(t)
+	var reconciles atomic.Int32
+	runStream(t, s, zoom.StreamConfig{Heartbeat: time.Hour,
+		OnConnect: func(context.Context) { reconciles.Add(1) },
+		Handle:    func(context.Context, zoom.WebhookEvent) error { return errors.New("database unreachable") }})
+	waitFor(t, func() bool { return reconciles.Load() == 1 })
+	s.send(t, `{"event":"meeting.ended","event_ts":1,"payload":{"object":{"id":"1"}}}`)
+	waitFor(t, func() bool { return s.dials.Load() == 2 && reconciles.Load() == 2 })
+}
