@@ -65,3 +65,45 @@ func TestSingletonRunsOnOneReplica(t *testing.T) {
 		t.Fatalf("%d replicas ran the singleton at once", most.Load())
 	}
 }
+
+// hanging is a singleton store whose renewals never answer (a partition):
+// only the caller's deadline ends them.
+type hanging struct {
+	*store.Store
+	hang atomic.Bool
+}
+
+func (h *hanging) HoldSingleton(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
+	if h.hang.Load() {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
+	return h.Store.HoldSingleton(ctx, name, owner, ttl)
+}
+
+// A holder whose renewals hang stops its work before its hold could run
+// out at the database, so the replica that takes the singleton over never
+// runs beside it.
+func TestASingletonStopsBeforeItsHoldEnds(t *testing.T) {
+	s := mustStore(t)
+	h := &hanging{Store: s}
+	const ttl = 900 * time.Millisecond
+	started, stopped := make(chan time.Time, 1), make(chan time.Time, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go jobs.RunSingleton(ctx, h, "stream", "replica-1", ttl, zerolog.Nop(), func(ctx context.Context) {
+		started <- time.Now()
+		<-ctx.Done()
+		stopped <- time.Now()
+	})
+	began := <-started
+	h.hang.Store(true) // every renewal from now on hangs
+	select {
+	case end := <-stopped:
+		if held := end.Sub(began); held >= ttl {
+			t.Errorf("the work ran %s on a hold of %s that was never renewed", held.Round(time.Millisecond), ttl)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the work never stopped while its hold could not be renewed")
+	}
+}
