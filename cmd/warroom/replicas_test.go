@@ -31,8 +31,13 @@ type replicaSet struct {
 
 func startReplicas(t *testing.T, w *world, n int, extra ...string) *replicaSet {
 	t.Helper()
+	return startReplicasOn(t, w, n, pgtest.URL(t), extra...)
+}
+
+// startReplicasOn starts n replicas on the database db.
+func startReplicasOn(t *testing.T, w *world, n int, db string, extra ...string) *replicaSet {
+	t.Helper()
 	rs := &replicaSet{w: w, procs: map[string]*process{}}
-	db := pgtest.URL(t)
 	rs.dsn = db
 	rs.env = append(w.env(t.TempDir()), "WARROOM_DB="+db)
 	rs.env = append(rs.env, extra...)
