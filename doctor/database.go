@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/warroom-dev/warroom/store"
 )
@@ -74,6 +75,34 @@ func (d *doctor) checkDatabase(ctx context.Context) {
 		state = "in use by a running warroom"
 	}
 	d.ok(what, fmt.Sprintf("%s; integrity ok; %s, %s waiting; %s", schema, plural(info.Incidents, "incident"), plural(info.PendingJobs, "job"), state))
+	d.checkWork(info.Work)
+}
+
+// checkWork reports the work warroom gave up on: each is something people
+// are waiting for that will not happen by itself.
+func (d *doctor) checkWork(w store.WorkInfo) {
+	const what = "Durable work"
+	if w.DeadAll == 0 {
+		found := "nothing given up on in the last 24 h"
+		if w.Failing > 0 {
+			found += "; " + plural(w.Failing, "job") + " failing and being retried"
+		}
+		d.ok(what, found)
+		return
+	}
+	var items []string
+	for _, j := range w.Dead {
+		why := strings.ReplaceAll(j.LastError, "\n", "; ")
+		if len(why) > 120 {
+			why = why[:120] + "…"
+		}
+		items = append(items, fmt.Sprintf("%s of incident %d at %s (%s)", j.Kind, j.IncidentID, j.DoneAt.Format(time.RFC3339), why))
+	}
+	if more := w.DeadAll - len(w.Dead); more > 0 {
+		items = append(items, fmt.Sprintf("and %d more", more))
+	}
+	d.warn(what, plural(w.DeadAll, "job")+" given up on in the last 24 h: "+strings.Join(items, "; "),
+		"/incident status in each incident's channel says what is missing; fix the cause (an archived channel, a missing scope: reinstall the app), then any change to the incident tries again")
 }
 
 // schemaState describes a database's schema version against the latest
@@ -127,4 +156,5 @@ func (d *doctor) checkPostgres(ctx context.Context) {
 		replicas = plural(len(names), "replica") + " seen in the last minute: " + strings.Join(names, ", ")
 	}
 	d.ok(what, fmt.Sprintf("PostgreSQL %s; %s; %s; %s", info.Version, schema, plural(info.Incidents, "incident"), replicas))
+	d.checkWork(info.Work)
 }

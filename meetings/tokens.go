@@ -111,7 +111,7 @@ func (t *accountTokens) refresh(ctx context.Context, tok store.ZoomTokens) (stri
 	}
 	t.unsaved = &next
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
-	err = p.store.SaveTokens(sctx, t.key, next)
+	err = p.store.SaveTokens(sctx, t.key, p.cfg.Owner, next)
 	cancel()
 	if err == nil {
 		t.unsaved = nil
@@ -141,7 +141,7 @@ func (t *accountTokens) saveLater() {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), saveTimeout)
-		err := t.pool.store.SaveTokens(ctx, t.key, *tok)
+		err := t.pool.store.SaveTokens(ctx, t.key, t.pool.cfg.Owner, *tok)
 		cancel()
 		if err == nil || warroom.ErrorCode(err) == warroom.ENOTFOUND {
 			// Saved, or the account was removed meanwhile: nothing to keep.

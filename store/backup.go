@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // BackupInfo describes a backup just written.
@@ -108,6 +109,7 @@ type Info struct {
 	Incidents   int
 	PendingJobs int
 	ZoomHosts   []HostInfo
+	Work        WorkInfo
 }
 
 // HostInfo is what Inspect reports of a Zoom host in the pool.
@@ -169,6 +171,11 @@ func Inspect(ctx context.Context, path string) (Info, error) {
 	}
 	if info.ZoomHosts, err = inspectHosts(ctx, db); err != nil {
 		return info, fmt.Errorf("store: inspect %s: %w", path, err)
+	}
+	if info.SchemaVersion >= 10 {
+		if info.Work, err = inspectWork(ctx, db, time.Now()); err != nil {
+			return info, fmt.Errorf("store: inspect %s: %w", path, err)
+		}
 	}
 	return info, nil
 }

@@ -16,6 +16,7 @@ type PostgresInfo struct {
 	Latest        int    // the newest schema this warroom knows
 	Incidents     int
 	Replicas      []Replica // seen in the last minute
+	Work          WorkInfo
 }
 
 // MinPostgres is the oldest PostgreSQL warroom supports (server_version_num).
@@ -47,6 +48,15 @@ func InspectPostgres(ctx context.Context, dsn string) (PostgresInfo, error) {
 	info.SchemaVersion = int(v.Int64)
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents`).Scan(&info.Incidents); err != nil {
 		return info, fmt.Errorf("store: incidents: %w", err)
+	}
+	if info.SchemaVersion >= 10 {
+		var now time.Time
+		if err := db.QueryRowContext(ctx, `SELECT clock_timestamp()`).Scan(&now); err != nil {
+			return info, fmt.Errorf("store: the server's clock: %w", err)
+		}
+		if info.Work, err = inspectWork(ctx, db, now); err != nil {
+			return info, err
+		}
 	}
 	rows, err := db.QueryContext(ctx, `SELECT name, version, started_at, seen_at FROM replicas WHERE seen_at >= $1 ORDER BY name`,
 		time.Now().Add(-time.Minute).UnixMilli())

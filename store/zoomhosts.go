@@ -191,10 +191,12 @@ func (s *Store) MarkRefreshing(ctx context.Context, key string) error {
 	return s.updateHost(ctx, key, `refreshing = ?`, ms(s.now()))
 }
 
-// SaveTokens replaces an account's tokens after a refresh. The refresh
-// token Zoom just rotated is durable when this returns, before the new
-// access token is used for anything.
-func (s *Store) SaveTokens(ctx context.Context, key string, tok ZoomTokens) error {
+// SaveTokens replaces an account's tokens after a refresh by owner. The
+// refresh token Zoom just rotated is durable when this returns, before
+// the new access token is used for anything; owner's refresh lease ends
+// with it (a refresh saved is a refresh done, even when the unlock that
+// would have ended it could not reach the database).
+func (s *Store) SaveTokens(ctx context.Context, key, owner string, tok ZoomTokens) error {
 	access, err := s.cipher.seal("access_token", tok.Access)
 	if err != nil {
 		return err
@@ -203,8 +205,9 @@ func (s *Store) SaveTokens(ctx context.Context, key string, tok ZoomTokens) erro
 	if err != nil {
 		return err
 	}
-	return s.updateHost(ctx, key, `access_token = ?, refresh_token = ?, expires_at = ?, refreshing = 0, status = ?, status_error = ''`,
-		access, refresh, ms(tok.Expiry), string(warroom.HostOK))
+	return s.updateHost(ctx, key, `access_token = ?, refresh_token = ?, expires_at = ?, refreshing = 0, status = ?, status_error = '',
+		refresh_until = CASE WHEN refresh_owner = ? THEN 0 ELSE refresh_until END`,
+		access, refresh, ms(tok.Expiry), string(warroom.HostOK), owner)
 }
 
 // WasRefreshing says when a refresh request was last sent whose answer

@@ -302,3 +302,24 @@ func (s *Server) User(id string) (User, bool) {
 func (s *Server) DirectMessages(userID string) []Message {
 	return s.Messages("D" + userID)
 }
+
+// ArchiveChannelAs has a person archive a channel, as from Slack's own
+// menu: the bot's later posts, pins and topic changes there are refused
+// with is_archived.
+func (s *Server) ArchiveChannelAs(userID, channelID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channels[channelID]
+	switch {
+	case s.users[userID] == nil:
+		return &Error{Code: "user_not_found"}
+	case ch == nil:
+		return &Error{Code: "channel_not_found"}
+	case ch.IsArchived:
+		return &Error{Code: "already_archived"}
+	case ch.ID == generalID:
+		return &Error{Code: "cant_archive_general"}
+	}
+	ch.IsArchived, ch.updated = true, s.cfg.Now().UnixMilli()
+	return nil
+}

@@ -32,6 +32,12 @@ type Fault struct {
 	// dropping after Zoom acted, the case that makes a client without an
 	// idempotency key create things twice. Status and Delay are ignored.
 	LoseAnswer bool
+	// Acted, if set, is called once the operation took effect and before
+	// its answer leaves (which then goes as usual): a test's moment to
+	// break something between Zoom acting and the client hearing of it —
+	// a token rotated while the client's database goes away, say. Status
+	// and Delay are ignored.
+	Acted func()
 }
 
 // InjectFault queues f; faults are tried in the order they were injected.

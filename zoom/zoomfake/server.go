@@ -22,6 +22,7 @@
 package zoomfake
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
@@ -367,6 +368,10 @@ func (s *Server) handle(pattern, op string, api bool, h http.HandlerFunc) {
 			s.sleep(r.Context(), time.Duration(1<<62))
 			abort(rec)
 		}
+		if f != nil && f.Acted != nil {
+			s.actThenAnswer(w, r, op, api, h, f.Acted)
+			return
+		}
 		if f != nil {
 			if !s.sleep(r.Context(), f.Delay) {
 				abort(rec)
@@ -385,6 +390,37 @@ func (s *Server) handle(pattern, op string, api bool, h http.HandlerFunc) {
 		h(w, r)
 	})
 }
+
+// actThenAnswer runs the operation into a buffer, calls acted, then sends
+// the buffered answer (see Fault.Acted).
+func (s *Server) actThenAnswer(w http.ResponseWriter, r *http.Request, op string, api bool, h http.HandlerFunc, acted func()) {
+	buf := &buffered{header: http.Header{}, status: http.StatusOK}
+	if api {
+		var ok bool
+		if r, ok = s.checkBearer(buf, r, op); ok && s.admitQPS(buf) {
+			h(buf, r)
+		}
+	} else {
+		h(buf, r)
+	}
+	acted()
+	for k, v := range buf.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(buf.status)
+	w.Write(buf.body.Bytes())
+}
+
+// buffered holds an answer until it is sent.
+type buffered struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *buffered) Header() http.Header         { return b.header }
+func (b *buffered) Write(p []byte) (int, error) { return b.body.Write(p) }
+func (b *buffered) WriteHeader(status int)      { b.status = status }
 
 // discard is a ResponseWriter whose answer nobody will read.
 type discard struct{}
