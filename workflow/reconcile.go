@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -58,13 +59,38 @@ const reconcilePace = 100 * time.Millisecond
 
 // Reconcile reads from Zoom's API the state of every open incident's call
 // and corrects what warroom recorded: Zoom never re-sends an event missed
-// while the event stream was down, so this runs at every (re)connect. A
-// recording being waited for is looked for at once too.
+// while the event stream was down (or one warroom could not record), so
+// this runs at every (re)connect. A recording being waited for is looked
+// for at once too. While warroom's database does not answer it tries
+// again, until it has reconciled once or ctx ends.
 func (w *Workflow) Reconcile(ctx context.Context) {
-	recs, err := w.store.OpenIncidents(ctx)
+	wait := time.Second
+	for {
+		err := w.reconcileOnce(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		w.log.Warn().Err(err).Dur("retry_in", wait).Msg("reconcile: could not record the calls' state; trying again")
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// reconcileTimeout bounds each database call of a reconcile.
+const reconcileTimeout = 5 * time.Second
+
+// reconcileOnce reconciles once; an error means the database did not
+// take it (Zoom's own failures only skip that incident).
+func (w *Workflow) reconcileOnce(ctx context.Context) error {
+	lctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
+	recs, err := w.store.OpenIncidents(lctx)
+	cancel()
 	if err != nil {
-		w.log.Warn().Err(err).Msg("reconcile: could not list open incidents")
-		return
+		return err
 	}
 	fixed := 0
 	// Paced well inside Zoom's per-second limits, which the incident
@@ -77,42 +103,38 @@ func (w *Workflow) Reconcile(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-pace.C:
 		}
-		client, _, err := w.pool.Client(ctx, rec.MeetingHost)
+		ended, changed, err := w.callState(ctx, rec)
 		if err != nil {
-			continue
-		}
-		m, err := client.GetMeeting(ctx, rec.Meeting.ID)
-		var limited *zoom.RateLimitError
-		if errors.As(err, &limited) {
-			w.log.Warn().Err(err).Msg("reconcile: Zoom's rate limit; the rest waits for the next round")
-			break
-		}
-		if err != nil {
+			var limited *zoom.RateLimitError
+			if errors.As(err, &limited) {
+				w.log.Warn().Err(err).Msg("reconcile: Zoom's rate limit; the rest waits for the next round")
+				break
+			}
 			if ctx.Err() == nil {
 				w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("reconcile: could not read the call's state")
 			}
 			continue
 		}
-		var ended bool
-		switch {
-		case m.Status == warroom.MeetingStarted && rec.Meeting.Status != warroom.MeetingStarted:
-		case m.Status != warroom.MeetingStarted && rec.Meeting.Status == warroom.MeetingStarted:
-			ended = true // it ran, and runs no more
-		default:
+		if !changed {
 			continue
 		}
 		// Now is later than any event already applied, and is the truth.
-		if err := w.meetingChanged(ctx, rec.Meeting.ID, ended, w.now()); err != nil {
-			w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("reconcile: could not record the call's state")
-			continue
+		mctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
+		err = w.meetingChanged(mctx, rec.Meeting.ID, ended, w.now())
+		cancel()
+		if err != nil {
+			return fmt.Errorf("reconcile %s: %w", rec.Ref(), err)
 		}
 		fixed++
 	}
-	if err := w.store.LookForRecordingsNow(ctx); err != nil {
-		w.log.Warn().Err(err).Msg("reconcile: could not look for recordings")
+	lctx, cancel = context.WithTimeout(ctx, reconcileTimeout)
+	err = w.store.LookForRecordingsNow(lctx)
+	cancel()
+	if err != nil {
+		return err
 	}
 	w.kick()
 	l := w.log.Debug()
@@ -120,4 +142,25 @@ func (w *Workflow) Reconcile(ctx context.Context) {
 		l = w.log.Info()
 	}
 	l.Int("incidents", len(recs)).Int("corrected", fixed).Msg("zoom state reconciled")
+	return nil
+}
+
+// callState reads the call's state at Zoom: whether it ran and runs no
+// more (ended), and whether that differs from what warroom recorded.
+func (w *Workflow) callState(ctx context.Context, rec *store.Record) (ended, changed bool, err error) {
+	client, _, err := w.pool.Client(ctx, rec.MeetingHost)
+	if err != nil {
+		return false, false, err
+	}
+	m, err := client.GetMeeting(ctx, rec.Meeting.ID)
+	if err != nil {
+		return false, false, err
+	}
+	switch {
+	case m.Status == warroom.MeetingStarted && rec.Meeting.Status != warroom.MeetingStarted:
+		return false, true, nil
+	case m.Status != warroom.MeetingStarted && rec.Meeting.Status == warroom.MeetingStarted:
+		return true, true, nil // it ran, and runs no more
+	}
+	return false, false, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -233,4 +234,84 @@ func TestShutdownDuringAPartitionEnds(t *testing.T) {
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// TestSkewedReplicasNeverRunAJobTwice: three replicas whose clocks are 5 s
+// apart (-5 s, 0, +5 s) share a storm of declares while Slack is slow,
+// so every job runs for seconds. Leases are judged by the database's
+// clock: no replica takes another's running job, no run loses its lease,
+// and every war room is built once.
+func TestSkewedReplicasNeverRunAJobTwice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three replicas")
+	}
+	w, err := startWorld(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Slack.SetLatency(150 * time.Millisecond) // a sync takes seconds: longer than a lease
+	dsn := pgtest.URL(t)
+	var logs []*syncBuffer
+	for i, skew := range []time.Duration{-5 * time.Second, 0, 5 * time.Second} {
+		cfg := w.config(t.TempDir())
+		cfg.DB, cfg.Replica = dsn, fmt.Sprintf("skewed-%d", i+1)
+		m, log := newTestMain(cfg)
+		m.Now = func() time.Time { return time.Now().Add(skew) }
+		MustStart(t, w, m, log)
+		logs = append(logs, log)
+	}
+	acked, _, _ := declareStorm(t, w, "Skewed", 12, nil)
+	if len(acked) != 12 {
+		t.Fatalf("%d of 12 declares acknowledged", len(acked))
+	}
+	mustBeBuiltOnce(t, w, acked, 90*time.Second)
+	for i, log := range logs {
+		if n := strings.Count(log.String(), "lease lost"); n > 0 {
+			t.Errorf("skewed-%d: %d runs lost their lease to another replica (a job ran twice at once)", i+1, n)
+		}
+	}
+	if n := countCalls(w, "conversations.create"); n != 12 {
+		t.Errorf("%d conversations.create calls for 12 incidents: a job ran twice", n)
+	}
+}
+
+// TestThreeReplicasStartTogetherOnAnEmptyDatabase: a Deployment's first
+// rollout starts its replicas at the same instant on an empty database;
+// all three come up (none exits on another's half-made schema), three
+// times over.
+func TestThreeReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three replicas")
+	}
+	bin := MustBuildBinary(t)
+	for round := range 3 {
+		w, err := startWorld(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := append(w.env(t.TempDir()), "WARROOM_DB="+pgtest.URL(t))
+		var procs []*process
+		for i := range 3 {
+			p := &process{cmd: exec.Command(bin, "run"), log: &syncBuffer{}}
+			p.cmd.Env = append(slices.Clone(env), fmt.Sprintf("WARROOM_REPLICA=together-%d", i+1), "PATH="+os.Getenv("PATH"))
+			p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+			procs = append(procs, p)
+		}
+		for _, p := range procs { // as close to the same instant as processes start
+			if err := p.cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = waitFor(ctx, func() bool { return w.Slack.Connections() == 3 })
+		cancel()
+		for i, p := range procs {
+			if err != nil {
+				t.Errorf("round %d: %d of 3 replicas came up; replica %d says:\n%s", round+1, w.Slack.Connections(), i+1, tail(p.log.String(), 10))
+			}
+			p.Kill()
+		}
+		w.Close()
+	}
 }
