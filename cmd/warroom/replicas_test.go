@@ -328,15 +328,22 @@ func TestSameDeclareOnTwoReplicas(t *testing.T) {
 	for i := range 5 {
 		title := fmt.Sprintf("Twice delivered %d", i)
 		titles = append(titles, title)
+		// Both replicas connected (a reconnect after a missed ping under
+		// load is allowed for, not assumed away).
+		if err := waitFor(ctx, func() bool { return w.Slack.ReadyConnections() == 2 }); err != nil {
+			t.Fatalf("%d replicas connected, want 2", w.Slack.ReadyConnections())
+		}
 		d, err := w.Slack.SendSlashCommand(ctx, slackfake.SlashCommand{UserID: "U1", ChannelID: "C0GENERAL",
 			Command: "/incident", Text: "declare " + title})
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The fake sends round-robin: the redelivery goes to the other
-		// replica, while the first is still recording it.
-		if err := w.Slack.Redeliver(ctx, d.EnvelopeID); err != nil {
-			t.Fatal(err)
+		// The redelivery goes to the other replica, while the first is
+		// still recording it (once the other is connected again, should
+		// it have reconnected meanwhile).
+		var rerr error
+		if err := waitFor(ctx, func() bool { rerr = w.Slack.RedeliverElsewhere(ctx, d.EnvelopeID); return rerr == nil }); err != nil {
+			t.Fatal(rerr)
 		}
 		if _, err := w.Slack.WaitAck(ctx, d.EnvelopeID); err != nil {
 			t.Fatal(err)

@@ -211,6 +211,42 @@ func (s *Server) Redeliver(ctx context.Context, envelopeID string) error {
 	return s.send(ctx, env)
 }
 
+// RedeliverElsewhere delivers an envelope again, as Redeliver does, to a
+// connection other than the one that has it — as Slack's retry may — and
+// fails when no other connection is ready.
+func (s *Server) RedeliverElsewhere(ctx context.Context, envelopeID string) error {
+	s.mu.Lock()
+	env := s.envelopes[envelopeID]
+	if env == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("slackfake: unknown envelope %q", envelopeID)
+	}
+	prev := env.conn
+	other := false
+	for _, c := range s.ready {
+		other = other || c != prev
+	}
+	if !other {
+		s.mu.Unlock()
+		return fmt.Errorf("slackfake: no connection but the one that has envelope %q is ready", envelopeID)
+	}
+	env.RetryAttempt++
+	env.RetryReason = "timeout"
+	if env.acked {
+		env.acked, env.ackCh = false, make(chan struct{})
+	}
+	env.sentAt = time.Now()
+	s.mu.Unlock()
+	return s.sendAvoiding(ctx, env, prev)
+}
+
+// ReadyConnections counts the sockets that got their hello.
+func (s *Server) ReadyConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.ready)
+}
+
 // WaitAck waits for the client's ack of an envelope's latest delivery.
 func (s *Server) WaitAck(ctx context.Context, envelopeID string) (Ack, error) {
 	s.mu.Lock()

@@ -292,6 +292,12 @@ func (s *Server) forget(env *envelope) {
 // send writes the envelope as it stands to one ready socket, round-robin,
 // trying the next if a write fails; then arms the redelivery timer.
 func (s *Server) send(ctx context.Context, env *envelope) error {
+	return s.sendAvoiding(ctx, env, nil)
+}
+
+// sendAvoiding is send, to a socket other than avoid while another is
+// ready.
+func (s *Server) sendAvoiding(ctx context.Context, env *envelope, avoid *conn) error {
 	s.mu.Lock()
 	data, err := json.Marshal(env)
 	s.mu.Unlock()
@@ -299,7 +305,7 @@ func (s *Server) send(ctx context.Context, env *envelope) error {
 		return err
 	}
 	for range maxConnections {
-		c := s.nextConn()
+		c := s.nextConn(avoid)
 		if c == nil {
 			break
 		}
@@ -318,13 +324,16 @@ func (s *Server) send(ctx context.Context, env *envelope) error {
 	return ErrNotConnected
 }
 
-func (s *Server) nextConn() *conn {
+func (s *Server) nextConn(avoid *conn) *conn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.ready) == 0 {
 		return nil
 	}
 	s.rr = (s.rr + 1) % len(s.ready)
+	if s.ready[s.rr] == avoid && len(s.ready) > 1 {
+		s.rr = (s.rr + 1) % len(s.ready)
+	}
 	return s.ready[s.rr]
 }
 
