@@ -14,9 +14,13 @@ test: lint
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 	$(MAKE) fuzz FUZZTIME=3s
 
+# lint also refuses tracked files over 1 MB: a built binary or a data dump
+# committed by mistake would bloat every clone for good.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@big=$$(git ls-files -z 2>/dev/null | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > 1048576 {print $$2 " (" $$1 " bytes)"}'); \
+	  if [ -n "$$big" ]; then echo "tracked files over 1 MB (build output? data that belongs elsewhere?):"; echo "$$big"; exit 1; fi
 	$(GO) vet ./...
 
 run: build
@@ -47,9 +51,11 @@ fuzz:
 
 # The long fault suite: the 50-incident storm on both engines, three
 # replicas on PostgreSQL with one killed mid-storm and a rolling restart,
-# and longer fuzzing.
+# the database cut, partitioned and its clocks skewed (each outage three
+# times), the store's own fault tests repeated, and longer fuzzing.
 soak:
-	WARROOM_SOAK=1 $(GO) test -count=1 -v -run 'TestIncidentStorm|TestKilled|TestSIGTERM|TestReplica|TestRollingRestart' -timeout 30m ./cmd/warroom
+	WARROOM_SOAK=1 $(GO) test -count=1 -v -run 'TestIncidentStorm|TestKilled|TestSIGTERM|TestReplica|TestRollingRestart|TestDeclaresThrough|TestShutdownDuring|TestSkewed|TestThreeReplicas|DuringAnOutage|DuringABlip' -timeout 40m ./cmd/warroom
+	WARROOM_REQUIRE_POSTGRES=1 $(GO) test -count=5 -run 'Together|Partition|Cut|Blip' ./store ./meetings
 	$(MAKE) fuzz FUZZTIME=2m
 
 docker:
