@@ -25,6 +25,7 @@ import (
 const (
 	costDefaultIncidents = 1000
 	costInFlight         = 16   // declares being worked on at once
+	costWave             = 100  // declares sent together, in the waves run
 	costWarmup           = 16   // incidents declared before measuring
 	costSampleEvery      = 1000 // incidents between RSS samples
 	costClockTick        = 100  // USER_HZ: /proc's CPU times are in 1/100 s on Linux
@@ -32,9 +33,11 @@ const (
 
 // BenchmarkCostPerIncident runs the real binary (`warroom run`, LOG_LEVEL=info,
 // a fresh SQLite database) against the fakes, which run in this process and
-// add no latency, and declares N incidents, 16 at a time: each declare is
+// add no latency, and declares N incidents two ways: 16 at a time, each
 // "in flight" from its slash command until its channel shows the pinned
-// Join Call, the topic and the bookmark. It reports
+// Join Call, the topic and the bookmark ("16-in-flight"), and in waves of
+// 100 sent together, each wave complete before the next ("waves-of-100",
+// how an alert storm arrives). Each reports
 //   - cpu-ms/incident: the child's user+system CPU between "connected and
 //     warmed up" and "all N complete", divided by N (the fakes' CPU is
 //     this process's, so it is not counted);
@@ -53,6 +56,12 @@ func BenchmarkCostPerIncident(b *testing.B) {
 	if testing.Short() {
 		b.Skip("runs the real binary through thousands of incidents")
 	}
+	b.Run("16-in-flight", func(b *testing.B) { benchCost(b, costDeclareAll) })
+	b.Run("waves-of-100", func(b *testing.B) { benchCost(b, costDeclareWaves) })
+}
+
+// benchCost is one run of the cost benchmark, declaring with declareAll.
+func benchCost(b *testing.B, declareAll func(w *world, prefix string, n int, onDone func(done int)) error) {
 	n := costDefaultIncidents
 	if s := os.Getenv("WARROOM_COST_INCIDENTS"); s != "" {
 		v, err := strconv.Atoi(s)
@@ -105,7 +114,7 @@ func BenchmarkCostPerIncident(b *testing.B) {
 
 	b.ResetTimer()
 	start := time.Now()
-	err = costDeclareAll(w, "Cost incident", n, func(done int) {
+	err = declareAll(w, "Cost incident", n, func(done int) {
 		if done%costSampleEvery != 0 || done == n {
 			return
 		}
@@ -183,10 +192,10 @@ func BenchmarkCostPerIncident(b *testing.B) {
 	}
 	b.ReportMetric(float64(logBytes)/float64(n), "log-B/incident")
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "incidents/s")
-	b.Logf("%d incidents (%d at a time) complete in %s: child CPU %s (user %s, system %s; %.3f ms/incident, %.0f%% of one core); "+
+	b.Logf("%d incidents (%s) complete in %s: child CPU %s (user %s, system %s; %.3f ms/incident, %.0f%% of one core); "+
 		"RSS %.1f MB → %.1f MB, peak %.1f MB; idle CPU over the next second %s; "+
 		"logged %d bytes (%.0f B/incident), %d warnings, %d errors; child's total CPU from start to exit %s",
-		n, costInFlight, elapsed.Round(10*time.Millisecond), cpu, user1-user0, sys1-sys0, perIncident, 100*cpu.Seconds()/elapsed.Seconds(),
+		n, strings.TrimPrefix(b.Name(), "BenchmarkCostPerIncident/"), elapsed.Round(10*time.Millisecond), cpu, user1-user0, sys1-sys0, perIncident, 100*cpu.Seconds()/elapsed.Seconds(),
 		costMB(rss0), costMB(rss1), costMB(peak), cpuIdle-cpu1,
 		logBytes, float64(logBytes)/float64(n), warns, errs, total.Round(10*time.Millisecond))
 	b.Logf("the child's log lines: %s", p.log.Summary())
@@ -366,6 +375,33 @@ func costDeclareAll(w *world, prefix string, n int, onDone func(done int)) error
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// costDeclareWaves declares n incidents titled "<prefix> <i>" in waves of
+// costWave sent together, each wave complete before the next is sent.
+func costDeclareWaves(w *world, prefix string, n int, onDone func(done int)) error {
+	var done atomic.Int64
+	for first := 0; first < n; first += costWave {
+		var wg sync.WaitGroup
+		errs := make(chan error, costWave)
+		for i := first; i < min(first+costWave, n); i++ {
+			wg.Go(func() {
+				if err := costDeclareOne(w, fmt.Sprintf("%s %d", prefix, i)); err != nil {
+					errs <- err
+					return
+				}
+				if d := int(done.Add(1)); onDone != nil {
+					onDone(d)
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // costDeclareOne sends one declare, waits for its ack and then for its
