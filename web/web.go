@@ -68,7 +68,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /zoom/connect", s.serveConnect)
 	mux.HandleFunc("GET /zoom/oauth/callback", s.serveCallback)
 	mux.HandleFunc("POST /zoom/webhook", s.serveWebhook)
-	return mux
+	return bounded(mux)
+}
+
+// requestBudget bounds one request's work (the OAuth callback talks to
+// Zoom and the database): nothing waits forever on either.
+const requestBudget = 30 * time.Second
+
+// bounded gives every request a deadline.
+func bounded(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), requestBudget)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // ready answers 200 when Slack's socket is connected and the database

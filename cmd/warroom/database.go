@@ -117,13 +117,18 @@ func (m *Main) openStore(ctx context.Context) (*store.Store, error) {
 		// This process holds the lock: leases still held belong to a
 		// process that died, and its work should resume now, not when
 		// they expire.
-		if n, err := st.ReleaseLeases(ctx); err != nil {
+		rctx, cancel := context.WithTimeout(ctx, openTimeout)
+		n, err := st.ReleaseLeases(rctx)
+		cancel()
+		if err != nil {
 			return nil, err
 		} else if n > 0 {
 			m.Log.Info().Int64("jobs", n).Msg("resuming work left by a previous run")
 		}
 	}
-	if err := st.Warm(ctx); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	if err := st.Warm(wctx); err != nil {
 		m.Log.Warn().Err(err).Msg("could not prepare the declare path; the first declare will")
 	}
 	return st, nil

@@ -300,7 +300,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	wf = workflow.New(t.Workflow, workflow.Deps{Store: st, Slack: sl, Pool: pool, Log: m.Log, Now: m.Now, Kick: engine.Kick})
-	if err := wf.Start(ctx, me.UserID); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, openTimeout)
+	err = wf.Start(sctx, me.UserID)
+	cancel()
+	if err != nil {
 		return err
 	}
 	wf.Register(engine)
