@@ -9,6 +9,7 @@ import (
 
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/zoom"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
@@ -193,5 +194,124 @@ func TestHostControlsStayWhileTheCallRuns(t *testing.T) {
 	}
 	if text, _ := command(t, w, "U2", wr.channel, "call"); !strings.Contains(w.readable(text), "🎛 Host controls: @alice keeps them") {
 		t.Errorf("/incident call with bob in command of the running call:\n%s", w.readable(text))
+	}
+}
+
+// summaryPosts are the summaries posted in a channel, as people read them.
+func summaryPosts(w *world, channel string) []string {
+	var out []string
+	for _, m := range w.Slack.Messages(channel) {
+		if strings.Contains(string(m.Blocks), `"warroom-summary-`) {
+			out = append(out, strings.Join(renderBlocks(m.Blocks), "\n"))
+		}
+	}
+	return out
+}
+
+// anywhere reports whether any message in the workspace says text.
+func anywhere(w *world, text string) bool {
+	for _, c := range w.Slack.Channels() {
+		for _, m := range w.Slack.Messages(c.ID) {
+			if strings.Contains(m.Text+string(m.Blocks), text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// A personal meeting room pasted into an incident and adopted stays its
+// owner's: once the incident is resolved, Zoom's summary of the owner's
+// next meeting there (days later, about anything) is not posted in the
+// incident's channel — only the summary of the incident's own call was.
+func TestAdoptedRoomsLaterSummaryStaysOut(t *testing.T) {
+	e := MustClockEnv(t, zoomfake.User{Email: "dave@example.com", FirstName: "Dave", LastName: "Dunn", Type: 2})
+	w, ctx := e.w, context.Background()
+	declare(t, w, "U1", "declare Search is down")
+	name := todayName("Search is down", 1)
+	ch := MustWaitRoom(t, w, name).Channel.ID
+	rec, err := e.run.Main.store.IncidentByChannel(ctx, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zc := zoom.NewServerToServerClient(ctx, w.Zoom.APIURL(), w.Zoom.URL(), demoZoomAccount, demoZoomClient, demoZoomSecret, nil)
+	pmr, err := zc.CreateMeeting(ctx, "dave@example.com", zoom.CreateMeetingRequest{Topic: "Dave Dunn's Personal Meeting Room",
+		Type: zoom.MeetingRecurringNoFixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	command(t, w, "U1", ch, "call <"+pmr.JoinURL+">")
+	waitPinned(t, w, name, "Dave's room as the call", func(_ string, r room) bool { return r.JoinURL() == pmr.JoinURL })
+
+	// The incident's call, in Dave's room.
+	w.Zoom.StartMeeting(ctx, pmr.ID)
+	e.clock.Add(20 * time.Minute)
+	w.Zoom.EndMeeting(ctx, pmr.ID)
+	if err := w.Zoom.MakeSummaryReady(ctx, pmr.ID, zoomfake.Summary{Overview: "Reindexed the search cluster."}); err != nil {
+		t.Fatal(err)
+	}
+	waitCount(t, "the summary of the incident's call", 1, func() int { return len(summaryPosts(w, ch)) })
+	command(t, w, "U1", ch, "resolve")
+	waitPinned(t, w, name, "the incident resolved", func(text string, _ room) bool { return strings.Contains(text, "incident resolved") })
+
+	// Dave's one-to-one in his room, the next day.
+	e.clock.Add(26 * time.Hour)
+	w.Zoom.StartMeeting(ctx, pmr.ID)
+	e.clock.Add(30 * time.Minute)
+	w.Zoom.EndMeeting(ctx, pmr.ID)
+	if err := w.Zoom.MakeSummaryReady(ctx, pmr.ID, zoomfake.Summary{Overview: "Dave's one-to-one: salary review.",
+		NextSteps: []string{"Send the offer letter"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitJobsDone(t, e.run, rec.ID, store.JobSummary, store.JobIncidentSync)
+	if anywhere(w, "salary review") || anywhere(w, "offer letter") {
+		t.Error("the summary of Dave's later meeting in his room was posted")
+	}
+	if got := summaryPosts(w, ch); len(got) != 1 || !strings.Contains(got[0], "Reindexed the search cluster.") {
+		t.Errorf("summary posts in the resolved incident: %q; want only its call's", got)
+	}
+}
+
+// warroom's own bridge: the summary of the call the incident had is
+// posted, once, even when it ended and was summarised after the resolve;
+// the summary of a later meeting on the old link is not.
+func TestBridgeSummaryAfterResolveOnlyOfTheIncidentsCall(t *testing.T) {
+	e := MustClockEnv(t)
+	w, ctx := e.w, context.Background()
+	declare(t, w, "U1", "declare Checkout is slow")
+	name := todayName("Checkout is slow", 1)
+	ch := MustWaitRoom(t, w, name).Channel.ID
+	rec, err := e.run.Main.store.IncidentByChannel(ctx, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bridge := w.Zoom.Meetings()[0].ID
+
+	w.Zoom.StartMeeting(ctx, bridge)
+	e.clock.Add(15 * time.Minute)
+	command(t, w, "U1", ch, "resolve")
+	waitPinned(t, w, name, "the incident resolved", func(text string, _ room) bool { return strings.Contains(text, "incident resolved") })
+	e.clock.Add(10 * time.Minute)
+	w.Zoom.EndMeeting(ctx, bridge)
+	e.clock.Add(5 * time.Minute)
+	if err := w.Zoom.MakeSummaryReady(ctx, bridge, zoomfake.Summary{Overview: "Scaled the checkout pods."}); err != nil {
+		t.Fatal(err)
+	}
+	waitCount(t, "the summary of the incident's call", 1, func() int { return len(summaryPosts(w, ch)) })
+
+	// A day later, people meet on the old link.
+	e.clock.Add(26 * time.Hour)
+	w.Zoom.StartMeeting(ctx, bridge)
+	e.clock.Add(30 * time.Minute)
+	w.Zoom.EndMeeting(ctx, bridge)
+	if err := w.Zoom.MakeSummaryReady(ctx, bridge, zoomfake.Summary{Overview: "Planning the team offsite."}); err != nil {
+		t.Fatal(err)
+	}
+	waitJobsDone(t, e.run, rec.ID, store.JobSummary, store.JobIncidentSync)
+	if anywhere(w, "team offsite") {
+		t.Error("the summary of a later meeting on the bridge was posted")
+	}
+	if got := summaryPosts(w, ch); len(got) != 1 || !strings.Contains(got[0], "Scaled the checkout pods.") {
+		t.Errorf("summary posts: %q; want the incident call's, once", got)
 	}
 }
