@@ -79,6 +79,12 @@ type Incident struct {
 	Summary    string // what the resolver wrote
 	ResolvedAt time.Time
 
+	// HostControlsHolder is the Slack user who has host controls of the
+	// call: the one Zoom holds as its alternative host ("" for nobody).
+	// Usually the commander, but not while Zoom refuses to change the
+	// hosts of a meeting that is running.
+	HostControlsHolder string
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

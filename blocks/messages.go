@@ -79,25 +79,6 @@ func Announcement(inc warroom.Incident) (fallback string, blocks []slack.Block) 
 	return fallback, blocks
 }
 
-// HostControls is who can mute, admit and record in the incident's call,
-// whose robot host never joins: the commander, made an alternative host
-// (Email set), or why nobody (Note).
-type HostControls struct {
-	User, Email, Note string
-}
-
-func (hc HostControls) line() string {
-	switch {
-	case hc.Email != "":
-		e, _ := clip(hc.Email, 254)
-		return "🎛 Host controls: " + userRef(hc.User) + " (" + e + " in Zoom)"
-	case hc.Note != "":
-		n, _ := clip(strings.TrimRight(hc.Note, "."), maxCallError)
-		return "🎛 Nobody has host controls: " + n + "."
-	}
-	return ""
-}
-
 // CallInfo answers /incident call: the Join button with the meeting ID and
 // passcode, or the call's state (with Retry when it failed).
 //
@@ -122,7 +103,7 @@ func CallInfo(inc warroom.Incident, controls ...HostControls) (text string, bloc
 			text += " · " + details
 		}
 		for _, hc := range controls {
-			if line := hc.line(); line != "" {
+			if line := hc.line(inc.HostControlsHolder); line != "" {
 				blocks = append(blocks, note(line))
 				text += " · " + line
 			}

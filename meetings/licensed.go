@@ -29,13 +29,13 @@ type licence struct {
 // account of host, who could then be made an alternative host of its
 // meetings. Only a Server-to-Server host can look other users up; for a
 // connected user account the answer is false with a reason.
-func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why string, err error) {
+func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why warroom.HostControlsProblem, err error) {
 	h, err := p.store.ZoomHost(ctx, host)
 	if err != nil {
-		return false, "", err
+		return false, why, err
 	}
 	if h.Mode != warroom.HostS2S {
-		return false, "host controls need a Server-to-Server host, which can look up the account's users", nil
+		return false, warroom.HostControlsProblem{Code: warroom.HostControlsNoLookup, Email: email}, nil
 	}
 	key := host + "\x00" + strings.ToLower(email)
 	now := p.cfg.Now()
@@ -45,14 +45,14 @@ func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why s
 	if !cached || now.After(a.until) {
 		client, _, err := p.clientFor(*h)
 		if err != nil {
-			return false, "", err
+			return false, why, err
 		}
 		u, err := client.GetUser(ctx, email)
 		switch {
 		case zoom.IsNotFound(err):
 			a = licence{false, now.Add(licensedFor)}
 		case err != nil:
-			return false, "", err
+			return false, why, err
 		default:
 			a = licence{u.Type == zoom.UserLicensed && u.Status != "inactive", now.Add(licensedFor)}
 		}
@@ -64,9 +64,9 @@ func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why s
 		p.lic.mu.Unlock()
 	}
 	if !a.ok {
-		return false, email + " is not a licensed user of the Zoom account that hosts the call", nil
+		return false, warroom.HostControlsProblem{Code: warroom.HostControlsNotLicensed, Email: email}, nil
 	}
-	return true, "", nil
+	return true, why, nil
 }
 
 // CountUpdate counts a meeting update against host's daily cap of meeting

@@ -264,17 +264,19 @@ func TestSummaryKeptOnceAndRemovedWithTheAccount(t *testing.T) {
 	mustHost(t, s, "h")
 	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	for i, want := range []bool{true, false} {
-		if created, err := s.SaveSummary(ctx, 7, "u1==", "overview", []string{"step"}); err != nil || created != want {
+		created, err := s.SaveSummary(ctx, store.NewSummary{MeetingID: 7, MeetingUUID: "u1==", Overview: "overview",
+			NextSteps: []string{"step"}})
+		if err != nil || created != want {
 			t.Fatalf("save %d: created=%v %v", i, created, err)
 		}
 	}
-	if _, err := s.SaveSummary(ctx, 8, "u2==", "x", nil); warroom.ErrorCode(err) != warroom.ENOTFOUND {
+	if _, err := s.SaveSummary(ctx, store.NewSummary{MeetingID: 8, MeetingUUID: "u2==", Overview: "x"}); warroom.ErrorCode(err) != warroom.ENOTFOUND {
 		t.Fatalf("a summary of no incident's call: %v", err)
 	}
 	if _, err := s.RemoveZoomHost(ctx, "h"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveSummary(ctx, 7, "u1==", "again", nil); warroom.ErrorCode(err) != warroom.ENOTFOUND {
+	if _, err := s.SaveSummary(ctx, store.NewSummary{MeetingID: 7, MeetingUUID: "u1==", Overview: "again"}); warroom.ErrorCode(err) != warroom.ENOTFOUND {
 		t.Fatalf("after the account's removal: %v", err)
 	}
 	var n int

@@ -69,9 +69,15 @@ type Progress struct {
 	// meeting's state; an older one arriving late changes nothing.
 	MeetingEventAt time.Time
 	// HostControlsUser is the Slack user warroom last tried to give host
-	// controls of the call (the commander); HostControlsEmail is set when
-	// Zoom made them an alternative host, HostControlsNote says why not.
+	// controls of the call (the commander); HostControlsEmail is the
+	// alternative host Zoom holds (the incident's HostControlsHolder),
+	// HostControlsNote says why HostControlsUser is not.
 	HostControlsUser, HostControlsEmail, HostControlsNote string
+	// HostControlsTold is what the channel was last told about host
+	// controls (see workflow); HostControlsPosting records that a notice
+	// about them is being posted.
+	HostControlsTold    string
+	HostControlsPosting bool
 }
 
 // Record is an incident with its workflow progress.
@@ -232,7 +238,8 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	commander, summary, resolved_at, meeting_status, meeting_ended, responders, joined,
 	announce_posting, announce_ts, announce_channel, announce_shows,
 	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale,
-	meeting_people, meeting_started_at, meeting_ended_at, host_controls_user, host_controls_email, host_controls_note`
+	meeting_people, meeting_started_at, meeting_ended_at, host_controls_user, host_controls_email, host_controls_note,
+	host_controls_holder, host_controls_told, host_controls_posting`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -267,7 +274,8 @@ func scanIncident(row scanner) (*Record, error) {
 		&r.Commander, &r.Summary, &resolved, &meetingStatus, &ended, &responders, &joined,
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
 		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt, &stale,
-		&people, &callStarted, &callEnded, &r.HostControlsUser, &r.HostControlsEmail, &r.HostControlsNote)
+		&people, &callStarted, &callEnded, &r.HostControlsUser, &r.HostControlsEmail, &r.HostControlsNote,
+		&r.HostControlsHolder, &r.HostControlsTold, intBool{&r.HostControlsPosting})
 	if err != nil {
 		return nil, err
 	}

@@ -140,7 +140,8 @@ func (s *Store) swapMeeting(ctx context.Context, id int64, adopt *warroom.Meetin
 			meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
 			meeting_tried = '[]', meeting_failures = 0, meeting_retry_at = 0, meeting_event_at = 0,
 			meeting_seq = meeting_seq + 1, call_error = '', bookmark_adding = 0, meeting_people = 0, meeting_started_at = 0,
-			meeting_ended_at = 0, host_controls_user = '', host_controls_email = '', host_controls_note = ''`,
+			meeting_ended_at = 0, host_controls_user = '', host_controls_email = '', host_controls_note = '',
+			host_controls_holder = ''`,
 			next.ID, next.JoinURL, string(call))
 	})
 	return before, err
@@ -335,12 +336,4 @@ func (s *Store) ForgetEvent(ctx context.Context, eventID string) error {
 		return fmt.Errorf("store: event %s: %w", eventID, err)
 	}
 	return nil
-}
-
-// SetHostControls records who has host controls of the incident's call
-// (email set) or why the commander has not (note).
-func (s *Store) SetHostControls(ctx context.Context, f Fence, id int64, user, email, note string) error {
-	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("incident %d host controls", id),
-		`UPDATE incidents SET host_controls_user = ?, host_controls_email = ?, host_controls_note = ? WHERE id = ?`, user, email, note, id)
-	return err
 }

@@ -60,7 +60,7 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 			{`UPDATE incidents SET meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '',
 				meeting_password = '', meeting_tag = '', meeting_host = '', meeting_email = '', meeting_tried = '[]',
 				meeting_status = '', call_state = ?, call_error = 'the Zoom connection was removed',
-				host_controls_user = '', host_controls_email = '', host_controls_note = '',
+				host_controls_user = '', host_controls_email = '', host_controls_note = '', host_controls_holder = '',
 				bookmark_stale = CASE WHEN bookmark_link <> '' THEN 1 ELSE bookmark_stale END, bookmark_link = '',
 				topic_shows = '', updated_at = ?
 				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`,

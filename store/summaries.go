@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/warroom-dev/warroom"
 )
@@ -21,28 +22,39 @@ type MeetingSummary struct {
 	PostTS      string // set once posted
 }
 
-// SaveSummary records the summary of meetingID's instance meetingUUID,
-// if the meeting is an incident's call, and the job that posts it, in one
+// NewSummary is a call's AI Companion summary as Zoom gives it.
+type NewSummary struct {
+	MeetingID   int64
+	MeetingUUID string // the instance summarised
+	Overview    string
+	NextSteps   []string
+	// Started and Ended are when the instance ran, as Zoom says (zero:
+	// Zoom did not say).
+	Started, Ended time.Time
+}
+
+// SaveSummary records the summary of a meeting instance, if it was an
+// incident's call (see OwnsInstance), and the job that posts it, in one
 // transaction. The same instance's summary again (Zoom's retry, or the
 // event by two routes) changes nothing. ENOTFOUND: no incident's call.
-func (s *Store) SaveSummary(ctx context.Context, meetingID int64, meetingUUID, overview string, nextSteps []string) (created bool, err error) {
-	steps, _ := json.Marshal(nonNil(nextSteps))
+func (s *Store) SaveSummary(ctx context.Context, n NewSummary) (created bool, err error) {
+	steps, _ := json.Marshal(nonNil(n.NextSteps))
 	err = s.inTx(ctx, "summary", func(q txn) error {
-		var incident int64
-		var host string
-		err := q.QueryRowContext(ctx, `SELECT id, meeting_host FROM incidents WHERE meeting_id = ? AND meeting_id <> 0
-			ORDER BY id DESC LIMIT 1`, meetingID).Scan(&incident, &host)
-		if errors.Is(err, sql.ErrNoRows) {
-			return warroom.Errorf(warroom.ENOTFOUND, "No incident has Zoom meeting %d.", meetingID)
+		rec, err := findIncident(ctx, q, `meeting_id = ? AND meeting_id <> 0 ORDER BY id DESC LIMIT 1`, n.MeetingID)
+		if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+			return warroom.Errorf(warroom.ENOTFOUND, "No incident has Zoom meeting %d.", n.MeetingID)
 		}
 		if err != nil {
 			return fmt.Errorf("store: summary: %w", err)
+		}
+		if !rec.OwnsInstance(n.Started, n.Ended) {
+			return warroom.Errorf(warroom.ENOTFOUND, "That run of the Zoom meeting was not the call of %s.", rec.Ref())
 		}
 		now := ms(s.now())
 		var id int64
 		err = q.QueryRowContext(ctx, `INSERT INTO summaries (incident_id, meeting_uuid, meeting_host, overview, next_steps, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_uuid) DO NOTHING RETURNING id`,
-			incident, meetingUUID, host, overview, string(steps), now).Scan(&id)
+			rec.ID, n.MeetingUUID, rec.MeetingHost, n.Overview, string(steps), now).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // had it already
 		}
@@ -50,9 +62,36 @@ func (s *Store) SaveSummary(ctx context.Context, meetingID int64, meetingUUID, o
 			return fmt.Errorf("store: summary: %w", err)
 		}
 		created = true
-		return enqueue(ctx, q, JobSummary, incident, id, now, now)
+		return enqueue(ctx, q, JobSummary, rec.ID, id, now, now)
 	})
 	return created, err
+}
+
+// OwnsInstance reports whether a run of the incident's meeting that
+// started at started and ended at ended (zero: unknown) was the
+// incident's call, whose summary and the like belong in its channel. A
+// meeting lives on after its incident: warroom's own bridge may be joined
+// again later, and a meeting someone adopted (often their personal room)
+// goes back to its owner. So a run belongs to the incident only if it
+// started while the incident was open, and a resolved incident with an
+// adopted meeting owns no run any more: what its owner does there next is
+// not the incident's business, nor that channel's.
+//
+// Zoom's times are whole seconds: a run that ended in the second of the
+// declare, or started in the second of the resolve, counts as the
+// incident's. One whose start Zoom did not say cannot be told from a
+// later one, and does not count once the incident is resolved.
+func (r *Record) OwnsInstance(started, ended time.Time) bool {
+	adopted := r.MeetingHost == ""
+	switch {
+	case adopted && !ended.IsZero() && ended.Before(r.CreatedAt.Truncate(time.Second)):
+		return false // an earlier use of the meeting, by its owner
+	case r.Status != warroom.StatusResolved:
+		return true
+	case adopted:
+		return false
+	}
+	return !started.IsZero() && started.Before(r.ResolvedAt)
 }
 
 // Summary returns one summary.

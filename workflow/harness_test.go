@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,10 @@ type harness struct {
 	st    *store.Store
 	wf    *workflow.Workflow
 	kick  func()
+	// zoomAhead is how far the fake Zoom's clock runs ahead of the store's:
+	// a test moves it to have a meeting run later (Zoom's times are whole
+	// seconds, too coarse to tell runs a moment apart).
+	zoomAhead atomic.Int64
 }
 
 const botHost = "incident-bot@example.com"
@@ -50,7 +55,8 @@ func newHarness(t *testing.T, tune ...func(*workflow.Config)) *harness {
 	h.zoom, err = zoomfake.Start(zoomfake.Config{AccountID: "acct", ClientID: "cid", ClientSecret: "secret",
 		// Alice (U1 in the fake Slack) and Carol (U3) are licensed users
 		// of the account; Bob (U2) is not in it.
-		Hosts: []zoomfake.User{{Email: botHost, Type: 2}, {Email: "alice@example.com", Type: 2}, {Email: "carol@example.com", Type: 2}}})
+		Hosts: []zoomfake.User{{Email: botHost, Type: 2}, {Email: "alice@example.com", Type: 2}, {Email: "carol@example.com", Type: 2}},
+		Now:   func() time.Time { return time.Now().Add(time.Duration(h.zoomAhead.Load())) }})
 	if err != nil {
 		t.Fatal(err)
 	}

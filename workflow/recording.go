@@ -53,7 +53,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 		if zoom.IsRecordingNotReady(err) || zoom.IsNotFound(err) {
 			// A call without a cloud recording may still have a summary.
 			if wt.Bridge && job.Attempt <= summaryLooks {
-				w.lookForSummary(ctx, rec, client, wt.MeetingID, "")
+				w.lookForSummary(ctx, rec, client, wt.MeetingID, nil)
 			}
 			if w.now().After(wt.PollUntil) {
 				w.log.Info().Str("incident", rec.Ref()).Msg("no recording appeared; stopped waiting")
@@ -68,7 +68,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 			return err
 		}
 		if wt.Bridge {
-			w.lookForSummary(ctx, rec, client, wt.MeetingID, r.UUID)
+			w.lookForSummary(ctx, rec, client, wt.MeetingID, &zoom.PastMeeting{UUID: r.UUID, StartTime: r.StartTime})
 		}
 	}
 	if !wt.Bridge || wt.AttendanceDone {
@@ -144,33 +144,37 @@ const summaryLooks = 12
 
 // lookForSummary asks Zoom for the call's AI Companion summary, for when
 // no meeting.summary_completed event comes (no event source): when the
-// recording is there, or while a call without one is waited on. Without
-// one (AI Companion off) nothing is posted; a failure only loses this
+// recording of the instance run is there, or while a call without one is
+// waited on (run nil: the meeting's last run). Without one (AI Companion
+// off) nothing is posted; nor for a run that was not the incident's call
+// (the bridge joined again after the resolve); a failure only loses this
 // look.
-func (w *Workflow) lookForSummary(ctx context.Context, rec *store.Record, client *zoom.Client, meetingID int64, uuid string) {
+func (w *Workflow) lookForSummary(ctx context.Context, rec *store.Record, client *zoom.Client, meetingID int64, run *zoom.PastMeeting) {
 	d, err := w.store.MeetingDefaults(ctx)
 	if err != nil || !d.AutoSummary {
 		return
 	}
-	if uuid == "" {
-		// No recording to name the call's instance: the meeting's last.
-		past, err := client.GetPastMeeting(ctx, strconv.FormatInt(meetingID, 10))
-		if err != nil {
+	if run == nil {
+		if run, err = client.GetPastMeeting(ctx, strconv.FormatInt(meetingID, 10)); err != nil {
 			return
 		}
-		uuid = past.UUID
 	}
-	if had, err := w.store.HasSummary(ctx, uuid); err != nil || had {
+	started, ended := zoomTime(run.StartTime), zoomTime(run.EndTime)
+	if !rec.OwnsInstance(started, ended) {
+		return // not even read: it is someone else's meeting
+	}
+	if had, err := w.store.HasSummary(ctx, run.UUID); err != nil || had {
 		return
 	}
-	sum, err := client.GetMeetingSummary(ctx, uuid)
+	sum, err := client.GetMeetingSummary(ctx, run.UUID)
 	if err != nil {
 		if !zoom.IsNotFound(err) {
 			w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("could not read the call's summary")
 		}
 		return
 	}
-	if created, err := w.store.SaveSummary(ctx, meetingID, uuid, sum.Overview, sum.NextSteps); err == nil && created {
+	if created, err := w.store.SaveSummary(ctx, store.NewSummary{MeetingID: meetingID, MeetingUUID: run.UUID,
+		Overview: sum.Overview, NextSteps: sum.NextSteps, Started: started, Ended: ended}); err == nil && created {
 		w.kick()
 	}
 }

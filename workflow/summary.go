@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
@@ -20,12 +21,15 @@ func (SummaryArgs) Kind() string { return store.JobSummary }
 // summaryCompleted records the summary of an incident's call that
 // meeting.summary_completed carries; its job posts it in the incident's
 // channel. A meeting that is no incident's call is none of warroom's
-// business, and its summary goes nowhere.
+// business, and its summary goes nowhere; nor does the summary of a later
+// run of a meeting that was an incident's call (store.OwnsInstance).
 func (w *Workflow) summaryCompleted(ctx context.Context, ev zoom.WebhookEvent) error {
 	var p struct {
 		Object struct {
 			MeetingID   json.Number `json:"meeting_id"`
 			MeetingUUID string      `json:"meeting_uuid"`
+			Started     string      `json:"meeting_start_time"`
+			Ended       string      `json:"meeting_end_time"`
 			Overview    string      `json:"summary_overview"`
 			NextSteps   []string    `json:"next_steps"`
 		} `json:"object"`
@@ -37,7 +41,9 @@ func (w *Workflow) summaryCompleted(ctx context.Context, ev zoom.WebhookEvent) e
 	if err != nil || p.Object.MeetingUUID == "" {
 		return warroom.Errorf(warroom.EINVALID, "The meeting.summary_completed event names no meeting.")
 	}
-	created, err := w.store.SaveSummary(ctx, id, p.Object.MeetingUUID, p.Object.Overview, p.Object.NextSteps)
+	created, err := w.store.SaveSummary(ctx, store.NewSummary{MeetingID: id, MeetingUUID: p.Object.MeetingUUID,
+		Overview: p.Object.Overview, NextSteps: p.Object.NextSteps,
+		Started: zoomTime(p.Object.Started), Ended: zoomTime(p.Object.Ended)})
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return nil
 	}
@@ -67,4 +73,14 @@ func (w *Workflow) runSummary(ctx context.Context, job *jobs.Job[SummaryArgs]) e
 		return err
 	}
 	return w.store.SetSummaryPost(ctx, job.Fence, sum.ID, ts)
+}
+
+// zoomTime reads one of Zoom's times ("2006-01-02T15:04:05Z"); zero if
+// Zoom gave none.
+func zoomTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }

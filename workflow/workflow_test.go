@@ -360,3 +360,88 @@ func TestSummaryFetchedWithoutRecordingOrEvents(t *testing.T) {
 		return false
 	})
 }
+
+// Without events, the recording watch reads the summary of the bridge's
+// last run. The run the incident had is posted even when it ended, and
+// was summarised, after the resolve; a later run of the bridge (people
+// joining the old link another day) is someone else's meeting: its
+// summary is not even read, let alone posted in the resolved incident.
+func TestSummaryOfALaterRunOfTheBridgeIsNotPosted(t *testing.T) {
+	// A watch polls once a minute on its own: the test makes each look.
+	h := newHarness(t, func(c *workflow.Config) { c.RecordingPollMax = time.Hour })
+	d := warroom.DefaultMeetingDefaults()
+	d.AutoSummary = true
+	if err := h.st.SetMeetingDefaults(h.ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	rec := h.declare(t, "Checkout slow")
+	r := h.built(t, rec)
+	id := h.zoom.Meetings()[0].ID
+	// look has the watch look at Zoom once more, and waits until it has.
+	look := func(what string) {
+		t.Helper()
+		n := h.requests("pastMeetingDetails", 0)
+		nudged := time.Time{}
+		wait(t, 10*time.Second, what, func() bool {
+			if time.Since(nudged) > 250*time.Millisecond { // a nudge during a look is lost: nudge again
+				h.wf.Reconcile(h.ctx)
+				nudged = time.Now()
+			}
+			return h.requests("pastMeetingDetails", 0) > n
+		})
+	}
+	summaries := func(text string) int {
+		n := 0
+		for _, m := range h.slack.Messages(r.channel.ID) {
+			if strings.Contains(string(m.Blocks), `"warroom-summary-`) && (text == "" || strings.Contains(string(m.Blocks), text)) {
+				n++
+			}
+		}
+		return n
+	}
+
+	// The incident is resolved while its call runs; the call ends after.
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusStarted)
+	if _, _, err := h.st.Resolve(h.ctx, rec.ID, "", store.ResolveOptions{RecordingFor: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	h.kick()
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusFinished)
+	if err := h.zoom.MakeSummaryReady(h.ctx, id, zoomfake.Summary{Overview: "Scaled the checkout pods."}); err != nil {
+		t.Fatal(err) // no event source: the event is lost
+	}
+	look("a look at the bridge's run")
+	wait(t, 5*time.Second, "the summary of the incident's run", func() bool {
+		if summaries("Scaled the checkout pods.") == 1 {
+			return true
+		}
+		look("another look at the bridge's run")
+		return false
+	})
+
+	// Later, people meet on the old link.
+	h.zoomAhead.Store(int64(10 * time.Second))
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusStarted)
+	h.zoom.SetMeetingStatus(id, zoomfake.StatusFinished)
+	if err := h.zoom.MakeSummaryReady(h.ctx, id, zoomfake.Summary{Overview: "Unrelated: planning the offsite."}); err != nil {
+		t.Fatal(err)
+	}
+	reads := h.requests("meetingSummary", 0)
+	look("a look at the later run")
+	look("the look after it") // so the first has finished, and saved what it would
+	wait(t, 5*time.Second, "no summary left to post", func() bool {
+		jobs, _ := h.st.PendingJobs(h.ctx)
+		for _, j := range jobs {
+			if j.Kind == store.JobSummary {
+				return false
+			}
+		}
+		return true
+	})
+	if n := summaries(""); n != 1 {
+		t.Errorf("%d summary posts in the resolved incident, want only its own call's", n)
+	}
+	if n := h.requests("meetingSummary", 0) - reads; n != 0 {
+		t.Errorf("the later run's summary was read from Zoom %d times", n)
+	}
+}

@@ -718,3 +718,31 @@ func TestStartedMeetingCannotChange(t *testing.T) {
 		t.Errorf("delete started meeting: %v, want code 3002", err)
 	}
 }
+
+// Alternative hosts are set and taken away again: an empty list is sent
+// as such, not left out as "unchanged".
+func TestAlternativeHostsSetAndCleared(t *testing.T) {
+	c, fake := setup(t, zoomfake.Config{Hosts: []zoomfake.User{{Email: "incident-bot@example.com"}, {Email: "alice@example.com"}}})
+	ctx := context.Background()
+	m, err := c.CreateMeeting(ctx, "me", zoom.CreateMeetingRequest{Topic: "t", Type: zoom.MeetingRecurringNoFixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetAlternativeHosts(ctx, m.ID, "alice@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fake.Meeting(m.ID); got.Settings.AlternativeHosts != "alice@example.com" {
+		t.Fatalf("alternative hosts %q after setting alice", got.Settings.AlternativeHosts)
+	}
+	if err := c.SetAlternativeHosts(ctx, m.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fake.Meeting(m.ID); got.Settings.AlternativeHosts != "" {
+		t.Errorf("alternative hosts %q after clearing them", got.Settings.AlternativeHosts)
+	}
+	fake.SetMeetingStatus(m.ID, zoomfake.StatusStarted)
+	var zerr *zoom.Error
+	if err := c.SetAlternativeHosts(ctx, m.ID, "alice@example.com"); !errors.As(err, &zerr) || zerr.Code != 3000 {
+		t.Errorf("a running meeting's hosts: %v, want code 3000", err)
+	}
+}

@@ -150,6 +150,23 @@ func (c *Client) UpdateMeeting(ctx context.Context, id int64, req UpdateMeetingR
 	return nil
 }
 
+// SetAlternativeHosts replaces the meeting's alternative hosts with hosts
+// (emails separated by ";"); "" leaves it none. UpdateMeetingRequest
+// cannot say "none", since an empty string there means "unchanged". Zoom
+// refuses to change a meeting in progress (code 3000).
+func (c *Client) SetAlternativeHosts(ctx context.Context, id int64, hosts string) error {
+	body := struct {
+		Settings struct {
+			AlternativeHosts string `json:"alternative_hosts"`
+		} `json:"settings"`
+	}{}
+	body.Settings.AlternativeHosts = hosts
+	if err := c.do(ctx, "PATCH", meetingPath(id), body, nil); err != nil {
+		return fmt.Errorf("zoom: set alternative hosts of meeting %d: %w", id, err)
+	}
+	return nil
+}
+
 // DeleteMeeting deletes a meeting that is not in progress.
 func (c *Client) DeleteMeeting(ctx context.Context, id int64) error {
 	if err := c.do(ctx, "DELETE", meetingPath(id), nil, nil); err != nil {

@@ -122,13 +122,16 @@ func escapeComponent(s string) string {
 	return b.String()
 }
 
-// AISummary is AI Companion's summary of a meeting instance.
+// AISummary is AI Companion's summary of a meeting instance. Its start
+// and end times are the instance's, in Zoom's "2006-01-02T15:04:05Z".
 type AISummary struct {
-	MeetingUUID string   `json:"meeting_uuid"`
-	MeetingID   int64    `json:"meeting_id"`
-	Title       string   `json:"summary_title"`
-	Overview    string   `json:"summary_overview"`
-	NextSteps   []string `json:"next_steps"`
+	MeetingUUID      string   `json:"meeting_uuid"`
+	MeetingID        int64    `json:"meeting_id"`
+	MeetingStartTime string   `json:"meeting_start_time"`
+	MeetingEndTime   string   `json:"meeting_end_time"`
+	Title            string   `json:"summary_title"`
+	Overview         string   `json:"summary_overview"`
+	NextSteps        []string `json:"next_steps"`
 }
 
 // GetMeetingSummary fetches the AI Companion summary of a meeting

@@ -27,7 +27,8 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// clockEnv is warroom with Server-to-Server Zoom, webhooks and a test clock.
+// clockEnv is warroom with Server-to-Server Zoom, webhooks and a test clock;
+// users join the Zoom account beside the robot host.
 type clockEnv struct {
 	w      *world
 	clock  *testClock
@@ -37,7 +38,7 @@ type clockEnv struct {
 	run    *running
 }
 
-func MustClockEnv(tb testing.TB) *clockEnv {
+func MustClockEnv(tb testing.TB, users ...zoomfake.User) *clockEnv {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -48,6 +49,7 @@ func MustClockEnv(tb testing.TB) *clockEnv {
 		c.WebhookURL = e.public + "/zoom/webhook"
 		c.WebhookSecret = hookSecret
 		c.Now = e.clock.Now
+		c.Hosts = append(c.Hosts, users...)
 	})
 	if err != nil {
 		tb.Fatal(err)
