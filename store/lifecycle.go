@@ -198,7 +198,10 @@ func (s *Store) SetMeetingStatus(ctx context.Context, meetingID int64, status st
 			return err
 		}
 		id = o.id
-		if ms(at) < o.eventAt || o.status == status || o.unrelated(at) {
+		// The end of the run that was going on when the incident was
+		// resolved still counts, even in an adopted meeting.
+		endOfItsRun := status == warroom.MeetingEnded && o.status == warroom.MeetingStarted
+		if ms(at) < o.eventAt || o.status == status || (o.unrelated(at) && !endOfItsRun) {
 			return nil
 		}
 		changed = true
