@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -83,6 +84,13 @@ type Bot struct {
 	declares  chan declareRequest
 	connected atomic.Bool
 	stopping  chan struct{} // closed when Run ends
+
+	// While closing, envelopes are left unanswered for Slack to deliver
+	// elsewhere; handling counts the ones being handled, whose acks must
+	// go out on the connection they came by before it closes.
+	mu       sync.Mutex
+	closing  bool
+	handling sync.WaitGroup
 }
 
 // New builds the front door. Run starts it.
@@ -109,27 +117,72 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // Run connects to Slack and answers envelopes until ctx ends or Slack
 // refuses the app token for good.
+//
+// Shutdown drains before it closes the connection: envelopes that arrive
+// from then on are left unanswered (Slack retries events on another
+// connection; a command shows its user it failed, with nothing recorded),
+// and those already being handled get up to drainAcks to be recorded and
+// acked. Closing the connection first would leave a declare recorded
+// whose ack never reached Slack: an incident its user was told failed.
 func (b *Bot) Run(ctx context.Context) error {
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	life, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
 	socketDone := make(chan struct{})
-	dispatchDone := make(chan struct{})
 	var socketErr error
 	go func() {
 		defer close(socketDone)
-		if err := b.socket.RunContext(runCtx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := b.socket.RunContext(life); err != nil && !errors.Is(err, context.Canceled) {
 			socketErr = fmt.Errorf("bot: socket mode: %w", err)
-			cancel()
 		}
 	}()
+	dispatchDone := make(chan struct{})
 	go func() {
 		defer close(dispatchDone)
-		b.dispatch(runCtx, socketDone)
+		b.dispatch(life, socketDone)
 	}()
-	b.commitDeclares(runCtx)
-	cancel()
+	commitDone := make(chan struct{})
+	go func() {
+		defer close(commitDone)
+		b.commitDeclares(life)
+	}()
+	select {
+	case <-ctx.Done():
+	case <-socketDone:
+	}
+	b.drain()
+	stop()
 	<-socketDone
 	<-dispatchDone
+	<-commitDone
 	close(b.stopping)
 	return socketErr
+}
+
+// drainAcks is how long shutdown waits for the envelopes being handled.
+const drainAcks = 3 * time.Second
+
+// drain stops taking envelopes and waits (at most drainAcks) for those
+// being handled.
+func (b *Bot) drain() {
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() { b.handling.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(drainAcks):
+		b.log.Warn().Msg("shutting down with envelopes still being handled")
+	}
+}
+
+// take counts an envelope in for handling, unless shutdown began.
+func (b *Bot) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closing {
+		return false
+	}
+	b.handling.Add(1)
+	return true
 }

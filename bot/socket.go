@@ -46,7 +46,7 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 		b.log.Info().Msg("socket mode disconnect requested; reconnecting")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
 		b.connected.Store(false)
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || b.isClosing() {
 			return // shutting down: the socket was closed on purpose
 		}
 		b.log.Warn().Interface("data", evt.Data).Msg("socket mode connection error; reconnecting")
@@ -54,11 +54,11 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 		b.connected.Store(false)
 		b.log.Error().Msg("socket mode: Slack refused the app token (SLACK_APP_TOKEN)")
 	case socketmode.EventTypeSlashCommand:
-		go b.handle(ctx, evt, b.onSlashCommand)
+		b.spawn(ctx, evt, b.onSlashCommand)
 	case socketmode.EventTypeInteractive:
-		go b.handle(ctx, evt, b.onInteractive)
+		b.spawn(ctx, evt, b.onInteractive)
 	case socketmode.EventTypeEventsAPI:
-		go b.handle(ctx, evt, b.onEventsAPI)
+		b.spawn(ctx, evt, b.onEventsAPI)
 	case socketmode.EventTypeErrorBadMessage:
 		b.log.Warn().Msg("socket mode: an envelope warroom cannot read was dropped")
 	}
@@ -68,6 +68,26 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 // after the ack included: nothing waits forever on the database, Slack or
 // Zoom.
 const envelopeBudget = 30 * time.Second
+
+// spawn handles an envelope in its own goroutine, unless shutdown began:
+// then it is left unanswered, for Slack to deliver again elsewhere
+// (events) or to tell its user it failed (commands) — nothing recorded.
+func (b *Bot) spawn(ctx context.Context, evt socketmode.Event, h func(context.Context, socketmode.Event)) {
+	if !b.take() {
+		b.log.Info().Str("type", string(evt.Type)).Msg("shutting down: an envelope is left for Slack to deliver elsewhere")
+		return
+	}
+	go func() {
+		defer b.handling.Done()
+		b.handle(ctx, evt, h)
+	}()
+}
+
+func (b *Bot) isClosing() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closing
+}
 
 // handle runs one envelope's handler with its budget. A panic in it is
 // logged with its stack and answered, instead of taking the replica (and
