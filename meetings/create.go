@@ -78,9 +78,7 @@ func (p *Pool) Ensure(ctx context.Context, spec Spec, att Attempt, record Record
 		}
 		m, err := p.create(ctx, host, spec)
 		if err == nil {
-			if err := p.store.ClearHostFailing(ctx, host); err != nil {
-				p.cfg.Log.Warn().Err(err).Str("host", host).Msg("zoom: could not clear a host's failure")
-			}
+			p.worked(ctx, host)
 			return Made{Meeting: m, Host: host}, nil
 		}
 		he, ok := hostFailure(host, err)
@@ -114,6 +112,18 @@ func (p *Pool) chooseAndRecord(ctx context.Context, att *Attempt, exclude map[st
 	return host, nil
 }
 
+// worked clears a host's failure once it made a meeting again: nearly
+// always there was none, which the view tells without a read.
+func (p *Pool) worked(ctx context.Context, host string) {
+	if h, err := p.host(ctx, host); err == nil && h.Status != warroom.HostFailing {
+		return
+	}
+	if err := p.store.ClearHostFailing(ctx, host); err != nil {
+		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("zoom: could not clear a host's failure")
+	}
+	p.reread()
+}
+
 // recordError is a refused Recorder: returned as it is, never joined with
 // host refusals, so the caller sees why it was refused.
 type recordError struct{ err error }
@@ -128,6 +138,7 @@ func (p *Pool) choose(ctx context.Context, previous string, exclude map[string]b
 		if h, err := p.store.ZoomHost(ctx, previous); err == nil {
 			used, _ := p.store.ZoomRequests(ctx, p.day())
 			if p.usable(*h, used[previous], p.cfg.Now()) {
+				p.counted(previous)
 				return previous, nil
 			}
 		}
@@ -230,7 +241,7 @@ func (p *Pool) FindTagged(ctx context.Context, tag, host string, tried []string)
 }
 
 func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meeting, error) {
-	h, err := p.store.ZoomHost(ctx, host)
+	h, err := p.host(ctx, host)
 	if err != nil {
 		return warroom.Meeting{}, err
 	}

@@ -30,7 +30,7 @@ type licence struct {
 // meetings. Only a Server-to-Server host can look other users up; for a
 // connected user account the answer is false with a reason.
 func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why warroom.HostControlsProblem, err error) {
-	h, err := p.store.ZoomHost(ctx, host)
+	h, err := p.host(ctx, host)
 	if err != nil {
 		return false, why, err
 	}

@@ -70,6 +70,8 @@ type Pool struct {
 	tokens  map[string]*accountTokens
 
 	lic licences // who may be an alternative host, per host's account
+
+	view hostView // the hosts as last read (see hostsFresh)
 }
 
 // New returns the pool and records the Server-to-Server hosts in the store.
@@ -125,7 +127,7 @@ func (p *Pool) OAuthConfig() *oauth2.Config {
 // Client returns the API client for a host and the user ID that names the
 // host in API paths.
 func (p *Pool) Client(ctx context.Context, key string) (*zoom.Client, string, error) {
-	h, err := p.store.ZoomHost(ctx, key)
+	h, err := p.host(ctx, key)
 	if err != nil {
 		return nil, "", err
 	}
@@ -165,7 +167,7 @@ func (p *Pool) clientFor(h warroom.ZoomHost) (*zoom.Client, string, error) {
 // is returned with crowded=true (incident meetings allow join-before-host,
 // so people still get in; the host only shows as "in another meeting").
 func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, crowded bool, err error) {
-	hosts, err := p.store.PoolHosts(ctx, p.day())
+	hosts, err := p.poolHosts(ctx)
 	if err != nil {
 		return "", false, err
 	}
@@ -181,13 +183,18 @@ func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, c
 		switch {
 		case best == nil,
 			free && !bestFree,
-			free == bestFree && h.Load < best.Load:
+			free == bestFree && h.Load < best.Load,
+			// Past what is counted, the host with fewer meetings made
+			// today: the storm spreads evenly over the pool.
+			free == bestFree && h.Load == best.Load && h.Load == store.MaxLoad && h.Requests < best.Requests:
 			best, bestFree = h, free
 		}
 	}
 	if best == nil {
 		return "", false, p.noHostError(hosts, now)
 	}
+	// The caller makes its meeting there: the next pick counts it.
+	p.counted(best.Key)
 	return best.Key, !bestFree, nil
 }
 
@@ -229,12 +236,14 @@ func (p *Pool) NoteDailyCap(ctx context.Context, key string, until time.Time) er
 		d := p.cfg.Now().UTC()
 		until = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, time.UTC)
 	}
+	defer p.reread()
 	return p.store.SetCappedUntil(ctx, key, until)
 }
 
 // NoteHostFailure records that Zoom refused the host itself; it is
 // skipped for FailingFor.
 func (p *Pool) NoteHostFailure(ctx context.Context, key, reason string) error {
+	defer p.reread()
 	return p.store.SetHostFailing(ctx, key, reason, p.cfg.Now().Add(FailingFor))
 }
 
@@ -273,6 +282,7 @@ func (p *Pool) LoadProfile(ctx context.Context, key string) (warroom.ZoomHost, e
 		return warroom.ZoomHost{}, err
 	}
 	h.Key = key
+	defer p.reread()
 	if err := p.store.SetHostProfile(ctx, h); err != nil {
 		return warroom.ZoomHost{}, err
 	}
@@ -318,6 +328,7 @@ func (p *Pool) Connect(ctx context.Context, code, verifier, slackUser string) (w
 		return warroom.ZoomHost{}, err
 	}
 	h.ConnectedBy = slackUser
+	defer p.reread()
 	key, err := p.store.SaveOAuthAccount(ctx, h, store.ZoomTokens{Access: tok.AccessToken, Refresh: tok.RefreshToken, Expiry: tok.Expiry})
 	if err != nil {
 		return warroom.ZoomHost{}, err
@@ -360,6 +371,7 @@ func (p *Pool) Disconnect(ctx context.Context, key string) (removed store.Remova
 func (p *Pool) Remove(ctx context.Context, key string) (store.Removal, error) {
 	removed, err := p.store.RemoveZoomHost(ctx, key)
 	p.forget(key)
+	p.reread()
 	return removed, err
 }
 
@@ -375,9 +387,9 @@ func (p *Pool) forget(key string) {
 	delete(p.tokens, key)
 }
 
-// Status describes every host.
+// Status describes every host, its load counted in full.
 func (p *Pool) Status(ctx context.Context) ([]warroom.HostStatus, error) {
-	hosts, err := p.store.PoolHosts(ctx, p.day())
+	hosts, err := p.store.PoolHosts(ctx, p.day(), 0)
 	if err != nil {
 		return nil, err
 	}

@@ -204,6 +204,7 @@ func (t *accountTokens) Invalidate(access string) {
 
 func (t *accountTokens) dead(ctx context.Context, reason string) {
 	p := t.pool
+	defer p.reread()
 	if err := p.store.SetHostStatus(ctx, t.key, warroom.HostNeedsReconnect, reason); err != nil {
 		p.cfg.Log.Error().Err(err).Str("host", t.key).Msg("zoom: could not record a dead token")
 	}

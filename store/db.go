@@ -22,8 +22,27 @@ type querier interface {
 type stmtCache struct {
 	db     *sql.DB
 	rebind func(string) string
-	mu     sync.Mutex
-	m      map[string]*sql.Stmt
+	// local: the database runs in this process (SQLite). A statement then
+	// runs with its caller's deadline checked before it starts but not
+	// watched while it runs: watching costs database/sql and the driver a
+	// goroutine each per statement (and the driver a progress callback
+	// every thousand steps), and a local statement has no network to
+	// hang on.
+	local bool
+	mu    sync.Mutex
+	m     map[string]*sql.Stmt
+}
+
+// run is the context a statement runs with (see local); ok is false when
+// the caller has given up already.
+func (c *stmtCache) run(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return ctx, err
+	}
+	if c.local {
+		return context.WithoutCancel(ctx), nil
+	}
+	return ctx, nil
 }
 
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -56,62 +75,10 @@ func (c *stmtCache) close() {
 	c.m = map[string]*sql.Stmt{}
 }
 
-// writeGate lets one writer at a time reach SQLite. SQLite allows one
-// writer anyway; without the gate the others wait in its busy handler,
-// sleeping and retrying (and each holding a connection), which under load
-// costs more CPU than the writes themselves. Waiting here is a queue.
-//
-// The queue has a fast lane: background writes (the job engine's, see
-// Background) first queue among themselves, so at most one of them stands
-// between a front-door write — a declare whose ack waits on it — and the
-// database. A nil gate (PostgreSQL) lets everyone through.
-type writeGate struct {
-	db         chan struct{} // held while writing
-	background chan struct{} // held by the one background writer at db
-}
-
-func newWriteGate() *writeGate {
-	return &writeGate{db: make(chan struct{}, 1), background: make(chan struct{}, 1)}
-}
-
-// enter waits for the gate; the returned leave must be called.
-func (g *writeGate) enter(ctx context.Context) (leave func(), err error) {
-	if g == nil {
-		return func() {}, nil
-	}
-	bg := isBackground(ctx)
-	if bg {
-		if err := acquire(ctx, g.background); err != nil {
-			return nil, err
-		}
-	}
-	if err := acquire(ctx, g.db); err != nil {
-		if bg {
-			<-g.background
-		}
-		return nil, err
-	}
-	return func() {
-		<-g.db
-		if bg {
-			<-g.background
-		}
-	}, nil
-}
-
-func acquire(ctx context.Context, c chan struct{}) error {
-	select {
-	case c <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 type backgroundKey struct{}
 
 // Background marks ctx as background work (the job engine's): its writes
-// give way to the front door's, whose acks wait on them.
+// give way to the front door's, whose acks wait on them (see committer).
 func Background(ctx context.Context) context.Context {
 	return context.WithValue(ctx, backgroundKey{}, true)
 }
@@ -121,20 +88,29 @@ func isBackground(ctx context.Context) bool {
 	return bg
 }
 
-// autocommit runs each statement on its own.
+// autocommit runs each statement on its own: a write goes through the
+// committer (SQLite) or straight to the database (PostgreSQL).
 type autocommit struct {
-	c    *stmtCache
-	gate *writeGate
+	c       *stmtCache
+	commits *committer
 }
 
 func (a autocommit) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx, cancel := bounded(ctx)
 	defer cancel()
-	leave, err := a.gate.enter(ctx)
+	if a.commits != nil {
+		var res sql.Result
+		err := a.commits.writeOne(ctx, func(t txn) error {
+			var err error
+			res, err = t.ExecContext(ctx, q, args...)
+			return err
+		})
+		return res, err
+	}
+	ctx, err := a.c.run(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer leave()
 	st, err := a.c.get(ctx, q)
 	if err != nil {
 		return nil, err
@@ -143,6 +119,10 @@ func (a autocommit) ExecContext(ctx context.Context, q string, args ...any) (sql
 }
 
 func (a autocommit) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, err := a.c.run(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := a.c.get(ctx, q)
 	if err != nil {
 		return nil, err
@@ -151,7 +131,11 @@ func (a autocommit) QueryContext(ctx context.Context, q string, args ...any) (*s
 }
 
 func (a autocommit) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := a.c.get(ctx, q)
+	ctx, err := a.c.run(ctx)
+	var st *sql.Stmt
+	if err == nil {
+		st, err = a.c.get(ctx, q)
+	}
 	if err != nil {
 		// A Row cannot carry an error of its own making: let the database
 		// say it, through an unprepared query that fails the same way.
@@ -166,16 +150,22 @@ type txn struct {
 	c  *stmtCache
 }
 
-func (t txn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+// stmt is the cached statement for q in this transaction, and the
+// context to run it with (see stmtCache.run).
+func (t txn) stmt(ctx context.Context, q string) (*sql.Stmt, context.Context, error) {
+	ctx, err := t.c.run(ctx)
+	if err != nil {
+		return nil, ctx, err
+	}
 	st, err := t.c.get(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, ctx, err
 	}
-	return t.tx.StmtContext(ctx, st), nil
+	return t.tx.StmtContext(ctx, st), ctx, nil
 }
 
 func (t txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := t.stmt(ctx, q)
+	st, ctx, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +173,7 @@ func (t txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result
 }
 
 func (t txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, q)
+	st, ctx, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +181,7 @@ func (t txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows
 }
 
 func (t txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := t.stmt(ctx, q)
+	st, ctx, err := t.stmt(ctx, q)
 	if err != nil {
 		return t.tx.QueryRowContext(ctx, t.c.rebind(q), args...)
 	}

@@ -26,8 +26,8 @@ type engine struct {
 	// serializable, and a serialization failure is retried (retryable).
 	txOptions *sql.TxOptions
 	retryable func(error) bool
-	// oneWriter: SQLite takes one writer at a time, and the write gate
-	// queues the others in Go.
+	// oneWriter: SQLite takes one writer at a time, and the committer
+	// writes what queues meanwhile together.
 	oneWriter bool
 }
 
@@ -105,11 +105,9 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) err
 func (s *Store) inTxWith(ctx context.Context, what string, opts *sql.TxOptions, fn func(q txn) error) error {
 	ctx, cancel := bounded(ctx)
 	defer cancel()
-	leave, err := s.gate.enter(ctx)
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
+	if s.commits != nil {
+		return s.commits.write(ctx, fn)
 	}
-	defer leave()
 	for attempt := 1; ; attempt++ {
 		err := s.tryTx(ctx, what, opts, fn)
 		if err == nil || attempt == maxTxAttempts || ctx.Err() != nil {

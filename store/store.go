@@ -29,11 +29,11 @@ var migrationFiles embed.FS
 
 // Store is warroom's database.
 type Store struct {
-	engine engine
-	db     *sql.DB
-	stmts  *stmtCache
-	q      autocommit // statements outside a transaction
-	gate   *writeGate // one writer at a time (SQLite)
+	engine  engine
+	db      *sql.DB
+	stmts   *stmtCache
+	q       autocommit // statements outside a transaction
+	commits *committer // SQLite's one writer, which commits writes together
 	// handedOver holds runs' results waiting for their job's outcome,
 	// by Fence (see Ledger.HandOver).
 	handedOver sync.Map
@@ -103,26 +103,26 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	// would open and close one per transaction.
 	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{engine: eng, db: db, now: time.Now}
-	s.stmts = &stmtCache{db: db, rebind: eng.rebind, m: map[string]*sql.Stmt{}}
+	s.stmts = &stmtCache{db: db, rebind: eng.rebind, local: eng.oneWriter, m: map[string]*sql.Stmt{}}
 	if eng.oneWriter {
-		s.gate = newWriteGate()
+		s.commits = newCommitter(db, s.stmts)
 	}
-	s.q = autocommit{c: s.stmts, gate: s.gate}
+	s.q = autocommit{c: s.stmts, commits: s.commits}
 	for _, o := range opts {
 		o(s)
 	}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", where, err)
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	if eng.name == postgresEngine.name && !s.clockSet {
 		s.clock = &dbClock{refresh: s.serverTime}
 		if err := s.clock.sync(ctx); err != nil {
-			db.Close()
+			s.Close()
 			return nil, fmt.Errorf("store: open %s: read the server's clock: %w", where, err)
 		}
 		s.now = s.clock.now
@@ -163,6 +163,9 @@ func RedactDSN(dsn string) string {
 func (s *Store) Close() error {
 	if s.stop != nil {
 		s.stop()
+	}
+	if s.commits != nil {
+		s.commits.close()
 	}
 	s.stmts.close()
 	return s.db.Close()

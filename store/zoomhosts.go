@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/warroom-dev/warroom"
@@ -124,11 +125,23 @@ type PoolHost struct {
 	Requests int
 }
 
+// MaxLoad is as far as a host's open incidents are counted for choosing
+// a host: far beyond any host's concurrent meetings (two at most), and
+// enough to spread a storm; counting further would make every pick read
+// every open incident.
+const MaxLoad = 16
+
 // PoolHosts lists the pool as ZoomHosts does, each host with its load and
-// requests on day, in one query: it runs for every meeting created.
-func (s *Store) PoolHosts(ctx context.Context, day string) ([]PoolHost, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+`,
-		(SELECT COUNT(*) FROM incidents i WHERE i.meeting_host = zoom_hosts.key AND i.status = ?),
+// requests on day, in one query: it runs for every meeting created. With
+// upTo > 0 a host's load is counted up to upTo, so each count reads at
+// most that many index entries.
+func (s *Store) PoolHosts(ctx context.Context, day string, upTo int) ([]PoolHost, error) {
+	load := `(SELECT COUNT(*) FROM incidents i WHERE i.meeting_host = zoom_hosts.key AND i.status = ?)`
+	if upTo > 0 {
+		load = `(SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE i.meeting_host = zoom_hosts.key AND i.status = ?
+			LIMIT ` + strconv.Itoa(upTo) + `) l)`
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+`, `+load+`,
 		COALESCE((SELECT requests FROM zoom_usage u WHERE u.host = zoom_hosts.key AND u.day = ?), 0)
 		FROM zoom_hosts ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, position, created_at, key`,
 		string(warroom.StatusActive), day)

@@ -78,6 +78,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return err
 		}
+		tuneRuntime(getenv)
 		m := NewMain(cfg, stderr)
 		defer m.Close()
 		return m.Run(ctx)
