@@ -36,7 +36,10 @@ func TestQueuedWritesCommitTogetherEachWithItsOwnOutcome(t *testing.T) {
 		ctx context.Context
 		fn  func(q txn) error
 	}{
-		{ctx, func(q txn) error { _, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('a', '1')`); return err }},
+		{ctx, func(q txn) error {
+			_, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('a', '1')`)
+			return err
+		}},
 		{ctx, func(q txn) error { // two statements, the second failing: neither lands
 			if _, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('half', '1')`); err != nil {
 				return err
@@ -44,8 +47,14 @@ func TestQueuedWritesCommitTogetherEachWithItsOwnOutcome(t *testing.T) {
 			_, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('a', 'again')`)
 			return err
 		}},
-		{gaveUp, func(q txn) error { _, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('late', '1')`); return err }},
-		{ctx, func(q txn) error { _, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('b', '1')`); return err }},
+		{gaveUp, func(q txn) error {
+			_, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('late', '1')`)
+			return err
+		}},
+		{ctx, func(q txn) error {
+			_, err := q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('b', '1')`)
+			return err
+		}},
 	}
 	queued := func() int {
 		s.commits.mu.Lock()
