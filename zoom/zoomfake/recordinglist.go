@@ -3,6 +3,7 @@ package zoomfake
 import (
 	"cmp"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -47,36 +48,10 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	today := s.cfg.Now().UTC().Truncate(24 * time.Hour)
-	from, to := today, today.AddDate(0, 0, 1)
-	var errs []fieldError
-	for _, p := range []struct {
-		name string
-		date *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if v := q.Get(p.name); v != "" {
-			d, err := time.Parse(zoomDate, v)
-			if err != nil {
-				errs = append(errs, fieldError{Field: p.name, Message: "Invalid field."})
-				continue
-			}
-			*p.date = d
-		}
-	}
-	var meetingID int64
-	if v := q.Get("meeting_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs = append(errs, fieldError{Field: "meeting_id", Message: "Invalid field."})
-		}
-		meetingID = id
-	}
+	from, to, meetingID, errs := recordingRange(q, s.cfg.Now())
 	if len(errs) > 0 {
 		writeValidation(w, errs)
 		return
-	}
-	if monthBefore := to.AddDate(0, -1, 0); from.Before(monthBefore) {
-		from = monthBefore
 	}
 	size, ok := pageSizeParam(w, q)
 	if !ok {
@@ -133,4 +108,36 @@ func (s *Server) listRecordings(w http.ResponseWriter, r *http.Request) {
 		NextPageToken string              `json:"next_page_token"`
 		Meetings      []recordingListJSON `json:"meetings"`
 	}{from.Format(zoomDate), to.Format(zoomDate), (len(all) + size - 1) / size, size, len(all), next, items})
+}
+
+// recordingRange reads a recording list's from, to (today and tomorrow by
+// default; a range over a month starts a month before to, as Zoom moves
+// it) and meeting_id.
+func recordingRange(q url.Values, now time.Time) (from, to time.Time, meetingID int64, errs []fieldError) {
+	today := now.UTC().Truncate(24 * time.Hour)
+	from, to = today, today.AddDate(0, 0, 1)
+	for _, p := range []struct {
+		name string
+		date *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(p.name); v != "" {
+			d, err := time.Parse(zoomDate, v)
+			if err != nil {
+				errs = append(errs, fieldError{Field: p.name, Message: "Invalid field."})
+				continue
+			}
+			*p.date = d
+		}
+	}
+	if v := q.Get("meeting_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fieldError{Field: "meeting_id", Message: "Invalid field."})
+		}
+		meetingID = id
+	}
+	if monthBefore := to.AddDate(0, -1, 0); from.Before(monthBefore) {
+		from = monthBefore
+	}
+	return from, to, meetingID, errs
 }
