@@ -190,11 +190,34 @@ func (s *Server) sendBlockAction(ctx context.Context, user *User, channelID, cha
 // payload, retry_attempt+1, retry_reason "timeout" — to test idempotency.
 // A later WaitAck waits for the ack of this delivery.
 func (s *Server) Redeliver(ctx context.Context, envelopeID string) error {
+	return s.redeliver(ctx, envelopeID, false)
+}
+
+// RedeliverElsewhere delivers an envelope again, as Redeliver does, to a
+// connection other than the one that has it — as Slack's retry may — and
+// fails when no other connection is ready.
+func (s *Server) RedeliverElsewhere(ctx context.Context, envelopeID string) error {
+	return s.redeliver(ctx, envelopeID, true)
+}
+
+func (s *Server) redeliver(ctx context.Context, envelopeID string, elsewhere bool) error {
 	s.mu.Lock()
 	env := s.envelopes[envelopeID]
 	if env == nil {
 		s.mu.Unlock()
 		return fmt.Errorf("slackfake: unknown envelope %q", envelopeID)
+	}
+	var avoid *conn
+	if elsewhere {
+		avoid = env.conn
+		other := false
+		for _, c := range s.ready {
+			other = other || c != avoid
+		}
+		if !other {
+			s.mu.Unlock()
+			return fmt.Errorf("slackfake: no connection but the one that has envelope %q is ready", envelopeID)
+		}
 	}
 	env.RetryAttempt++
 	env.RetryReason = "timeout"
@@ -208,36 +231,7 @@ func (s *Server) Redeliver(ctx context.Context, envelopeID string) error {
 	s.mu.Lock()
 	env.sentAt = time.Now()
 	s.mu.Unlock()
-	return s.send(ctx, env)
-}
-
-// RedeliverElsewhere delivers an envelope again, as Redeliver does, to a
-// connection other than the one that has it — as Slack's retry may — and
-// fails when no other connection is ready.
-func (s *Server) RedeliverElsewhere(ctx context.Context, envelopeID string) error {
-	s.mu.Lock()
-	env := s.envelopes[envelopeID]
-	if env == nil {
-		s.mu.Unlock()
-		return fmt.Errorf("slackfake: unknown envelope %q", envelopeID)
-	}
-	prev := env.conn
-	other := false
-	for _, c := range s.ready {
-		other = other || c != prev
-	}
-	if !other {
-		s.mu.Unlock()
-		return fmt.Errorf("slackfake: no connection but the one that has envelope %q is ready", envelopeID)
-	}
-	env.RetryAttempt++
-	env.RetryReason = "timeout"
-	if env.acked {
-		env.acked, env.ackCh = false, make(chan struct{})
-	}
-	env.sentAt = time.Now()
-	s.mu.Unlock()
-	return s.sendAvoiding(ctx, env, prev)
+	return s.sendAvoiding(ctx, env, avoid)
 }
 
 // ReadyConnections counts the sockets that got their hello.
