@@ -114,6 +114,7 @@ func declaresThrough(t *testing.T, o outage) {
 	var mu sync.Mutex
 	var answers []answer
 	var faultAt, healedAt time.Time
+	sent := 0
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -123,6 +124,9 @@ func declaresThrough(t *testing.T, o outage) {
 				return
 			case <-time.After(150 * time.Millisecond):
 			}
+			mu.Lock()
+			sent++
+			mu.Unlock()
 			wg.Go(func() {
 				a := declareOnce(w, fmt.Sprintf("Outage %d", i))
 				mu.Lock()
@@ -136,7 +140,11 @@ func declaresThrough(t *testing.T, o outage) {
 	o.start(f)
 	time.Sleep(o.length - time.Since(faultAt))
 	o.end(f)
-	healedAt = time.Now()
+	mu.Lock()
+	healedAt, sentBefore := time.Now(), sent
+	mu.Unlock()
+	recovered := make(chan time.Duration, 1)
+	go func() { recovered <- untilBuilt(w, &mu, &answers, sentBefore, healedAt) }()
 	time.Sleep(2 * time.Second)
 	close(stop)
 	wg.Wait()
@@ -145,8 +153,12 @@ func declaresThrough(t *testing.T, o outage) {
 	var built, retried []string
 	counts := map[string]int{}
 	var during []time.Duration
+	firstAfter := time.Duration(-1) // the first declare after the heal that was acknowledged
 	for _, a := range answers {
 		counts[a.kind]++
+		if d := a.sent.Sub(healedAt); d >= 0 && a.kind == "declaring" && (firstAfter < 0 || d < firstAfter) {
+			firstAfter = d
+		}
 		if a.sent.After(faultAt) && a.sent.Before(healedAt) {
 			during = append(during, a.latency)
 		}
@@ -171,12 +183,44 @@ func declaresThrough(t *testing.T, o outage) {
 	// Each title once: a ghost of a declare told to retry, typed again,
 	// would be a second channel (-2) and a second meeting.
 	mustBeBuiltOnce(t, w, built, 60*time.Second)
-	sinceHeal := time.Since(healedAt)
 	slices.Sort(during)
 	t.Logf("%s: %d declares (%d acknowledged, %d told to retry and typed again); ack during the fault: p50 %s, max %s; "+
-		"everything built %s after the heal; ghosts, duplicates, lost: 0",
+		"every declare acknowledged by the heal built %s after it; the first declare acknowledged again sent %s after it; "+
+		"ghosts, duplicates, lost: 0",
 		o.name, len(answers), counts["declaring"], counts["retry"], pct(during, 50), pct(during, 100),
-		sinceHeal.Round(100*time.Millisecond))
+		(<-recovered).Round(10*time.Millisecond), firstAfter.Round(10*time.Millisecond))
+}
+
+// untilBuilt waits until the declares sent before the heal (sentBefore of
+// them) are all answered and every one acknowledged has its war room, and
+// says how long after the heal that was.
+func untilBuilt(w *world, mu *sync.Mutex, answers *[]answer, sentBefore int, healedAt time.Time) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	waitFor(ctx, func() bool {
+		mu.Lock()
+		var acked []string
+		answered := 0
+		for _, a := range *answers {
+			if a.sent.Before(healedAt) {
+				answered++
+				if a.kind == "declaring" {
+					acked = append(acked, a.title)
+				}
+			}
+		}
+		mu.Unlock()
+		if answered < sentBefore {
+			return false
+		}
+		for _, title := range acked {
+			if r, ok := w.room(todayName(title, 1)); !ok || r.JoinURL() == "" || len(r.Bookmarks) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	return time.Since(healedAt)
 }
 
 // pct is the p-th percentile of sorted ds.
