@@ -91,6 +91,7 @@ type Bot struct {
 	mu       sync.Mutex
 	closing  bool
 	handling sync.WaitGroup
+	lastAck  atomic.Int64 // when an ack was last queued (Unix nanoseconds)
 }
 
 // New builds the front door. Run starts it.
@@ -161,8 +162,13 @@ func (b *Bot) Run(ctx context.Context) error {
 // drainAcks is how long shutdown waits for the envelopes being handled.
 const drainAcks = 3 * time.Second
 
+// ackLinger is how long the connection stays open after the last handler
+// returned: an ack is queued by the handler and written by the socket's
+// own writer, which must get to it before the connection closes.
+const ackLinger = time.Second
+
 // drain stops taking envelopes and waits (at most drainAcks) for those
-// being handled.
+// being handled, and then for their acks to be written.
 func (b *Bot) drain() {
 	b.mu.Lock()
 	b.closing = true
@@ -174,6 +180,7 @@ func (b *Bot) drain() {
 	case <-time.After(drainAcks):
 		b.log.Warn().Msg("shutting down with envelopes still being handled")
 	}
+	time.Sleep(time.Until(time.Unix(0, b.lastAck.Load()).Add(ackLinger)))
 }
 
 // take counts an envelope in for handling, unless shutdown began.

@@ -151,6 +151,7 @@ func (b *Bot) ack(evt socketmode.Event, start time.Time, payload any) {
 	} else {
 		b.socket.Ack(*evt.Request)
 	}
+	b.lastAck.Store(time.Now().UnixNano())
 	if b.d.OnAck != nil {
 		b.d.OnAck(string(evt.Type), time.Since(start))
 	}

@@ -146,26 +146,6 @@ func TestACutIsReportedAndRecoveredFrom(t *testing.T) {
 	})
 }
 
-// The store's clock on PostgreSQL is the server's, whatever this
-// process's own clock says: every replica judges leases alike.
-func TestTheStoreReadsTheServersClock(t *testing.T) {
-	postgresOnly(t)
-	ctx := context.Background()
-	dsn := pgtest.URL(t)
-	s, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var server time.Time
-	if err := s.DB().QueryRowContext(ctx, `SELECT clock_timestamp()`).Scan(&server); err != nil {
-		t.Fatal(err)
-	}
-	if d := s.Now().Sub(server); d < -time.Second || d > time.Second {
-		t.Errorf("the store's clock is %s off the server's", d)
-	}
-}
-
 // RedactDSN hides a password wherever a PostgreSQL URL carries it.
 func TestRedactDSNHidesEveryPassword(t *testing.T) {
 	for _, dsn := range []string{

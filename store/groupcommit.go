@@ -38,6 +38,9 @@ type writeUnit struct {
 	// single: fn is one statement, which SQLite undoes alone when it
 	// fails; it needs no savepoint.
 	single bool
+	// bare, if set, runs alone and outside any transaction (a WAL
+	// checkpoint), instead of fn.
+	bare func(ctx context.Context) error
 }
 
 // maxBatch bounds the writes of one transaction, so that a front-door
@@ -62,11 +65,20 @@ func (c *committer) writeOne(ctx context.Context, fn func(q txn) error) error {
 	return c.enqueue(ctx, fn, true)
 }
 
+// outside runs fn on the committer between two transactions: no write
+// runs meanwhile.
+func (c *committer) outside(ctx context.Context, fn func(ctx context.Context) error) error {
+	return c.queue(ctx, &writeUnit{ctx: ctx, bare: fn, result: make(chan error, 1)})
+}
+
 func (c *committer) enqueue(ctx context.Context, fn func(q txn) error, single bool) error {
+	return c.queue(ctx, &writeUnit{ctx: ctx, fn: fn, result: make(chan error, 1), single: single})
+}
+
+func (c *committer) queue(ctx context.Context, u *writeUnit) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	u := &writeUnit{ctx: ctx, fn: fn, result: make(chan error, 1), single: single}
 	c.mu.Lock()
 	select {
 	case <-c.done:
@@ -113,15 +125,26 @@ func (c *committer) run() {
 }
 
 // take removes the next transaction's writes from the queue: every
-// front-door write, then background ones up to maxBatch.
+// front-door write, then background ones up to maxBatch — or, when the
+// first in line runs outside a transaction, that one alone.
 func (c *committer) take() []*writeUnit {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	batch := c.front
-	c.front = nil
-	n := min(len(c.back), max(maxBatch-len(batch), 1))
-	batch = append(batch, c.back[:n]...)
-	c.back = c.back[n:]
+	var batch []*writeUnit
+	limit := max(maxBatch, len(c.front))
+	for _, lane := range []*[]*writeUnit{&c.front, &c.back} {
+		for len(*lane) > 0 && len(batch) < limit {
+			u := (*lane)[0]
+			if u.bare != nil && len(batch) > 0 {
+				return batch // it goes alone, next
+			}
+			*lane = (*lane)[1:]
+			batch = append(batch, u)
+			if u.bare != nil {
+				return batch
+			}
+		}
+	}
 	return batch
 }
 
@@ -139,6 +162,13 @@ func (c *committer) failQueued() {
 // (see stmtCache.local): each write's deadline is checked before it runs.
 func (c *committer) commit(batch []*writeUnit) {
 	ctx := context.Background()
+	if u := batch[0]; u.bare != nil {
+		if u.err = u.ctx.Err(); u.err == nil {
+			u.err = u.bare(context.WithoutCancel(u.ctx))
+		}
+		answer(batch)
+		return
+	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		answerAll(batch, fmt.Errorf("store: begin: %w", err))

@@ -22,7 +22,9 @@ const (
 )
 
 // Prune deletes the records kept only for a while: seen event IDs past
-// SeenFor and finished jobs past JobsFor. It reports how many rows went.
+// SeenFor and finished jobs past JobsFor, and empties SQLite's write-ahead
+// log of the old pages that still hold them. It reports how many rows
+// went.
 func (s *Store) Prune(ctx context.Context) (int64, error) {
 	now := s.now()
 	var n int64
@@ -40,7 +42,9 @@ func (s *Store) Prune(ctx context.Context) (int64, error) {
 		k, _ := res.RowsAffected()
 		n += k
 	}
-	return n, nil
+	// What a removal's own checkpoint could not empty (readers never
+	// paused) goes now.
+	return n, s.truncateLog(ctx)
 }
 
 // Unreachable reports whether err says the database did not answer —

@@ -158,28 +158,38 @@ func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, er
 
 // truncateLog copies the write-ahead log into the database and empties it:
 // the log keeps old versions of pages, deleted data included, until then.
-// A reader holding an old snapshot can make the checkpoint partial; it is
-// tried a few times, and a leftover is overwritten by later writes.
+// The checkpoint runs on the committer, between its transactions, so no
+// write can hold it up; a reader holding an old snapshot can, for a
+// moment, so it is tried again for up to truncateFor. A leftover (readers
+// that never paused) is overwritten by later writes, and emptied by the
+// next Prune.
 //
 // PostgreSQL has no such file to empty here: deleted rows are vacuumed and
 // its WAL is the operator's to keep or recycle (see the README).
 func (s *Store) truncateLog(ctx context.Context) error {
-	if s.engine.name != "sqlite" {
+	if s.commits == nil {
 		return nil
 	}
-	for range 20 {
-		var busy, logged, done int
-		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done); err != nil {
+	deadline := time.Now().Add(truncateFor)
+	for {
+		var busy int
+		err := s.commits.outside(ctx, func(ctx context.Context) error {
+			var logged, done int
+			return s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logged, &done)
+		})
+		if err != nil {
 			return fmt.Errorf("store: checkpoint: %w", err)
 		}
-		if busy == 0 {
+		if busy == 0 || time.Now().After(deadline) {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(25 * time.Millisecond):
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	return nil
 }
+
+// truncateFor bounds how long truncateLog waits for readers.
+const truncateFor = 5 * time.Second
