@@ -21,7 +21,9 @@ import (
 
 type noPlanner struct{}
 
-func (noPlanner) DefaultFollowupStart(_ context.Context, from time.Time, _ string) time.Time { return from }
+func (noPlanner) DefaultFollowupStart(_ context.Context, from time.Time, _ string) time.Time {
+	return from
+}
 
 // A handler that panics does not take the replica down: the panic is
 // logged with its stack, and the person who ran the command is told
