@@ -141,10 +141,22 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(dispatchDone)
 		b.dispatch(life, socketDone)
 	}()
+	// SQLite takes one writer: one committer, whose batches share an
+	// fsync. PostgreSQL takes many at once, and a batch waits out the
+	// database's round trips, which a slow network makes long: declares
+	// arriving meanwhile go into another batch beside it.
+	committers := 1
+	if b.d.Store.Engine() == "postgres" {
+		committers = postgresCommitters
+	}
+	var commits sync.WaitGroup
+	for range committers {
+		commits.Go(func() { b.commitDeclares(life) })
+	}
 	commitDone := make(chan struct{})
 	go func() {
 		defer close(commitDone)
-		b.commitDeclares(life)
+		commits.Wait()
 	}()
 	select {
 	case <-ctx.Done():
@@ -158,6 +170,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	close(b.stopping)
 	return socketErr
 }
+
+// postgresCommitters is how many batches of declares are written at once
+// on PostgreSQL.
+const postgresCommitters = 4
 
 // drainAcks is how long shutdown waits for the envelopes being handled.
 const drainAcks = 3 * time.Second

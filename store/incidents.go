@@ -160,32 +160,33 @@ func (s *Store) declare(ctx context.Context, tx querier, n NewIncident) (*Record
 	if !n.Severity.Valid() {
 		return nil, false, warroom.Errorf(warroom.EINVALID, "Severity must be 1, 2, 3 or 4.")
 	}
-	if existing, err := findIncident(ctx, tx, `dedupe_key = ?`, n.DedupeKey); err == nil {
-		return existing, false, nil
-	} else if warroom.ErrorCode(err) != warroom.ENOTFOUND {
-		return nil, false, fmt.Errorf("store: declare: %w", err)
-	}
 	now := ms(s.now())
 	responders, err := json.Marshal(nonNil(n.Responders))
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO incidents
+	// One statement inserts the incident and reads it back, or finds its
+	// dedupe key taken: a declare is two round trips and a commit, which
+	// matters when the database is far or slow.
+	rec, err := scanIncident(tx.QueryRowContext(ctx, `INSERT INTO incidents
 		(dedupe_key, title, full_title, severity, status, declared_by, commander, source_channel, response_url, private,
 		 responders, channel_id, channel_name, call_state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dedupe_key) DO NOTHING RETURNING `+incidentColumns,
 		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy, n.DeclaredBy,
 		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(responders), n.ChannelID, n.ChannelName,
-		string(warroom.CallPending), now, now).Scan(&id)
+		string(warroom.CallPending), now, now))
+	if errors.Is(err, sql.ErrNoRows) {
+		existing, err := findIncident(ctx, tx, `dedupe_key = ?`, n.DedupeKey)
+		if err != nil {
+			return nil, false, fmt.Errorf("store: declare: %w", err)
+		}
+		return existing, false, nil
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	if err := enqueue(ctx, tx, JobIncidentSync, id, 0, now, now); err != nil {
-		return nil, false, fmt.Errorf("store: declare: %w", err)
-	}
-	rec, err := findIncident(ctx, tx, `id = ?`, id)
-	if err != nil {
+	if err := enqueue(ctx, tx, JobIncidentSync, rec.ID, 0, now, now); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
 	return rec, true, nil

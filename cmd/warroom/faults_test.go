@@ -78,11 +78,12 @@ type outage struct {
 }
 
 // TestDeclaresThroughADatabaseOutage declares every 150 ms on two
-// replicas while the database is cut for 5 s, and while it is partitioned
-// for 6 s: every slash command is answered within 3 s, everyone told to
-// try again does (and gets one incident), and every acknowledged declare
-// ends with exactly one channel, one meeting, one pinned message. No
-// ghost, no duplicate, nothing acknowledged lost.
+// replicas while the database is cut for 5 s, partitioned for 6 s, slowed
+// by 200 ms a round trip, and throttled to 16 KB/s: every slash command is
+// answered within 3 s, everyone told to try again does (and gets one
+// incident), and every acknowledged declare ends with exactly one
+// channel, one meeting, one pinned message. No ghost, no duplicate,
+// nothing acknowledged lost.
 func TestDeclaresThroughADatabaseOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two replicas through outages")
@@ -94,6 +95,8 @@ func TestDeclaresThroughADatabaseOutage(t *testing.T) {
 	for _, o := range []outage{
 		{"cut 5s", 5 * time.Second, (*pgtest.Faulty).Cut, (*pgtest.Faulty).Restore},
 		{"partition 6s", 6 * time.Second, (*pgtest.Faulty).Partition, (*pgtest.Faulty).Heal},
+		{"latency +200ms 5s", 5 * time.Second, func(f *pgtest.Faulty) { f.Latency(200 * time.Millisecond) }, (*pgtest.Faulty).Heal},
+		{"bandwidth 16KB/s 5s", 5 * time.Second, func(f *pgtest.Faulty) { f.Bandwidth(16) }, (*pgtest.Faulty).Heal},
 	} {
 		for round := range rounds {
 			t.Run(fmt.Sprintf("%s #%d", o.name, round+1), func(t *testing.T) { declaresThrough(t, o) })

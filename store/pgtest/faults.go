@@ -125,7 +125,8 @@ func (f *Faulty) Latency(d time.Duration) {
 	}
 }
 
-// Bandwidth limits the proxy to kbps kilobytes a second each way.
+// Bandwidth limits the proxy to kbps kilobytes a second each way. It
+// returns once an answer of 2×kbps kilobytes has taken over a second.
 func (f *Faulty) Bandwidth(kbps int) {
 	f.tb.Helper()
 	f.mu.Lock()
@@ -135,6 +136,10 @@ func (f *Faulty) Bandwidth(kbps int) {
 			"bandwidth_"+dir)
 	}
 	f.note(fmt.Sprintf("bandwidth %d KB/s", kbps))
+	start := time.Now()
+	if err := f.probeQuery(30*time.Second, fmt.Sprintf(`SELECT repeat('x', %d)`, 2*kbps*1024)); err != nil || time.Since(start) < time.Second {
+		f.tb.Fatalf("fault did not take: a %d KB answer took %s (%v)", 2*kbps, time.Since(start), err)
+	}
 }
 
 // Heal removes every toxic (partition, latency, bandwidth) and returns
@@ -164,6 +169,12 @@ func (f *Faulty) add(spec, name string) {
 
 // probe opens a new connection through the proxy and asks for a row.
 func (f *Faulty) probe(within time.Duration) error {
+	return f.probeQuery(within, `SELECT 1`)
+}
+
+// probeQuery opens a new connection through the proxy and runs query,
+// which answers one value.
+func (f *Faulty) probeQuery(within time.Duration, query string) error {
 	db, err := sql.Open("pgx", f.URL)
 	if err != nil {
 		return err
@@ -171,8 +182,8 @@ func (f *Faulty) probe(within time.Duration) error {
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
-	var one int
-	return db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+	var v any
+	return db.QueryRowContext(ctx, query).Scan(&v)
 }
 
 // mustAnswer waits until a probe gets through.
