@@ -95,8 +95,10 @@ func (r *syncRun) run(ctx context.Context) error {
 		err     error
 	}
 	meetingDone := make(chan meetingResult, 1)
+	meetingReady := make(chan struct{})
 	go func() {
 		at, err := r.ensureMeeting(ctx)
+		close(meetingReady)
 		meetingDone <- meetingResult{at, err}
 	}()
 
@@ -109,6 +111,7 @@ func (r *syncRun) run(ctx context.Context) error {
 	var inviteErr, confirmErr, pinErr error
 	wg.Go(func() { inviteErr = r.ensureInvited(ctx) })
 	wg.Go(func() { confirmErr = r.ensureConfirmed(ctx) })
+	r.awaitMeeting(ctx, meetingReady)
 	postErr := r.ensureMessage(ctx)
 	if postErr == nil {
 		wg.Go(func() { pinErr = r.ensurePinned(ctx) })
@@ -304,6 +307,29 @@ func (w *Workflow) incidentMessage(rec store.Record) blocks.Message {
 	m := blocks.Msg(blocks.IncidentMessage(rec.Incident, opts...))
 	blocks.Tag(m.Blocks, blocks.IncidentBlockID(rec.ID))
 	return m
+}
+
+// meetingWait is how long the first post waits for a meeting being made:
+// Zoom usually answers within it, and the message is then posted with its
+// Join button instead of posted and edited a moment later (an edit is
+// one more call against Slack's limits, and a storm of incidents makes
+// many). A slower Zoom gets the message at once, saying the call is
+// being set up.
+const meetingWait = 300 * time.Millisecond
+
+// awaitMeeting waits for the meeting (ready closes when its step is done)
+// before the first post, for up to meetingWait.
+func (r *syncRun) awaitMeeting(ctx context.Context, ready <-chan struct{}) {
+	if rec := r.snapshot(); rec.MessageTS != "" || rec.Meeting != nil {
+		return
+	}
+	t := time.NewTimer(meetingWait)
+	defer t.Stop()
+	select {
+	case <-ready:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // ensureMessage posts the incident message once (see slackapi.PostOnce).
