@@ -106,16 +106,18 @@ func TestHeartbeatsKeepALongJobsLease(t *testing.T) {
 		for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
 		}
 		select {
-		case <-time.After(900 * time.Millisecond): // three leases
+		case <-time.After(3 * time.Second): // three leases
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		return nil
 	})
 	reg := func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) }
-	engine(t, s, "one", 300*time.Millisecond, reg)
-	engine(t, s, "two", 300*time.Millisecond, reg)
-	waitUntil(t, 5*time.Second, func() bool {
+	// Leases of a second: renewed every third of one, with room to spare
+	// on a machine busy with other tests.
+	engine(t, s, "one", time.Second, reg)
+	engine(t, s, "two", time.Second, reg)
+	waitUntil(t, 15*time.Second, func() bool {
 		p, _ := s.PendingJobs(context.Background())
 		return len(p) == 0
 	})
@@ -335,15 +337,15 @@ func TestDrainKeepsALongJobsLease(t *testing.T) {
 		runs.Add(1)
 		close(started)
 		select {
-		case <-time.After(900 * time.Millisecond): // three leases
+		case <-time.After(3 * time.Second): // three leases
 			return nil
 		case <-ctx.Done():
 			cause.Store(errBox{context.Cause(ctx)})
 			return ctx.Err()
 		}
 	})
-	e := jobs.New(jobs.Config{Owner: "one", Lease: 300 * time.Millisecond, Timeout: time.Minute, PollInterval: 50 * time.Millisecond,
-		DrainTimeout: 3 * time.Second}, s, zerolog.Nop(), nil, nil)
+	e := jobs.New(jobs.Config{Owner: "one", Lease: time.Second, Timeout: time.Minute, PollInterval: 50 * time.Millisecond,
+		DrainTimeout: 10 * time.Second}, s, zerolog.Nop(), nil, nil)
 	jobs.Register[syncArgs](e, work)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

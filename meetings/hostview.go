@@ -28,7 +28,7 @@ type hostView struct {
 }
 
 // poolHosts returns the hosts with their load and today's requests, read
-// at most hostsFresh ago.
+// at most hostsFresh ago. Picks call it under the pool's choosing lock.
 func (p *Pool) poolHosts(ctx context.Context) ([]store.PoolHost, error) {
 	v := &p.view
 	v.mu.Lock()
@@ -45,18 +45,22 @@ func (p *Pool) poolHosts(ctx context.Context) ([]store.PoolHost, error) {
 	return slices.Clone(hosts), nil
 }
 
-// host returns one host from the view (the store's, when the view does
-// not know it).
+// host returns one host from the view while it is fresh, else from the
+// store. It never reads the view anew: only a pick does, under the
+// pool's choosing lock, so that no pick's count is lost to a reading
+// taken before that pick was recorded.
 func (p *Pool) host(ctx context.Context, key string) (*warroom.ZoomHost, error) {
-	hosts, err := p.poolHosts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range hosts {
-		if h.Key == key {
-			return &h.ZoomHost, nil
+	v := &p.view
+	v.mu.Lock()
+	if !v.read.IsZero() && time.Since(v.read) < hostsFresh {
+		for _, h := range v.hosts {
+			if h.Key == key {
+				v.mu.Unlock()
+				return &h.ZoomHost, nil
+			}
 		}
 	}
+	v.mu.Unlock()
 	return p.store.ZoomHost(ctx, key)
 }
 

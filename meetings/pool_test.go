@@ -290,3 +290,35 @@ func TestPasscodeMeetsHostRules(t *testing.T) {
 		t.Errorf("join URL %s does not carry the passcode", m.JoinURL)
 	}
 }
+
+// The pool's view of its hosts counts each pick, and is read again from
+// the store only by a pick: a reading taken by some other use of the pool
+// (a host's client, while profiles load at start) between a pick and its
+// record would forget that pick, and the next meeting would land on the
+// same one-meeting host.
+func TestAPickIsNotForgottenBeforeItIsRecorded(t *testing.T) {
+	f := newFixture(t, true)
+	for _, h := range []string{"business@example.com", "basic@example.com", "pro@example.com"} {
+		if _, err := f.pool.LoadProfile(f.ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oneMeetingHosts := map[string]bool{"business@example.com": true} // leave the two-meeting host out
+	first, _, err := f.pool.Pick(f.ctx, oneMeetingHosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile: a profile is read (the view must be read anew), and the
+	// pool is used for another host.
+	if _, err := f.pool.LoadProfile(f.ctx, "pro@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.pool.Client(f.ctx, "pro@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	f.occupy(t, first) // the pick's record lands
+	second, crowded, err := f.pool.Pick(f.ctx, oneMeetingHosts)
+	if err != nil || crowded || second == first {
+		t.Fatalf("picks %s then %s (crowded %v, %v): the first, a one-meeting host, was picked twice", first, second, crowded, err)
+	}
+}

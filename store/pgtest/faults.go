@@ -12,7 +12,12 @@ import (
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
 	"github.com/rs/zerolog"
+	zlog "github.com/rs/zerolog/log"
 )
+
+// quietToxics silences the trace lines some toxics (bandwidth) write to
+// zerolog's global logger: they would flood the test output.
+var quietToxics sync.Once
 
 // Faulty is a PostgreSQL database reached through a Toxiproxy proxy, run
 // in the test's own process: the test cuts, partitions and slows the
@@ -37,6 +42,7 @@ type Faulty struct {
 // server.
 func NewFaulty(tb testing.TB) *Faulty {
 	tb.Helper()
+	quietToxics.Do(func() { zlog.Logger = zerolog.Nop() })
 	direct := URL(tb)
 	u, err := url.Parse(direct)
 	if err != nil {
