@@ -142,3 +142,18 @@ func ValidChannelName(s string) bool {
 	}
 	return true
 }
+
+// LooksLikeChannelID reports whether v is shaped like a Slack channel ID
+// (C… or G…) rather than a channel's name: settings and commands accept
+// either.
+func LooksLikeChannelID(v string) bool {
+	if len(v) < 9 || len(v) > 15 || (v[0] != 'C' && v[0] != 'G') {
+		return false
+	}
+	for _, r := range v {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -2,8 +2,10 @@ package warroom
 
 import "time"
 
-// The defaults of warroom's settings, in one place: the configuration,
-// the workers and the docs read them from here.
+// The defaults of warroom's settings, in one package: the configuration,
+// the front door, the workers and the docs read them from here (the
+// follow-up's sit beside Followup). DefaultPolicy gathers those of an
+// incident's life.
 const (
 	DefaultChannelPrefix  = "inc-"
 	DefaultPollInterval   = time.Minute

@@ -24,29 +24,18 @@ import (
 
 // Config holds the front door's settings.
 type Config struct {
-	ChannelPrefix string   // WARROOM_CHANNEL_PREFIX
-	Admins        []string // WARROOM_ADMINS, besides Slack's workspace admins and owners
-	PublicURL     string   // WARROOM_PUBLIC_URL: where /zoom/connect is served
+	// Policy is shared with the workers: the channel prefix, the admins,
+	// the follow-up and recording settings a declare and a resolve record.
+	warroom.Policy
+	PublicURL string // WARROOM_PUBLIC_URL: where /zoom/connect is served
 	// StateTTL is how long a Connect Zoom link works.
 	StateTTL time.Duration
-
-	FollowupDuration time.Duration // default length of a follow-up
-	FollowupOff      bool          // no follow-up is scheduled on resolve
-	RecordingPollFor time.Duration // how long a resolve waits for the bridge's recording
 }
 
 func (c *Config) setDefaults() {
-	if c.ChannelPrefix == "" {
-		c.ChannelPrefix = warroom.DefaultChannelPrefix
-	}
+	c.Policy = c.Policy.WithDefaults()
 	if c.StateTTL <= 0 {
 		c.StateTTL = warroom.DefaultConnectLinkTTL
-	}
-	if c.FollowupDuration <= 0 {
-		c.FollowupDuration = warroom.DefaultFollowupDuration
-	}
-	if c.RecordingPollFor <= 0 {
-		c.RecordingPollFor = warroom.DefaultRecordingWait
 	}
 }
 

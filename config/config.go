@@ -15,7 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/warroom-dev/warroom/slackapi"
+	"github.com/warroom-dev/warroom"
 )
 
 // Config is warroom's configuration, read from the environment variables
@@ -38,31 +38,20 @@ type Config struct {
 	// endpoint needed.
 	ZoomWSSubscriptionID string
 	ZoomWSURL            string
-	// FallbackCallURL is a standing bridge (a personal meeting room the
-	// team knows) offered while an incident's meeting cannot be made.
-	FallbackCallURL string
 
 	DB string
 	// Replica names this process in leases, logs and /metrics
 	// (WARROOM_REPLICA; the host name and process ID by default).
-	Replica       string
-	HTTPAddr      string
-	PublicURL     string
-	SecretKey     []byte
-	ChannelPrefix string
-	Admins        []string
-	FollowupAfter time.Duration
-	// FollowupHours, when set (WARROOM_FOLLOWUP_HOURS=9-17), moves
-	// automatic follow-ups into those working hours, Monday to Friday, in
-	// the declarer's Slack time zone. Zero start and end: off.
-	FollowupStart, FollowupEnd int
-	FollowupDuration           time.Duration // WARROOM_FOLLOWUP_DURATION
-	FollowupOff                bool          // WARROOM_FOLLOWUP_ON_RESOLVE=false
-	ReminderBefore             time.Duration // WARROOM_REMINDER_BEFORE
-	RecordingPollFor           time.Duration // WARROOM_RECORDING_WAIT
-	RecordingPasscode          string        // WARROOM_RECORDING_PASSCODE: inline, separate or hidden
-	PollInterval               time.Duration
-	LogLevel                   zerolog.Level
+	Replica   string
+	HTTPAddr  string
+	PublicURL string
+	SecretKey []byte
+	// Policy holds the settings of an incident's life (channel prefix,
+	// admins, follow-ups, reminders, recordings, the fallback bridge),
+	// which the front door and the workers share as they are.
+	warroom.Policy
+	PollInterval time.Duration
+	LogLevel     zerolog.Level
 	// LogFormat is "json" (one object per line, for machines) or
 	// "console" (aligned, for people).
 	LogFormat string
@@ -142,13 +131,30 @@ func (r *reader) get(name, def string) string {
 
 // duration falls back to def when the setting is wrong, so that doctor
 // can go on checking the rest.
-func (r *reader) duration(name, def string, fallback time.Duration) time.Duration {
-	d, err := duration(r.get, name, def)
-	if err != nil {
-		r.add(err)
-		return fallback
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.get(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, fmt.Sprintf("must be a positive duration such as %s (got %q).", durationText(def), v))
+		return def
 	}
 	return d
+}
+
+// durationText writes d the way the README and the error messages do: "48h",
+// "30m", "1m30s", not "48h0m0s".
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // basics reads the settings that cannot be wrong in themselves: plain
@@ -166,15 +172,16 @@ func (r *reader) basics() Config {
 		ZoomWebhookKey:       r.get("ZOOM_WEBHOOK_SECRET", ""),
 		ZoomWSSubscriptionID: r.get("ZOOM_WS_SUBSCRIPTION_ID", ""),
 		ZoomWSURL:            r.get("ZOOM_WS_URL", "wss://ws.zoom.us/ws"),
-		FallbackCallURL:      r.get("WARROOM_FALLBACK_CALL_URL", ""),
 		DB:                   r.get("WARROOM_DB", "warroom.db"),
 		Replica:              r.get("WARROOM_REPLICA", defaultReplica()),
 		HTTPAddr:             r.get("WARROOM_HTTP_ADDR", ":8080"),
 		PublicURL:            strings.TrimRight(r.get("WARROOM_PUBLIC_URL", ""), "/"),
-		ChannelPrefix:        r.get("WARROOM_CHANNEL_PREFIX", "inc-"),
 		ZoomHosts:            list(r.get("ZOOM_HOSTS", "me")),
-		Admins:               list(r.get("WARROOM_ADMINS", "")),
+		Policy:               warroom.DefaultPolicy(),
 	}
+	c.ChannelPrefix = r.get("WARROOM_CHANNEL_PREFIX", c.ChannelPrefix)
+	c.Admins = list(r.get("WARROOM_ADMINS", ""))
+	c.FallbackCallURL = r.get("WARROOM_FALLBACK_CALL_URL", "")
 	if len(c.ZoomHosts) == 0 {
 		c.ZoomHosts = []string{"me"}
 	}
@@ -194,38 +201,38 @@ func list(v string) []string {
 }
 
 // followup reads when follow-up meetings and reminders happen and how
-// recordings are shared afterwards.
+// recordings are shared afterwards, over the defaults basics put in.
 func (r *reader) followup(c *Config) {
-	c.FollowupAfter = r.duration("WARROOM_FOLLOWUP_AFTER", "48h", 48*time.Hour)
-	c.FollowupDuration = r.duration("WARROOM_FOLLOWUP_DURATION", "30m", 30*time.Minute)
-	c.ReminderBefore = r.duration("WARROOM_REMINDER_BEFORE", "10m", 10*time.Minute)
-	c.RecordingPollFor = r.duration("WARROOM_RECORDING_WAIT", "168h", 7*24*time.Hour)
+	p := &c.Policy
+	p.FollowupAfter = r.duration("WARROOM_FOLLOWUP_AFTER", p.FollowupAfter)
+	p.FollowupDuration = r.duration("WARROOM_FOLLOWUP_DURATION", p.FollowupDuration)
+	p.ReminderBefore = r.duration("WARROOM_REMINDER_BEFORE", p.ReminderBefore)
+	p.RecordingPollFor = r.duration("WARROOM_RECORDING_WAIT", p.RecordingPollFor)
 	if h := r.get("WARROOM_FOLLOWUP_HOURS", ""); h != "" && h != "off" {
 		var a, b int
 		if n, _ := fmt.Sscanf(h, "%d-%d", &a, &b); n != 2 || a < 0 || b > 24 || a >= b {
 			r.fail("WARROOM_FOLLOWUP_HOURS", fmt.Sprintf("must be working hours such as 9-17, or off (got %q).", h))
 		} else {
-			c.FollowupStart, c.FollowupEnd = a, b
+			p.FollowupWorkingHours, p.WorkdayStart, p.WorkdayEnd = true, a, b
 		}
 	}
 	switch v := strings.ToLower(r.get("WARROOM_FOLLOWUP_ON_RESOLVE", "true")); v {
 	case "true", "yes", "1", "on":
 	case "false", "no", "0", "off":
-		c.FollowupOff = true
+		p.FollowupOff = true
 	default:
 		r.fail("WARROOM_FOLLOWUP_ON_RESOLVE", fmt.Sprintf("must be true or false (got %q).", v))
 	}
-	switch c.RecordingPasscode = strings.ToLower(r.get("WARROOM_RECORDING_PASSCODE", "inline")); c.RecordingPasscode {
-	case "inline", "separate", "hidden":
-	default:
-		r.fail("WARROOM_RECORDING_PASSCODE", fmt.Sprintf("must be inline (in the link), separate (its own line) or hidden (got %q).", c.RecordingPasscode))
-		c.RecordingPasscode = "inline"
+	if d := warroom.PasscodeDisplay(strings.ToLower(r.get("WARROOM_RECORDING_PASSCODE", string(p.PasscodeDisplay)))); d.Valid() {
+		p.PasscodeDisplay = d
+	} else {
+		r.fail("WARROOM_RECORDING_PASSCODE", fmt.Sprintf("must be inline (in the link), separate (its own line) or hidden (got %q).", d))
 	}
 }
 
 // runtime reads how the process polls and logs.
 func (r *reader) runtime(c *Config) {
-	c.PollInterval = r.duration("WARROOM_POLL_INTERVAL", "1m", time.Minute)
+	c.PollInterval = r.duration("WARROOM_POLL_INTERVAL", warroom.DefaultPollInterval)
 	var err error
 	if c.LogLevel, err = zerolog.ParseLevel(strings.ToLower(r.get("LOG_LEVEL", "info"))); err != nil || c.LogLevel == zerolog.NoLevel {
 		r.fail("LOG_LEVEL", fmt.Sprintf("must be one of trace, debug, info, warn, error (got %q).", r.getenv("LOG_LEVEL")))
@@ -315,7 +322,7 @@ func (r *reader) credentials(c *Config) {
 // name with or without its leading '#', returned without it (Main looks
 // the name up at start).
 func announceChannel(v string) (string, bool) {
-	if slackapi.LooksLikeChannelID(v) {
+	if warroom.LooksLikeChannelID(v) {
 		return v, true
 	}
 	name := strings.TrimPrefix(v, "#")
@@ -328,15 +335,6 @@ func announceChannel(v string) (string, bool) {
 		}
 	}
 	return name, true
-}
-
-func duration(get func(string, string) string, name, def string) (time.Duration, *Error) {
-	v := get(name, def)
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, &Error{name, fmt.Sprintf("must be a positive duration such as %s (got %q).", def, v)}
-	}
-	return d, nil
 }
 
 func checkURL(name, v string) *Error {

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/slack-go/slack"
+
+	"github.com/warroom-dev/warroom"
 )
 
 // Channel is a conversation as warroom needs it.
@@ -121,25 +123,11 @@ func (c *Client) RemoveBookmarks(ctx context.Context, channel, link string) erro
 // ChannelID resolves a channel name (without '#') to its ID; IDs pass
 // through. ok is false when the bot cannot see a channel of that name.
 func (c *Client) ChannelID(ctx context.Context, nameOrID string) (string, bool, error) {
-	if LooksLikeChannelID(nameOrID) {
+	if warroom.LooksLikeChannelID(nameOrID) {
 		return nameOrID, true, nil
 	}
 	ch, ok, err := c.FindChannel(ctx, nameOrID, "")
 	return ch.ID, ok, err
-}
-
-// LooksLikeChannelID reports whether v is shaped like a Slack channel ID
-// (C… or G…).
-func LooksLikeChannelID(v string) bool {
-	if len(v) < 9 || len(v) > 15 || (v[0] != 'C' && v[0] != 'G') {
-		return false
-	}
-	for _, r := range v {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // ChannelInfo is what warroom doctor checks of a channel.

@@ -21,25 +21,14 @@ import (
 
 // Config holds the workers' settings (see the README's configuration).
 type Config struct {
-	ChannelPrefix string         // WARROOM_CHANNEL_PREFIX
-	Location      *time.Location // the time zone of the date in channel names
+	// Policy is shared with the front door: channel names, admins (told
+	// when a Zoom account must be reconnected), follow-ups, reminders and
+	// recordings.
+	warroom.Policy
+	Location *time.Location // the time zone of the date in channel names
 	// AnnounceChannel (WARROOM_ANNOUNCE_CHANNEL, an ID), if set, gets one
 	// message per incident, kept current.
 	AnnounceChannel string
-	Admins          []string // WARROOM_ADMINS: told when a Zoom account must be reconnected
-
-	FollowupAfter        time.Duration // WARROOM_FOLLOWUP_AFTER: after resolution
-	FollowupDuration     time.Duration // default length of a follow-up
-	FollowupWorkingHours bool          // move follow-ups into the declarer's working hours
-	WorkdayStart         int           // working hours, local to the declarer: [start, end)
-	WorkdayEnd           int
-	ReminderBefore       time.Duration // the reminder's lead time
-	RecordingPollFor     time.Duration // how long to wait for a recording
-	RecordingPollMax     time.Duration // the longest wait between two looks
-	PasscodeDisplay      warroom.PasscodeDisplay
-	// FallbackCallURL (WARROOM_FALLBACK_CALL_URL) is a standing bridge the
-	// pinned message offers while the incident's meeting cannot be made.
-	FallbackCallURL string
 
 	// MeetingRetryBase and MeetingRetryMax bound the backoff between
 	// attempts at an incident's meeting.
@@ -48,32 +37,9 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.ChannelPrefix == "" {
-		c.ChannelPrefix = warroom.DefaultChannelPrefix
-	}
+	c.Policy = c.Policy.WithDefaults()
 	if c.Location == nil {
 		c.Location = time.UTC
-	}
-	if c.FollowupAfter <= 0 {
-		c.FollowupAfter = warroom.DefaultFollowupAfter
-	}
-	if c.FollowupDuration <= 0 {
-		c.FollowupDuration = warroom.DefaultFollowupDuration
-	}
-	if c.WorkdayEnd <= c.WorkdayStart || c.WorkdayStart < 0 || c.WorkdayEnd > 24 {
-		c.WorkdayStart, c.WorkdayEnd = warroom.DefaultWorkdayStart, warroom.DefaultWorkdayEnd
-	}
-	if c.ReminderBefore <= 0 {
-		c.ReminderBefore = warroom.DefaultFollowupReminder
-	}
-	if c.RecordingPollFor <= 0 {
-		c.RecordingPollFor = warroom.DefaultRecordingWait
-	}
-	if c.RecordingPollMax <= 0 {
-		c.RecordingPollMax = warroom.DefaultRecordingPollMax
-	}
-	if c.PasscodeDisplay == "" {
-		c.PasscodeDisplay = warroom.DefaultPasscodeDisplay
 	}
 	if c.MeetingRetryBase <= 0 {
 		c.MeetingRetryBase = 2 * time.Second

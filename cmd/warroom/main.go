@@ -221,28 +221,9 @@ func (m *Main) tuning(announce string) Tuning {
 	cfg := m.Config
 	t := Tuning{
 		Jobs: jobs.Config{PollInterval: cfg.PollInterval, Owner: cfg.Replica},
-		Workflow: workflow.Config{
-			ChannelPrefix:        cfg.ChannelPrefix,
-			AnnounceChannel:      announce,
-			Admins:               cfg.Admins,
-			FollowupAfter:        cfg.FollowupAfter,
-			FollowupDuration:     cfg.FollowupDuration,
-			FollowupWorkingHours: cfg.FollowupEnd > cfg.FollowupStart,
-			WorkdayStart:         cfg.FollowupStart,
-			WorkdayEnd:           cfg.FollowupEnd,
-			ReminderBefore:       cfg.ReminderBefore,
-			RecordingPollFor:     cfg.RecordingPollFor,
-			PasscodeDisplay:      warroom.PasscodeDisplay(cfg.RecordingPasscode),
-			FallbackCallURL:      cfg.FallbackCallURL,
-		},
-		Bot: bot.Config{
-			ChannelPrefix:    cfg.ChannelPrefix,
-			Admins:           cfg.Admins,
-			PublicURL:        cfg.PublicURL,
-			FollowupDuration: cfg.FollowupDuration,
-			FollowupOff:      cfg.FollowupOff,
-			RecordingPollFor: cfg.RecordingPollFor,
-		},
+		// The workers and the front door share the policy as config read it.
+		Workflow: workflow.Config{Policy: cfg.Policy, AnnounceChannel: announce},
+		Bot:      bot.Config{Policy: cfg.Policy, PublicURL: cfg.PublicURL},
 	}
 	if m.Tune != nil {
 		m.Tune(&t)

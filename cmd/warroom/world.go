@@ -7,11 +7,11 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/warroom-dev/warroom/config"
-
 	"github.com/rs/zerolog"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/config"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -72,9 +72,8 @@ func (w *world) config(dir string) config.Config {
 		ZoomHosts:        []string{demoZoomHost},
 		DB:               filepath.Join(dir, "warroom.db"),
 		HTTPAddr:         "127.0.0.1:0",
-		ChannelPrefix:    "inc-",
-		FollowupAfter:    48 * time.Hour,
-		PollInterval:     time.Minute,
+		Policy:           warroom.DefaultPolicy(),
+		PollInterval:     warroom.DefaultPollInterval,
 		LogLevel:         zerolog.InfoLevel,
 	}
 }
