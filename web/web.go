@@ -12,9 +12,10 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/store"
-	"github.com/warroom-dev/warroom/workflow"
+	"github.com/warroom-dev/warroom/zoom"
 )
 
 // Config holds the HTTP side's settings.
@@ -24,11 +25,19 @@ type Config struct {
 	StateTTL      time.Duration
 }
 
+// Workers is what the HTTP side hands on to the workers (the workflow):
+// Zoom's webhook events, and the word to admins that an account is
+// connected.
+type Workers interface {
+	ReceiveZoomEvent(ctx context.Context, ev zoom.WebhookEvent) error
+	TellAdmins(ctx context.Context, m blocks.Message, extra ...string)
+}
+
 // Deps are the HTTP side's collaborators.
 type Deps struct {
 	Store    *store.Store
 	Pool     *meetings.Pool
-	Workflow *workflow.Workflow
+	Workflow Workers
 	Metrics  http.Handler
 	// Connected reports whether Slack's Socket Mode connection is up.
 	Connected func() bool
