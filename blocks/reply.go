@@ -13,6 +13,14 @@ type Message struct {
 	Blocks []slack.Block
 }
 
+// Content is the message's fallback text and blocks, as the Slack
+// adapter posts them.
+func (m Message) Content() (string, []slack.Block) { return m.Text, m.Blocks }
+
+// Tag tags the message's first block (see Tag). The blocks are shared
+// with every copy of the message, which carries the tag too.
+func (m Message) Tag(id string) { Tag(m.Blocks, id) }
+
 // Msg pairs what a renderer returns into a Message.
 func Msg(text string, blks []slack.Block) Message { return Message{Text: text, Blocks: blks} }
 
@@ -24,6 +32,10 @@ type Reply struct {
 	// ReplaceOriginal replaces the message the click came from.
 	ReplaceOriginal bool
 }
+
+// Audience says who sees the reply, and whether it replaces the message
+// that was clicked.
+func (r Reply) Audience() (inChannel, replaceOriginal bool) { return r.InChannel, r.ReplaceOriginal }
 
 // Ephemeral is a reply only its reader sees.
 func Ephemeral(text string, blks ...slack.Block) Reply {

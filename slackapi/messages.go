@@ -4,27 +4,49 @@ import (
 	"context"
 
 	"github.com/slack-go/slack"
-
-	"github.com/warroom-dev/warroom/blocks"
 )
 
-func options(m blocks.Message) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+// Message is what warroom posts: a plain-text fallback (for
+// notifications and screen readers) and its Block Kit blocks. The
+// renderer's blocks.Message is one; the adapter asks no more of it, and
+// so does not depend on the renderer.
+type Message interface {
+	Content() (text string, blks []slack.Block)
+}
+
+// TaggedMessage is a message PostOnce can tag: Tag sets the block_id of
+// its first block, by which it is found again after an answer was lost.
+type TaggedMessage interface {
+	Message
+	Tag(blockID string)
+}
+
+// Reply is an answer through a response_url: a message, seen by everyone
+// in the channel or by its reader only, and maybe replacing the message
+// that was clicked.
+type Reply interface {
+	Message
+	Audience() (inChannel, replaceOriginal bool)
+}
+
+func options(m Message) []slack.MsgOption {
+	text, blks := m.Content()
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blks...))
 	}
 	return opts
 }
 
 // Post posts a message and returns the channel (as Slack names it) and its
 // timestamp. chat.postMessage has no idempotency key: see PostOnce.
-func (c *Client) Post(ctx context.Context, channel string, m blocks.Message) (string, string, error) {
+func (c *Client) Post(ctx context.Context, channel string, m Message) (string, string, error) {
 	ch, ts, err := c.api.PostMessageContext(ctx, channel, options(m)...)
 	return ch, ts, wrap("chat.postMessage", err)
 }
 
 // Update replaces a posted message.
-func (c *Client) Update(ctx context.Context, channel, ts string, m blocks.Message) error {
+func (c *Client) Update(ctx context.Context, channel, ts string, m Message) error {
 	_, _, _, err := c.api.UpdateMessageContext(ctx, channel, ts, options(m)...)
 	return wrap("chat.update", err)
 }
@@ -39,13 +61,13 @@ func (c *Client) Pin(ctx context.Context, channel, ts string) error {
 }
 
 // PostEphemeral shows a message to one person in a channel.
-func (c *Client) PostEphemeral(ctx context.Context, channel, user string, m blocks.Message) error {
+func (c *Client) PostEphemeral(ctx context.Context, channel, user string, m Message) error {
 	_, err := c.api.PostEphemeralContext(ctx, channel, user, options(m)...)
 	return wrap("chat.postEphemeral", err)
 }
 
 // DM sends a person a direct message.
-func (c *Client) DM(ctx context.Context, user string, m blocks.Message) error {
+func (c *Client) DM(ctx context.Context, user string, m Message) error {
 	_, _, err := c.api.PostMessageContext(ctx, user, options(m)...)
 	return wrap("chat.postMessage", err)
 }
@@ -84,7 +106,7 @@ func (c *Client) FindTagged(ctx context.Context, channel, blockID string) (strin
 // message first. So a crash between posting and recording the post never
 // posts twice. A mark that fails (a cancelled follow-up, a lost lease)
 // posts nothing.
-func (c *Client) PostOnce(ctx context.Context, channel, blockID string, intended bool, mark func() error, m blocks.Message) (string, string, error) {
+func (c *Client) PostOnce(ctx context.Context, channel, blockID string, intended bool, mark func() error, m TaggedMessage) (string, string, error) {
 	if intended {
 		if ch, ts, err := c.FindTagged(ctx, channel, blockID); err != nil || ts != "" {
 			return ch, ts, err
@@ -92,7 +114,7 @@ func (c *Client) PostOnce(ctx context.Context, channel, blockID string, intended
 	} else if err := mark(); err != nil {
 		return "", "", err
 	}
-	blocks.Tag(m.Blocks, blockID)
+	m.Tag(blockID)
 	return c.Post(ctx, channel, m)
 }
 
@@ -104,16 +126,18 @@ func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.Moda
 }
 
 // Respond answers through a slash command's or interaction's response_url.
-func (c *Client) Respond(ctx context.Context, responseURL string, r blocks.Reply) error {
+func (c *Client) Respond(ctx context.Context, responseURL string, r Reply) error {
 	if responseURL == "" {
 		return nil
 	}
-	msg := &slack.WebhookMessage{Text: r.Text, ReplaceOriginal: r.ReplaceOriginal, ResponseType: slack.ResponseTypeEphemeral}
-	if r.InChannel {
+	text, blks := r.Content()
+	inChannel, replace := r.Audience()
+	msg := &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral}
+	if inChannel {
 		msg.ResponseType = slack.ResponseTypeInChannel
 	}
-	if len(r.Blocks) > 0 {
-		msg.Blocks = &slack.Blocks{BlockSet: r.Blocks}
+	if len(blks) > 0 {
+		msg.Blocks = &slack.Blocks{BlockSet: blks}
 	}
 	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.cfg.HTTP, msg)
 }
