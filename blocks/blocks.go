@@ -9,7 +9,6 @@ package blocks
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -43,21 +42,15 @@ func IncidentMessage(inc warroom.Incident, opts ...Option) (fallback string, blo
 		opt(&o)
 	}
 	ref := inc.Ref()
-	prefix := incidentIcon(inc) + " " + ref + ": "
-	header, cut := clip(inc.Title, maxHeader-chars(prefix))
-	blocks = append(blocks, slack.NewHeaderBlock(textObj(plainText, prefix+header)))
+	header, cut := headerBlock(inc)
+	blocks = append(blocks, header)
 	if cut {
 		// The header had no room for the whole title; responders need it all.
 		title, _ := clip(inc.Title, maxSectionText-chars("*Title:* "))
 		blocks = append(blocks, section("*Title:* "+title))
 	}
 
-	fields := []*slack.TextBlockObject{
-		field("Severity", inc.Severity.String()),
-		field("Status", statusText(inc.Status)),
-		field("Commander", userRef(commander(inc))),
-		field("Call", callText(inc)),
-	}
+	fields := incidentFields(inc, field("Call", callText(inc)))
 	if commander(inc) != inc.DeclaredBy && inc.DeclaredBy != "" {
 		fields = append(fields, field("Declared by", userRef(inc.DeclaredBy)))
 	}
@@ -84,6 +77,23 @@ func IncidentMessage(inc warroom.Incident, opts ...Option) (fallback string, blo
 
 func resolved(inc warroom.Incident) bool { return inc.Status == warroom.StatusResolved }
 
+// headerBlock is "🚨 INC-7: title", the title cut to fit (cut says so).
+func headerBlock(inc warroom.Incident) (block slack.Block, cut bool) {
+	prefix := incidentIcon(inc) + " " + inc.Ref() + ": "
+	header, cut := clip(inc.Title, maxHeader-chars(prefix))
+	return slack.NewHeaderBlock(textObj(plainText, prefix+header)), cut
+}
+
+// incidentFields are the severity, status and commander every view of
+// an incident shows, then more.
+func incidentFields(inc warroom.Incident, more ...*slack.TextBlockObject) []*slack.TextBlockObject {
+	return append([]*slack.TextBlockObject{
+		field("Severity", inc.Severity.String()),
+		field("Status", statusText(inc.Status)),
+		field("Commander", userRef(commander(inc))),
+	}, more...)
+}
+
 func incidentIcon(inc warroom.Incident) string {
 	if resolved(inc) {
 		return "✅"
@@ -99,12 +109,21 @@ func commander(inc warroom.Incident) string {
 	return inc.DeclaredBy
 }
 
-func statusText(s warroom.Status) string {
+// statusName names the statuses warroom sets; another is shown as
+// stored, cut and made safe for where it goes.
+func statusName(s warroom.Status) (string, bool) {
 	switch s {
 	case warroom.StatusActive, "":
-		return "Active"
+		return "Active", true
 	case warroom.StatusResolved:
-		return "Resolved"
+		return "Resolved", true
+	}
+	return "", false
+}
+
+func statusText(s warroom.Status) string {
+	if name, ok := statusName(s); ok {
+		return name
 	}
 	t, _ := clip(string(s), 100)
 	return t
@@ -114,19 +133,10 @@ func statusText(s warroom.Status) string {
 func callBlocks(inc warroom.Incident, o options) []slack.Block {
 	switch callState(inc) {
 	case warroom.CallReady:
-		var out []slack.Block
-		if url, ok := joinURL(inc); ok {
-			out = append(out, slack.NewActionBlock("", joinButton(url)))
-		} else {
-			out = append(out, note("📞 The Zoom call is ready, but its join link cannot be shown; join it with the meeting ID."))
-		}
-		if details := meetingDetails(inc.Meeting); details != "" {
-			out = append(out, note(details))
-		}
+		out, _ := joinBlocks(inc, "📞 The Zoom call is ready, but its join link cannot be shown; join it with the meeting ID.")
 		return out
 	case warroom.CallFailed:
-		retry := slack.NewButtonBlockElement(ActionRetryCall, strconv.FormatInt(inc.ID, 10), textObj(plainText, "Retry"))
-		return append([]slack.Block{section(failureSentence(inc.CallError))}, meanwhile(o, retry)...)
+		return append([]slack.Block{section(failureSentence(inc.CallError))}, meanwhile(o, retryButton(inc))...)
 	case warroom.CallRemoved:
 		return []slack.Block{section(removedSentence(inc.CallError))}
 	default:

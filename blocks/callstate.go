@@ -56,6 +56,27 @@ func joinButton(url string) *slack.ButtonBlockElement {
 		WithStyle(slack.StylePrimary)
 }
 
+// joinBlocks are a ready call's Join button (or, when its link cannot be
+// shown, noLink) and its details line, which is returned too for texts.
+func joinBlocks(inc warroom.Incident, noLink string) ([]slack.Block, string) {
+	var out []slack.Block
+	if url, ok := joinURL(inc); ok {
+		out = append(out, slack.NewActionBlock("", joinButton(url)))
+	} else {
+		out = append(out, note(noLink))
+	}
+	details := meetingDetails(inc.Meeting)
+	if details != "" {
+		out = append(out, note(details))
+	}
+	return out, details
+}
+
+// retryButton asks for another try at the incident's meeting.
+func retryButton(inc warroom.Incident) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(ActionRetryCall, strconv.FormatInt(inc.ID, 10), textObj(plainText, "Retry"))
+}
+
 // meetingDetails is the line people read aloud or type into a Zoom room:
 // "Meeting ID: 812 3456 7890 · Passcode: 123456".
 func meetingDetails(m *warroom.Meeting) string {
@@ -85,51 +106,76 @@ func meetingID(id int64) string {
 	return s
 }
 
-// callText is the short state shown in the Call field.
-func callText(inc warroom.Incident) string {
-	if resolved(inc) {
-		return "Ended" + callLasted(inc.Meeting)
-	}
-	switch callState(inc) {
-	case warroom.CallReady:
-		switch m := inc.Meeting; m.Status {
-		case warroom.MeetingStarted:
-			return "In progress" + callPeople(m)
-		case warroom.MeetingWaiting, "":
-			return "Waiting for people"
-		case warroom.MeetingEnded:
-			return "Ended" + callLasted(m)
-		}
-		return "Ready"
-	case warroom.CallFailed:
-		return "Failed, retrying"
-	case warroom.CallRemoved:
-		return "Removed"
-	}
-	return "Setting up"
-}
+// callPhase is where the call stands, as the incident's messages tell it.
+type callPhase int
 
-// callSentence is the call's state for fallback and confirmation texts.
-func callSentence(inc warroom.Incident) string {
+const (
+	phaseSettingUp    callPhase = iota // not made yet, or a state warroom does not know
+	phaseWaiting                       // made, nobody in yet
+	phaseReady                         // made, in a state Zoom did not name
+	phaseInProgress                    // people are in it
+	phaseMeetingEnded                  // it ended, the incident still open
+	phaseFailed                        // not made yet, and the last try failed
+	phaseRemoved                       // gone with its Zoom connection
+	phaseResolved                      // the incident is resolved: over, whatever Zoom last said
+)
+
+func phaseOf(inc warroom.Incident) callPhase {
 	if resolved(inc) {
-		return "The call has ended."
+		return phaseResolved
 	}
 	switch callState(inc) {
 	case warroom.CallReady:
 		switch inc.Meeting.Status {
 		case warroom.MeetingStarted:
-			return "The Zoom call is in progress."
+			return phaseInProgress
+		case warroom.MeetingWaiting, "":
+			return phaseWaiting
 		case warroom.MeetingEnded:
-			return "The Zoom call has ended."
+			return phaseMeetingEnded
 		}
-		return "The Zoom call is ready."
+		return phaseReady
 	case warroom.CallFailed:
-		return "The Zoom call could not be created yet; warroom keeps retrying."
+		return phaseFailed
 	case warroom.CallRemoved:
-		return "The Zoom connection was removed."
+		return phaseRemoved
 	}
-	return "Setting up the Zoom call…"
+	return phaseSettingUp
 }
+
+// callWording is how a phase is told: the short state of the Call field,
+// what follows it there (who is in, how long it ran), and the sentence of
+// fallback and confirmation texts.
+type callWording struct {
+	field    string
+	more     func(*warroom.Meeting) string
+	sentence string
+}
+
+func (p callPhase) words() callWording {
+	return [...]callWording{
+		phaseSettingUp:    {"Setting up", nil, "Setting up the Zoom call…"},
+		phaseWaiting:      {"Waiting for people", nil, "The Zoom call is ready."},
+		phaseReady:        {"Ready", nil, "The Zoom call is ready."},
+		phaseInProgress:   {"In progress", callPeople, "The Zoom call is in progress."},
+		phaseMeetingEnded: {"Ended", callLasted, "The Zoom call has ended."},
+		phaseFailed:       {"Failed, retrying", nil, "The Zoom call could not be created yet; warroom keeps retrying."},
+		phaseRemoved:      {"Removed", nil, "The Zoom connection was removed."},
+		phaseResolved:     {"Ended", callLasted, "The call has ended."},
+	}[p]
+}
+
+// callText is the short state shown in the Call field.
+func callText(inc warroom.Incident) string {
+	w := phaseOf(inc).words()
+	if w.more != nil {
+		return w.field + w.more(inc.Meeting)
+	}
+	return w.field
+}
+
+// callSentence is the call's state for fallback and confirmation texts.
+func callSentence(inc warroom.Incident) string { return phaseOf(inc).words().sentence }
 
 // callPeople is " · 4 people · since 14:02" (the time in each reader's
 // own time zone), with what is known of it.

@@ -53,16 +53,9 @@ func Announcement(inc warroom.Incident) (fallback string, blocks []slack.Block) 
 	}
 
 	ref := inc.Ref()
-	prefix := incidentIcon(inc) + " " + ref + ": "
-	header, _ := clip(inc.Title, maxHeader-chars(prefix))
-	blocks = append(blocks, slack.NewHeaderBlock(textObj(plainText, prefix+header)))
-	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		field("Severity", inc.Severity.String()),
-		field("Status", statusText(inc.Status)),
-		field("Commander", userRef(commander(inc))),
-		field("Channel", channelRef(inc)),
-		field("Call", callText(inc)),
-	}, nil))
+	header, _ := headerBlock(inc)
+	blocks = append(blocks, header, slack.NewSectionBlock(nil,
+		incidentFields(inc, field("Channel", channelRef(inc)), field("Call", callText(inc))), nil))
 	if url, ok := joinable(inc); ok {
 		blocks = append(blocks, slack.NewActionBlock("", joinButton(url)))
 	}
@@ -92,14 +85,9 @@ func CallInfo(inc warroom.Incident, controls ...HostControls) (text string, bloc
 		return endedSentence(inc) + ".", []slack.Block{section(s)}
 	case callState(inc) == warroom.CallReady:
 		text = fmt.Sprintf("📞 %s's Zoom call: %s", ref, callText(inc))
-		blocks = append(blocks, section(fmt.Sprintf("📞 *%s's Zoom call* · %s", ref, callText(inc))))
-		if url, ok := joinURL(inc); ok {
-			blocks = append(blocks, slack.NewActionBlock("", joinButton(url)))
-		} else {
-			blocks = append(blocks, note("Its join link cannot be shown; join it with the meeting ID."))
-		}
-		if details := meetingDetails(inc.Meeting); details != "" {
-			blocks = append(blocks, note(details))
+		join, details := joinBlocks(inc, "Its join link cannot be shown; join it with the meeting ID.")
+		blocks = append([]slack.Block{section(fmt.Sprintf("📞 *%s's Zoom call* · %s", ref, callText(inc)))}, join...)
+		if details != "" {
 			text += " · " + details
 		}
 		for _, hc := range controls {
@@ -111,9 +99,8 @@ func CallInfo(inc warroom.Incident, controls ...HostControls) (text string, bloc
 		blocks = append(blocks, note("`/incident call new` replaces it with a new meeting."))
 		return text, blocks
 	case callState(inc) == warroom.CallFailed:
-		retry := slack.NewButtonBlockElement(ActionRetryCall, strconv.FormatInt(inc.ID, 10), textObj(plainText, "Retry"))
 		s := failureSentence(inc.CallError)
-		return s, []slack.Block{section(s), slack.NewActionBlock("", retry)}
+		return s, []slack.Block{section(s), slack.NewActionBlock("", retryButton(inc))}
 	case callState(inc) == warroom.CallRemoved:
 		s := removedSentence(inc.CallError)
 		return s, []slack.Block{
@@ -184,13 +171,7 @@ func StatusReply(inc warroom.Incident, now time.Time) (text string, blocks []sla
 	title, _ := clip(inc.Title, maxFallbackTitle)
 	blocks = append(blocks, section(fmt.Sprintf("%s *%s: %s*", incidentIcon(inc), ref, title)))
 
-	fields := []*slack.TextBlockObject{
-		field("Severity", inc.Severity.String()),
-		field("Status", statusText(inc.Status)),
-		field("Commander", userRef(commander(inc))),
-		field("Call", callText(inc)),
-		field("Channel", channelRef(inc)),
-	}
+	fields := incidentFields(inc, field("Call", callText(inc)), field("Channel", channelRef(inc)))
 	if !inc.CreatedAt.IsZero() {
 		fields = append(fields, field("Declared", dateRef(inc.CreatedAt)+" ("+ago(now.Sub(inc.CreatedAt))+")"))
 	}

@@ -126,11 +126,8 @@ func zoomText(s string, multiline bool) string {
 
 // plainStatus is statusText unescaped, for plain text.
 func plainStatus(s warroom.Status) string {
-	switch s {
-	case warroom.StatusActive, "":
-		return "Active"
-	case warroom.StatusResolved:
-		return "Resolved"
+	if name, ok := statusName(s); ok {
+		return name
 	}
 	st, cut := fit(zoomText(string(s), false), 100, width)
 	if cut {
