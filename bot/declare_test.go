@@ -68,15 +68,17 @@ func assertOneIncident(t *testing.T, w *testworld.World, title string, sev warro
 func TestDeclareGetsItsRoom(t *testing.T) {
 	w := testworld.Start(t, testworld.Config{})
 	w.Slash(t, testworld.Admin, "declare Payments failing")
-	name := warroom.ChannelName(testworld.ChannelPrefix, time.Now().UTC(), "Payments failing", 1)
-	testworld.WaitFor(t, "#"+name+" with its pinned Join Call", func() bool {
-		ch, ok := w.Slack.ChannelByName(name)
-		if !ok {
-			return false
-		}
-		for _, p := range w.Slack.Pins(ch.ID) {
-			if strings.HasPrefix(testworld.ButtonURL(p.Blocks, blocks.ActionJoinCall), "https://") {
-				return true
+	// Named by the date and the title: found by the title, so a declare
+	// at midnight does not miss it.
+	testworld.WaitFor(t, "the incident channel with its pinned Join Call", func() bool {
+		for _, ch := range w.Slack.Channels() {
+			if !strings.HasPrefix(ch.Name, testworld.ChannelPrefix) || !strings.HasSuffix(ch.Name, "-payments-failing") {
+				continue
+			}
+			for _, p := range w.Slack.Pins(ch.ID) {
+				if strings.HasPrefix(testworld.ButtonURL(p.Blocks, blocks.ActionJoinCall), "https://") {
+					return true
+				}
 			}
 		}
 		return false
