@@ -41,27 +41,32 @@ func refusedPage(t *testing.T, w *testworld.World, what string, status int, h ht
 }
 
 // The whole connect: the admin's link, Zoom's consent, the callback page,
-// and the account is stored. Used once, the link is refused.
+// and the account is stored (its tokens sealed, on either database). Used
+// once, the link is refused.
 func TestConnectZoomThroughTheLink(t *testing.T) {
-	w := testworld.Start(t, testworld.Config{UserOAuth: true, NoJobs: true})
-	link := w.ConnectLink(t)
-	b := testworld.NewBrowser()
-	status, page, err := testworld.Consent(b, b, w.Zoom.URL(), w.URL, link, robot, "allow")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status != http.StatusOK || !strings.Contains(page, "Connected as "+robot) {
-		t.Fatalf("callback: HTTP %d\n%s", status, page)
-	}
-	if n := connectedHosts(t, w); n != 1 {
-		t.Fatalf("%d Zoom accounts stored after connecting, want 1", n)
-	}
-	status, h, page, err := testworld.Get(b, link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status != http.StatusBadRequest || h.Get("Location") != "" || !strings.Contains(html.UnescapeString(page), "already been used") {
-		t.Errorf("a used link: HTTP %d (Location %q)\n%s", status, h.Get("Location"), page)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			w := testworld.Start(t, testworld.Config{UserOAuth: true, NoJobs: true, Postgres: engine == "postgres"})
+			link := w.ConnectLink(t)
+			b := testworld.NewBrowser()
+			status, page, err := testworld.Consent(b, b, w.Zoom.URL(), w.URL, link, robot, "allow")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != http.StatusOK || !strings.Contains(page, "Connected as "+robot) {
+				t.Fatalf("callback: HTTP %d\n%s", status, page)
+			}
+			if n := connectedHosts(t, w); n != 1 {
+				t.Fatalf("%d Zoom accounts stored after connecting, want 1", n)
+			}
+			status, h, page, err := testworld.Get(b, link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != http.StatusBadRequest || h.Get("Location") != "" || !strings.Contains(html.UnescapeString(page), "already been used") {
+				t.Errorf("a used link: HTTP %d (Location %q)\n%s", status, h.Get("Location"), page)
+			}
+		})
 	}
 }
 

@@ -121,6 +121,7 @@ func Start(tb testing.TB, cfg Config) *World {
 	// The HTTP side's address is its public URL, which Zoom's redirect
 	// allow list and the Connect Zoom links need before anything starts.
 	hs := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tb.Cleanup(hs.Close)
 	w.URL = "http://" + hs.Listener.Addr().String()
 	w.startFakes(tb, cfg)
 	w.Store, w.DSN = openStore(tb, cfg)
@@ -129,7 +130,6 @@ func Start(tb testing.TB, cfg Config) *World {
 	hs.Config.Handler = web.New(t.Web, web.Deps{Store: w.Store, Pool: w.Pool, Workflow: w.Workflow,
 		Metrics: w.Metrics.Handler(), Connected: w.Bot.Connected, Kick: w.Jobs.Kick, Log: w.logger(), Now: cfg.Now}).Handler()
 	hs.Start()
-	tb.Cleanup(hs.Close)
 	w.run(tb, cfg)
 	return w
 }
