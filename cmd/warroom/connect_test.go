@@ -5,20 +5,18 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"html"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/config"
+	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/web"
 
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
@@ -29,9 +27,9 @@ import (
 const (
 	robotEmail   = "robot@example.com"
 	backupEmail  = "backup@example.com"
-	hookSecret   = "test-webhook-secret"
-	connectAdmin = "U1" // alice, a workspace admin in the simulated Slack
-	notAnAdmin   = "U2" // bob
+	hookSecret   = testworld.WebhookSecret
+	connectAdmin = testworld.Admin
+	notAnAdmin   = testworld.NotAdmin
 )
 
 // connectEnv is warroom with user-managed OAuth: a public URL, a secret
@@ -163,8 +161,6 @@ func get(tb testing.TB, u string) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, string(body)
 }
 
-var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
 // consent follows a Connect Zoom link through Zoom's consent page as a
 // browser without JavaScript would, choosing user and decision, and
 // returns the callback page.
@@ -177,61 +173,15 @@ func (e *connectEnv) consent(tb testing.TB, link, user, decision string) (int, s
 	return status, body
 }
 
-// newBrowser is an HTTP client that keeps cookies, as a browser does, and
-// shows redirects instead of following them.
-func newBrowser() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Timeout: 10 * time.Second, Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
 func (e *connectEnv) tryConsent(link, user, decision string) (int, string, error) {
-	b := newBrowser()
+	b := testworld.NewBrowser()
 	return e.tryConsentIn(b, b, link, user, decision)
 }
 
 // tryConsentIn opens the link in one browser and finishes at Zoom and on
 // the callback in another (the same one, normally).
 func (e *connectEnv) tryConsentIn(opener, finisher *http.Client, link, user, decision string) (int, string, error) {
-	fetch := func(b *http.Client, u string) (int, http.Header, string, error) {
-		resp, err := b.Get(u)
-		if err != nil {
-			return 0, nil, "", err
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, resp.Header, string(body), nil
-	}
-	status, h, _, err := fetch(opener, link)
-	if err != nil {
-		return 0, "", err
-	}
-	if status != http.StatusFound {
-		return 0, "", fmt.Errorf("GET %s: HTTP %d, want a redirect to Zoom", link, status)
-	}
-	authorize := h.Get("Location")
-	if !strings.HasPrefix(authorize, e.w.Zoom.URL()+"/oauth/authorize?") || !strings.Contains(authorize, "code_challenge_method=S256") {
-		return 0, "", fmt.Errorf("redirect to %q, want Zoom's authorize page with PKCE S256", authorize)
-	}
-	status, _, page, err := fetch(finisher, authorize)
-	if err != nil || status != http.StatusOK {
-		return 0, "", fmt.Errorf("authorize page: HTTP %d %v\n%s", status, err, page)
-	}
-	form := url.Values{"user": {user}, "decision": {decision}}
-	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
-		form.Set(m[1], html.UnescapeString(m[2]))
-	}
-	resp, err := finisher.PostForm(e.w.Zoom.URL()+"/oauth/authorize", form)
-	if err != nil {
-		return 0, "", err
-	}
-	resp.Body.Close()
-	callback := resp.Header.Get("Location")
-	if !strings.HasPrefix(callback, e.public+"/zoom/oauth/callback?") {
-		return 0, "", fmt.Errorf("Zoom sent the browser to %q, want the callback", callback)
-	}
-	status, _, body, err := fetch(finisher, callback)
-	return status, body, err
+	return testworld.Consent(opener, finisher, e.w.Zoom.URL(), e.public, link, user, decision)
 }
 
 func (e *connectEnv) hosts(tb testing.TB) int {
@@ -374,7 +324,7 @@ func TestConnectRefusals(t *testing.T) {
 	// A code Zoom refuses (wrong or replayed) stores nothing new.
 	link = e.connectLink(t)
 	state := strings.TrimPrefix(link, e.public+"/zoom/connect?state=")
-	browser := newBrowser()
+	browser := testworld.NewBrowser()
 	browser.Get(link) // starts the flow: the verifier is made, the browser bound
 	resp, err := browser.Get(e.public + "/zoom/oauth/callback?code=bogus&state=" + url.QueryEscape(state))
 	if err != nil {
@@ -609,7 +559,7 @@ func TestMalformedAndOversizedInput(t *testing.T) {
 // with a button to disconnect it.
 func TestConnectLinkIsBoundToItsBrowser(t *testing.T) {
 	e := MustRunConnect(t, nil)
-	admin, other := newBrowser(), newBrowser()
+	admin, other := testworld.NewBrowser(), testworld.NewBrowser()
 	link := e.connectLink(t)
 
 	// The admin opens it; someone else opening it afterwards is refused.

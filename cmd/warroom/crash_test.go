@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -52,7 +53,7 @@ func MustBuildBinary(tb testing.TB) string {
 // process is `warroom run` as a real OS process.
 type process struct {
 	cmd *exec.Cmd
-	log *syncBuffer
+	log *testworld.LogBuffer
 }
 
 func MustStartProcess(tb testing.TB, w *world, dir string) *process {
@@ -65,7 +66,7 @@ func MustStartProcessEnv(tb testing.TB, w *world, env []string) *process {
 	tb.Helper()
 	bin := MustBuildBinary(tb)
 	before := w.Slack.Connections()
-	p := &process{cmd: exec.Command(bin, "run"), log: &syncBuffer{}}
+	p := &process{cmd: exec.Command(bin, "run"), log: &testworld.LogBuffer{}}
 	p.cmd.Env = append(env, "LOG_LEVEL=debug", "PATH="+os.Getenv("PATH"))
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {

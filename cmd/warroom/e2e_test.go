@@ -16,27 +16,10 @@ import (
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
-
-// syncBuffer collects the bot's log safely across goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func MustStartWorld(tb testing.TB) *world {
 	tb.Helper()
@@ -51,7 +34,7 @@ func MustStartWorld(tb testing.TB) *world {
 // running is a warroom Main running in this process.
 type running struct {
 	Main *Main
-	Log  *syncBuffer
+	Log  *testworld.LogBuffer
 	stop context.CancelFunc
 	done chan error
 	once sync.Once
@@ -84,8 +67,8 @@ func MustRun(tb testing.TB, w *world, dir string) *running {
 
 // newTestMain is the Main `warroom run` uses, logging into a buffer, with
 // backoffs short enough for tests.
-func newTestMain(cfg config.Config) (*Main, *syncBuffer) {
-	log := &syncBuffer{}
+func newTestMain(cfg config.Config) (*Main, *testworld.LogBuffer) {
+	log := &testworld.LogBuffer{}
 	m := NewMain(cfg, log)
 	m.Tune = fastRetries
 	return m, log
@@ -98,7 +81,7 @@ func fastRetries(t *Tuning) {
 
 // MustStart runs m until the test ends (or Stop) and waits for its Socket
 // Mode connection.
-func MustStart(tb testing.TB, w *world, m *Main, log *syncBuffer) *running {
+func MustStart(tb testing.TB, w *world, m *Main, log *testworld.LogBuffer) *running {
 	tb.Helper()
 	before := w.Slack.Connections()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/store/pgtest"
 )
@@ -299,7 +300,7 @@ func TestSkewedReplicasNeverRunAJobTwice(t *testing.T) {
 	defer w.Close()
 	w.Slack.SetLatency(150 * time.Millisecond) // a sync takes seconds: longer than a lease
 	dsn := pgtest.URL(t)
-	var logs []*syncBuffer
+	var logs []*testworld.LogBuffer
 	for i, skew := range []time.Duration{-5 * time.Second, 0, 5 * time.Second} {
 		cfg := w.config(t.TempDir())
 		cfg.DB, cfg.Replica = dsn, fmt.Sprintf("skewed-%d", i+1)
@@ -341,7 +342,7 @@ func TestThreeReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
 		env := append(w.env(t.TempDir()), "WARROOM_DB="+pgtest.URL(t))
 		var procs []*process
 		for i := range 3 {
-			p := &process{cmd: exec.Command(bin, "run"), log: &syncBuffer{}}
+			p := &process{cmd: exec.Command(bin, "run"), log: &testworld.LogBuffer{}}
 			p.cmd.Env = append(slices.Clone(env), fmt.Sprintf("WARROOM_REPLICA=together-%d", i+1), "PATH="+os.Getenv("PATH"))
 			p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 			procs = append(procs, p)

@@ -4,34 +4,20 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
-
-// testClock is the clock a whole warroom (store, bot, pool) and the fake
-// Zoom run on, so a test can move days in milliseconds.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // clockEnv is warroom with Server-to-Server Zoom, webhooks and a test clock;
 // users join the Zoom account beside the robot host.
 type clockEnv struct {
 	w      *world
-	clock  *testClock
+	clock  *testworld.Clock
 	dir    string
 	public string
 	ln     net.Listener
@@ -44,7 +30,7 @@ func MustClockEnv(tb testing.TB, users ...zoomfake.User) *clockEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &clockEnv{clock: &testClock{t: time.Now().UTC().Truncate(time.Second)}, dir: tb.TempDir(), public: "http://" + ln.Addr().String(), ln: ln}
+	e := &clockEnv{clock: testworld.NewClock(time.Now().UTC().Truncate(time.Second)), dir: tb.TempDir(), public: "http://" + ln.Addr().String(), ln: ln}
 	e.w, err = startWorldWith(slackfake.Config{AckTimeout: 500 * time.Millisecond, PingInterval: time.Second}, func(c *zoomfake.Config) {
 		c.WebhookURL = e.public + "/zoom/webhook"
 		c.WebhookSecret = hookSecret
