@@ -201,12 +201,14 @@ func openStore(tb testing.TB, cfg Config) (*store.Store, string) {
 // tuning is the rooms' settings: cmd/warroom's, with backoffs short
 // enough for tests.
 func (w *World) tuning(cfg Config) Tuning {
+	policy := warroom.DefaultPolicy()
+	policy.ChannelPrefix = ChannelPrefix
 	t := Tuning{
 		Jobs: jobs.Config{PollInterval: time.Minute, RetryBase: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
 			DrainTimeout: time.Second},
-		Workflow: workflow.Config{ChannelPrefix: ChannelPrefix, FollowupAfter: 48 * time.Hour,
+		Workflow: workflow.Config{Policy: policy,
 			MeetingRetryBase: 20 * time.Millisecond, MeetingRetryMax: 200 * time.Millisecond},
-		Bot: bot.Config{ChannelPrefix: ChannelPrefix},
+		Bot: bot.Config{Policy: policy},
 		Web: web.Config{WebhookSecret: WebhookSecret},
 	}
 	if cfg.Postgres {
