@@ -10,8 +10,10 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/warroom
 
+# A loaded machine runs cmd/warroom's end-to-end tests well past go test's
+# default ten minutes; the limit is for a hang, not for a slow machine.
 test: lint
-	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 45m ./...
 	$(MAKE) fuzz FUZZTIME=3s
 
 # lint also refuses tracked files over 1 MB: a built binary or a data dump
