@@ -56,7 +56,7 @@ type Config struct {
 // Pool is the set of Zoom hosts. It is safe for concurrent use.
 type Pool struct {
 	cfg   Config
-	store *store.Store
+	store Store
 	s2s   *zoom.Client
 
 	// choosing serialises choosing a host with recording the choice.
@@ -75,7 +75,7 @@ type Pool struct {
 }
 
 // New returns the pool and records the Server-to-Server hosts in the store.
-func New(ctx context.Context, cfg Config, st *store.Store) (*Pool, error) {
+func New(ctx context.Context, cfg Config, st Store) (*Pool, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient
 	}
