@@ -13,7 +13,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom/meetings"
-	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/workflow"
 )
 
@@ -26,7 +25,7 @@ type Config struct {
 
 // Deps are the HTTP side's collaborators.
 type Deps struct {
-	Store    *store.Store
+	Store    Store
 	Pool     *meetings.Pool
 	Workflow *workflow.Workflow
 	Metrics  http.Handler
