@@ -72,7 +72,7 @@ func (r *syncRun) moveHostControls(ctx context.Context, rec store.Record, comman
 			hc.Note = blocks.HostControlsWhy(problem, kept)
 		}
 	}
-	if err := r.w.store.SetHostControls(ctx, r.fence, rec.ID, hc); err != nil {
+	if err := r.w.hostControls.SetHostControls(ctx, r.fence, rec.ID, hc); err != nil {
 		return err
 	}
 	r.set(func(x *store.Record) {
@@ -183,13 +183,13 @@ func (r *syncRun) tellHostControls(ctx context.Context) error {
 	if known && news {
 		msg := blocks.Msg(blocks.HostControlsChanged(rec.Incident, blocks.HostControlsChange{Commander: now.user,
 			Holder: now.holder, Email: rec.HostControlsEmail, Note: rec.HostControlsNote, Before: before.holder}))
-		mark := func() error { return r.w.store.MarkHostControlsPosting(ctx, r.fence, rec.ID) }
+		mark := func() error { return r.w.hostControls.MarkHostControlsPosting(ctx, r.fence, rec.ID) }
 		if _, _, err := r.w.slack.PostOnce(ctx, rec.ChannelID, blocks.HostControlsBlockID(rec.ID, now.n),
 			rec.HostControlsPosting, mark, msg); err != nil {
 			return fmt.Errorf("post host controls notice: %w", err)
 		}
 	}
-	if err := r.w.store.SetHostControlsTold(ctx, r.fence, rec.ID, now.String()); err != nil {
+	if err := r.w.hostControls.SetHostControlsTold(ctx, r.fence, rec.ID, now.String()); err != nil {
 		return err
 	}
 	r.set(func(x *store.Record) { x.HostControlsTold, x.HostControlsPosting = now.String(), false })

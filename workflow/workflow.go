@@ -86,12 +86,21 @@ func (c *Config) setDefaults() {
 // Workflow runs the workers against Slack, Zoom and the store.
 type Workflow struct {
 	cfg   Config
-	store *store.Store
 	slack *slackapi.Client
 	pool  *meetings.Pool
 	log   zerolog.Logger
 	now   func() time.Time
 	kick  func()
+
+	// The store, as each worker sees it.
+	incidents    Incidents
+	rooms        WarRooms
+	calls        Calls
+	hostControls HostControls
+	followups    Followups
+	recordings   Recordings
+	summaries    Summaries
+	zoomEvents   ZoomEvents
 
 	botUserID string
 	installID string
@@ -99,7 +108,7 @@ type Workflow struct {
 
 // Deps are the workers' collaborators.
 type Deps struct {
-	Store *store.Store
+	Store Store
 	Slack *slackapi.Client
 	Pool  *meetings.Pool
 	Log   zerolog.Logger
@@ -117,14 +126,16 @@ func New(cfg Config, d Deps) *Workflow {
 	if d.Kick == nil {
 		d.Kick = func() {}
 	}
-	return &Workflow{cfg: cfg, store: d.Store, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick}
+	st := d.Store
+	return &Workflow{cfg: cfg, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick,
+		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st}
 }
 
 // Start learns who the bot is and the installation's ID, which the
 // workers need: the bot's own channels are told from people's, and Zoom
 // meetings are tagged with the installation.
 func (w *Workflow) Start(ctx context.Context, botUserID string) error {
-	id, err := w.store.InstallID(ctx)
+	id, err := w.incidents.InstallID(ctx)
 	if err != nil {
 		return err
 	}
