@@ -78,15 +78,15 @@ func (p *Pool) Ensure(ctx context.Context, spec Spec, att Attempt, record Record
 		}
 		m, err := p.create(ctx, host, spec)
 		if err == nil {
-			p.worked(ctx, host)
-			return Made{Meeting: m, Host: host}, nil
+			p.worked(ctx, host.Key)
+			return Made{Meeting: m, Host: host.Key}, nil
 		}
-		he, ok := hostFailure(host, err)
+		he, ok := hostFailure(host.Key, err)
 		if !ok {
-			return Made{}, fmt.Errorf("create zoom meeting on %s: %w", host, err)
+			return Made{}, fmt.Errorf("create zoom meeting on %s: %w", host.Key, err)
 		}
 		p.setAside(ctx, he)
-		exclude[host] = true
+		exclude[host.Key] = true
 		refusals = append(refusals, he)
 	}
 }
@@ -95,19 +95,19 @@ func (p *Pool) Ensure(ctx context.Context, spec Spec, att Attempt, record Record
 // step, so that meetings asked for at the same moment see each other's
 // choice (the load of a host counts the incidents recorded on it) and
 // spread over the pool.
-func (p *Pool) chooseAndRecord(ctx context.Context, att *Attempt, exclude map[string]bool, record Recorder) (string, error) {
+func (p *Pool) chooseAndRecord(ctx context.Context, att *Attempt, exclude map[string]bool, record Recorder) (warroom.ZoomHost, error) {
 	p.choosing.Lock()
 	defer p.choosing.Unlock()
 	host, err := p.choose(ctx, att.Host, exclude)
 	if err != nil {
-		return "", err
+		return warroom.ZoomHost{}, err
 	}
-	att.Host, att.Day = host, p.day()
-	if !slices.Contains(att.Tried, host) {
-		att.Tried = append(att.Tried, host)
+	att.Host, att.Day = host.Key, p.day()
+	if !slices.Contains(att.Tried, host.Key) {
+		att.Tried = append(att.Tried, host.Key)
 	}
 	if err := record(ctx, *att); err != nil {
-		return "", &recordError{err}
+		return warroom.ZoomHost{}, &recordError{err}
 	}
 	return host, nil
 }
@@ -132,22 +132,26 @@ func (e *recordError) Error() string { return e.err.Error() }
 func (e *recordError) Unwrap() error { return e.err }
 
 // choose picks the host for the next create: the previous one while it can
-// be used (its meeting is being made there), else the pool's pick.
-func (p *Pool) choose(ctx context.Context, previous string, exclude map[string]bool) (string, error) {
+// be used (its meeting is being made there), else the pool's pick. Both
+// are judged on one reading of the hosts, which the create then uses.
+func (p *Pool) choose(ctx context.Context, previous string, exclude map[string]bool) (warroom.ZoomHost, error) {
+	hosts, err := p.poolHosts(ctx)
+	if err != nil {
+		return warroom.ZoomHost{}, err
+	}
 	if previous != "" && !exclude[previous] {
-		if h, err := p.store.ZoomHost(ctx, previous); err == nil {
-			used, _ := p.store.ZoomRequests(ctx, p.day())
-			if p.usable(*h, used[previous], p.cfg.Now()) {
+		for _, h := range hosts {
+			if h.Key == previous && p.usable(h.ZoomHost, h.Requests, p.cfg.Now()) {
 				p.counted(previous)
-				return previous, nil
+				return h.ZoomHost, nil
 			}
 		}
 	}
-	host, crowded, err := p.Pick(ctx, exclude)
+	host, crowded, err := p.pick(hosts, exclude)
 	if err != nil {
-		return "", err
+		return warroom.ZoomHost{}, err
 	}
-	p.noteCrowded(host, crowded)
+	p.noteCrowded(host.Key, crowded)
 	return host, nil
 }
 
@@ -240,22 +244,17 @@ func (p *Pool) FindTagged(ctx context.Context, tag, host string, tried []string)
 	return &m, nil
 }
 
-func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meeting, error) {
-	h, err := p.host(ctx, host)
-	if err != nil {
-		return warroom.Meeting{}, err
-	}
+// create makes the meeting on host, as chose read it.
+func (p *Pool) create(ctx context.Context, h warroom.ZoomHost, spec Spec) (warroom.Meeting, error) {
 	if h.ZoomUserID == "" {
 		// The host's passcode rules are read at start; a meeting asked for
 		// before that finished reads them now, or its passcode may be refused.
-		if _, err := p.LoadProfile(ctx, host); err != nil {
-			return warroom.Meeting{}, err
-		}
-		if h, err = p.store.ZoomHost(ctx, host); err != nil {
+		var err error
+		if h, err = p.loadProfile(ctx, h); err != nil {
 			return warroom.Meeting{}, err
 		}
 	}
-	client, userID, err := p.clientFor(*h)
+	client, userID, err := p.clientFor(h)
 	if err != nil {
 		return warroom.Meeting{}, err
 	}
@@ -265,9 +264,9 @@ func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meet
 		agenda = string(r[:2000]) // Zoom's limit counts characters
 	}
 	req.Agenda = agenda
-	if req.Password, err = passcodeFor(*h); err != nil {
+	if req.Password, err = passcodeFor(h); err != nil {
 		// Zoom makes one itself when the account requires it.
-		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("no passcode generated")
+		p.cfg.Log.Warn().Err(err).Str("host", h.Key).Msg("no passcode generated")
 		req.Password = ""
 	}
 	m, err := client.CreateMeeting(ctx, userID, req)

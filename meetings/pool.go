@@ -171,6 +171,15 @@ func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, c
 	if err != nil {
 		return "", false, err
 	}
+	best, crowded, err := p.pick(hosts, exclude)
+	if err != nil {
+		return "", false, err
+	}
+	return best.Key, crowded, nil
+}
+
+// pick is Pick among hosts already read.
+func (p *Pool) pick(hosts []store.PoolHost, exclude map[string]bool) (host warroom.ZoomHost, crowded bool, err error) {
 	now := p.cfg.Now()
 	var best *store.PoolHost
 	bestFree := false
@@ -191,11 +200,11 @@ func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, c
 		}
 	}
 	if best == nil {
-		return "", false, p.noHostError(hosts, now)
+		return warroom.ZoomHost{}, false, p.noHostError(hosts, now)
 	}
 	// The caller makes its meeting there: the next pick counts it.
 	p.counted(best.Key)
-	return best.Key, !bestFree, nil
+	return best.ZoomHost, !bestFree, nil
 }
 
 func (p *Pool) usable(h warroom.ZoomHost, used int, now time.Time) bool {
@@ -269,23 +278,35 @@ func passcodeFor(h warroom.ZoomHost) (string, error) {
 // LoadProfile reads a host's user and settings from Zoom and stores them:
 // licence type, concurrent-meeting feature and passcode rules.
 func (p *Pool) LoadProfile(ctx context.Context, key string) (warroom.ZoomHost, error) {
-	c, userID, err := p.Client(ctx, key)
+	h, err := p.host(ctx, key)
 	if err != nil {
 		return warroom.ZoomHost{}, err
 	}
-	h, err := profile(ctx, c, userID)
+	return p.loadProfile(ctx, *h)
+}
+
+// loadProfile is LoadProfile for a host already read; it returns the host
+// with its profile as stored.
+func (p *Pool) loadProfile(ctx context.Context, h warroom.ZoomHost) (warroom.ZoomHost, error) {
+	c, userID, err := p.clientFor(h)
 	if err != nil {
-		if he, ok := hostFailure(key, err); ok {
-			he.Host = key
+		return warroom.ZoomHost{}, err
+	}
+	prof, err := profile(ctx, c, userID)
+	if err != nil {
+		if he, ok := hostFailure(h.Key, err); ok {
+			he.Host = h.Key
 			p.setAside(ctx, he) // found out at start, not at 3 a.m.
 		}
 		return warroom.ZoomHost{}, err
 	}
-	h.Key = key
+	prof.Key = h.Key
 	defer p.reread()
-	if err := p.store.SetHostProfile(ctx, h); err != nil {
+	if err := p.store.SetHostProfile(ctx, prof); err != nil {
 		return warroom.ZoomHost{}, err
 	}
+	h.Email, h.ZoomUserID, h.UserType, h.Concurrent = prof.Email, prof.ZoomUserID, prof.UserType, prof.Concurrent
+	h.RequirePasscode, h.PasscodeRules = prof.RequirePasscode, prof.PasscodeRules
 	return h, nil
 }
 

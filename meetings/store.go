@@ -27,9 +27,9 @@ type HostHealth interface {
 	SetHostStatus(ctx context.Context, key string, status warroom.HostHealth, reason string) error
 }
 
-// Requests counts meeting requests against Zoom's daily cap per host.
+// Requests counts a meeting update against Zoom's daily cap per host (a
+// create is counted with its attempt, by its owner).
 type Requests interface {
-	ZoomRequests(ctx context.Context, day string) (map[string]int, error)
 	CountZoomRequest(ctx context.Context, host, day string) (int, error)
 }
 
