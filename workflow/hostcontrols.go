@@ -103,7 +103,7 @@ func (r *syncRun) grantHostControls(ctx context.Context, rec store.Record, comma
 	if err != nil || !ok {
 		return "", why, err
 	}
-	err = r.setAlternativeHosts(ctx, rec, u.Email)
+	err = r.w.pool.SetAlternativeHosts(ctx, rec.MeetingHost, rec.Meeting.ID, u.Email)
 	var ze *zoom.Error
 	switch {
 	case err == nil:
@@ -119,7 +119,7 @@ func (r *syncRun) grantHostControls(ctx context.Context, rec store.Record, comma
 // clearHostControls leaves the meeting no alternative host. kept: Zoom
 // refused (the meeting is running), and whoever had them keeps them.
 func (r *syncRun) clearHostControls(ctx context.Context, rec store.Record) (kept bool, err error) {
-	err = r.setAlternativeHosts(ctx, rec, "")
+	err = r.w.pool.SetAlternativeHosts(ctx, rec.MeetingHost, rec.Meeting.ID, "")
 	var ze *zoom.Error
 	switch {
 	case err == nil, zoom.IsNotFound(err): // a meeting gone from Zoom has no hosts either
@@ -128,18 +128,6 @@ func (r *syncRun) clearHostControls(ctx context.Context, rec store.Record) (kept
 		return true, nil
 	}
 	return false, err
-}
-
-func (r *syncRun) setAlternativeHosts(ctx context.Context, rec store.Record, hosts string) error {
-	client, _, err := r.w.pool.Client(ctx, rec.MeetingHost)
-	if err != nil {
-		return err
-	}
-	// An update is one of the host's meeting requests for the day.
-	if err := r.w.pool.CountUpdate(ctx, rec.MeetingHost); err != nil {
-		return err
-	}
-	return client.SetAlternativeHosts(ctx, rec.Meeting.ID, hosts)
 }
 
 // told is what the channel knows about host controls: who was last tried
