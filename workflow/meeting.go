@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
@@ -248,4 +250,14 @@ func (r *syncRun) ensureEndedOnResolve(ctx context.Context) error {
 	r.set(func(x *store.Record) { x.MeetingEnded = true })
 	r.log.Info().Func(meetingField(rec.Private, rec.Meeting.ID)).Msg("meeting ended at Zoom on resolve")
 	return nil
+}
+
+// meetingField logs a meeting's ID, except for private incidents: their
+// call must not leave their channel, and a meeting ID is half of it.
+func meetingField(private bool, id int64) func(*zerolog.Event) {
+	return func(e *zerolog.Event) {
+		if !private {
+			e.Int64("meeting", id)
+		}
+	}
 }

@@ -176,13 +176,3 @@ func (w *Workflow) Register(e *jobs.Engine) {
 	jobs.Register[SummaryArgs](e, jobs.WorkFunc[SummaryArgs](w.runSummary))
 	jobs.Register[ZoomEventsArgs](e, jobs.WorkFunc[ZoomEventsArgs](w.runZoomEvents))
 }
-
-// meetingField logs a meeting's ID, except for private incidents: their
-// call must not leave their channel, and a meeting ID is half of it.
-func meetingField(private bool, id int64) func(*zerolog.Event) {
-	return func(e *zerolog.Event) {
-		if !private {
-			e.Int64("meeting", id)
-		}
-	}
-}
