@@ -91,100 +91,12 @@ func (p *Pool) Ensure(ctx context.Context, spec Spec, att Attempt, record Record
 	}
 }
 
-// chooseAndRecord picks the host and records the attempt on it as one
-// step, so that meetings asked for at the same moment see each other's
-// choice (the load of a host counts the incidents recorded on it) and
-// spread over the pool.
-func (p *Pool) chooseAndRecord(ctx context.Context, att *Attempt, exclude map[string]bool, record Recorder) (warroom.ZoomHost, error) {
-	p.choosing.Lock()
-	defer p.choosing.Unlock()
-	host, err := p.choose(ctx, att.Host, exclude)
-	if err != nil {
-		return warroom.ZoomHost{}, err
-	}
-	att.Host, att.Day = host.Key, p.day()
-	if !slices.Contains(att.Tried, host.Key) {
-		att.Tried = append(att.Tried, host.Key)
-	}
-	if err := record(ctx, *att); err != nil {
-		return warroom.ZoomHost{}, &recordError{err}
-	}
-	return host, nil
-}
-
-// worked clears a host's failure once it made a meeting again: nearly
-// always there was none, which the view tells without a read.
-func (p *Pool) worked(ctx context.Context, host string) {
-	if h, err := p.host(ctx, host); err == nil && h.Status != warroom.HostFailing {
-		return
-	}
-	if err := p.store.ClearHostFailing(ctx, host); err != nil {
-		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("zoom: could not clear a host's failure")
-	}
-	p.reread()
-}
-
 // recordError is a refused Recorder: returned as it is, never joined with
 // host refusals, so the caller sees why it was refused.
 type recordError struct{ err error }
 
 func (e *recordError) Error() string { return e.err.Error() }
 func (e *recordError) Unwrap() error { return e.err }
-
-// choose picks the host for the next create: the previous one while it can
-// be used (its meeting is being made there), else the pool's pick. Both
-// are judged on one reading of the hosts, which the create then uses.
-func (p *Pool) choose(ctx context.Context, previous string, exclude map[string]bool) (warroom.ZoomHost, error) {
-	hosts, err := p.poolHosts(ctx)
-	if err != nil {
-		return warroom.ZoomHost{}, err
-	}
-	if previous != "" && !exclude[previous] {
-		for _, h := range hosts {
-			if h.Key == previous && p.usable(h.ZoomHost, h.Requests, p.cfg.Now()) {
-				p.counted(previous)
-				return h.ZoomHost, nil
-			}
-		}
-	}
-	host, crowded, err := p.pick(hosts, exclude)
-	if err != nil {
-		return warroom.ZoomHost{}, err
-	}
-	p.noteCrowded(host.Key, crowded)
-	return host, nil
-}
-
-// noteCrowded logs when every host reaches its concurrent-meeting capacity
-// and when that ends. It runs under p.choosing.
-func (p *Pool) noteCrowded(host string, crowded bool) {
-	switch {
-	case crowded && !p.crowded:
-		p.cfg.Log.Warn().Str("host", host).Msg("every Zoom host is at its concurrent-meeting capacity; sharing the least loaded until one frees up")
-	case !crowded && p.crowded:
-		p.cfg.Log.Info().Str("host", host).Msg("a Zoom host has free capacity again")
-	}
-	p.crowded = crowded
-}
-
-// setAside records why a host was refused, so the pool skips it (until the
-// daily cap resets, or for FailingFor) and /incident zoom status says so.
-func (p *Pool) setAside(ctx context.Context, he *HostError) {
-	var err error
-	var rl *zoom.RateLimitError
-	switch {
-	case errors.As(he, &rl):
-		err = p.NoteDailyCap(ctx, he.Host, rl.RetryAfter)
-	case he.Problem.Code == warroom.ProblemHostReconnect:
-		// The account's status says it already.
-	default:
-		err = p.NoteHostFailure(ctx, he.Host, he.Err.Error())
-	}
-	if err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
-		p.cfg.Log.Error().Err(err).Str("host", he.Host).Msg("zoom: could not record a host's failure")
-	}
-	p.cfg.Log.Warn().Err(he.Err).Str("host", he.Host).Str("problem", he.Problem.Code).Msg("zoom refused the host; moving the meeting to another host")
-}
 
 // findTagged looks for the meeting on every host a create may have reached.
 // A host that now refuses even a search (gone from the pool, deleted at
