@@ -156,7 +156,7 @@ func (p *Pool) FindTagged(ctx context.Context, tag, host string, tried []string)
 	return &m, nil
 }
 
-// create makes the meeting on host, as chose read it.
+// create makes the meeting on host, as choose read it from the pool.
 func (p *Pool) create(ctx context.Context, h warroom.ZoomHost, spec Spec) (warroom.Meeting, error) {
 	if h.ZoomUserID == "" {
 		// The host's passcode rules are read at start; a meeting asked for
