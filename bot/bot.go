@@ -19,7 +19,6 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/slackapi"
-	"github.com/warroom-dev/warroom/store"
 )
 
 // Config holds the front door's settings.
@@ -49,7 +48,7 @@ type AckObserver func(envelopeType string, latency time.Duration)
 
 // Deps are the front door's collaborators.
 type Deps struct {
-	Store    *store.Store
+	Store    Store
 	Slack    *slackapi.Client
 	Pool     *meetings.Pool // the Zoom admin commands
 	Planner  FollowupPlanner

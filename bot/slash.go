@@ -112,6 +112,7 @@ func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time
 		Private:       c.Private,
 		Responders:    c.Responders,
 	}
+	declaring := blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened))
 	pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
 	rec, created, err := b.recordDeclare(pre, n)
 	cancel()
@@ -119,7 +120,7 @@ func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time
 	case errors.Is(err, store.ErrInDoubt):
 		// Slack does not retry a slash command: the promise is kept by
 		// writing it again until the database answers.
-		b.ackReply(evt, start, blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened)))
+		b.ackReply(evt, start, declaring)
 		b.ensureDeclare(ctx, n)
 		return
 	case err != nil:
@@ -127,7 +128,7 @@ func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time
 		b.ackReply(evt, start, b.declareFailed(err))
 		return
 	}
-	b.ackReply(evt, start, blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened)))
+	b.ackReply(evt, start, declaring)
 	if created {
 		log.Info().Str("incident", rec.Ref()).Str("user", cmd.UserID).Int("severity", int(rec.Severity)).Msg("incident declared")
 		b.d.Kick()

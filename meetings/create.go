@@ -78,50 +78,17 @@ func (p *Pool) Ensure(ctx context.Context, spec Spec, att Attempt, record Record
 		}
 		m, err := p.create(ctx, host, spec)
 		if err == nil {
-			p.worked(ctx, host)
-			return Made{Meeting: m, Host: host}, nil
+			p.worked(ctx, host.Key)
+			return Made{Meeting: m, Host: host.Key}, nil
 		}
-		he, ok := hostFailure(host, err)
+		he, ok := hostFailure(host.Key, err)
 		if !ok {
-			return Made{}, fmt.Errorf("create zoom meeting on %s: %w", host, err)
+			return Made{}, fmt.Errorf("create zoom meeting on %s: %w", host.Key, err)
 		}
 		p.setAside(ctx, he)
-		exclude[host] = true
+		exclude[host.Key] = true
 		refusals = append(refusals, he)
 	}
-}
-
-// chooseAndRecord picks the host and records the attempt on it as one
-// step, so that meetings asked for at the same moment see each other's
-// choice (the load of a host counts the incidents recorded on it) and
-// spread over the pool.
-func (p *Pool) chooseAndRecord(ctx context.Context, att *Attempt, exclude map[string]bool, record Recorder) (string, error) {
-	p.choosing.Lock()
-	defer p.choosing.Unlock()
-	host, err := p.choose(ctx, att.Host, exclude)
-	if err != nil {
-		return "", err
-	}
-	att.Host, att.Day = host, p.day()
-	if !slices.Contains(att.Tried, host) {
-		att.Tried = append(att.Tried, host)
-	}
-	if err := record(ctx, *att); err != nil {
-		return "", &recordError{err}
-	}
-	return host, nil
-}
-
-// worked clears a host's failure once it made a meeting again: nearly
-// always there was none, which the view tells without a read.
-func (p *Pool) worked(ctx context.Context, host string) {
-	if h, err := p.host(ctx, host); err == nil && h.Status != warroom.HostFailing {
-		return
-	}
-	if err := p.store.ClearHostFailing(ctx, host); err != nil {
-		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("zoom: could not clear a host's failure")
-	}
-	p.reread()
 }
 
 // recordError is a refused Recorder: returned as it is, never joined with
@@ -130,57 +97,6 @@ type recordError struct{ err error }
 
 func (e *recordError) Error() string { return e.err.Error() }
 func (e *recordError) Unwrap() error { return e.err }
-
-// choose picks the host for the next create: the previous one while it can
-// be used (its meeting is being made there), else the pool's pick.
-func (p *Pool) choose(ctx context.Context, previous string, exclude map[string]bool) (string, error) {
-	if previous != "" && !exclude[previous] {
-		if h, err := p.store.ZoomHost(ctx, previous); err == nil {
-			used, _ := p.store.ZoomRequests(ctx, p.day())
-			if p.usable(*h, used[previous], p.cfg.Now()) {
-				p.counted(previous)
-				return previous, nil
-			}
-		}
-	}
-	host, crowded, err := p.Pick(ctx, exclude)
-	if err != nil {
-		return "", err
-	}
-	p.noteCrowded(host, crowded)
-	return host, nil
-}
-
-// noteCrowded logs when every host reaches its concurrent-meeting capacity
-// and when that ends. It runs under p.choosing.
-func (p *Pool) noteCrowded(host string, crowded bool) {
-	switch {
-	case crowded && !p.crowded:
-		p.cfg.Log.Warn().Str("host", host).Msg("every Zoom host is at its concurrent-meeting capacity; sharing the least loaded until one frees up")
-	case !crowded && p.crowded:
-		p.cfg.Log.Info().Str("host", host).Msg("a Zoom host has free capacity again")
-	}
-	p.crowded = crowded
-}
-
-// setAside records why a host was refused, so the pool skips it (until the
-// daily cap resets, or for FailingFor) and /incident zoom status says so.
-func (p *Pool) setAside(ctx context.Context, he *HostError) {
-	var err error
-	var rl *zoom.RateLimitError
-	switch {
-	case errors.As(he, &rl):
-		err = p.NoteDailyCap(ctx, he.Host, rl.RetryAfter)
-	case he.Problem.Code == warroom.ProblemHostReconnect:
-		// The account's status says it already.
-	default:
-		err = p.NoteHostFailure(ctx, he.Host, he.Err.Error())
-	}
-	if err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
-		p.cfg.Log.Error().Err(err).Str("host", he.Host).Msg("zoom: could not record a host's failure")
-	}
-	p.cfg.Log.Warn().Err(he.Err).Str("host", he.Host).Str("problem", he.Problem.Code).Msg("zoom refused the host; moving the meeting to another host")
-}
 
 // findTagged looks for the meeting on every host a create may have reached.
 // A host that now refuses even a search (gone from the pool, deleted at
@@ -240,22 +156,17 @@ func (p *Pool) FindTagged(ctx context.Context, tag, host string, tried []string)
 	return &m, nil
 }
 
-func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meeting, error) {
-	h, err := p.host(ctx, host)
-	if err != nil {
-		return warroom.Meeting{}, err
-	}
+// create makes the meeting on host, as choose read it from the pool.
+func (p *Pool) create(ctx context.Context, h warroom.ZoomHost, spec Spec) (warroom.Meeting, error) {
 	if h.ZoomUserID == "" {
 		// The host's passcode rules are read at start; a meeting asked for
 		// before that finished reads them now, or its passcode may be refused.
-		if _, err := p.LoadProfile(ctx, host); err != nil {
-			return warroom.Meeting{}, err
-		}
-		if h, err = p.store.ZoomHost(ctx, host); err != nil {
+		var err error
+		if h, err = p.loadProfile(ctx, h); err != nil {
 			return warroom.Meeting{}, err
 		}
 	}
-	client, userID, err := p.clientFor(*h)
+	client, userID, err := p.clientFor(h)
 	if err != nil {
 		return warroom.Meeting{}, err
 	}
@@ -265,9 +176,9 @@ func (p *Pool) create(ctx context.Context, host string, spec Spec) (warroom.Meet
 		agenda = string(r[:2000]) // Zoom's limit counts characters
 	}
 	req.Agenda = agenda
-	if req.Password, err = passcodeFor(*h); err != nil {
+	if req.Password, err = passcodeFor(h); err != nil {
 		// Zoom makes one itself when the account requires it.
-		p.cfg.Log.Warn().Err(err).Str("host", host).Msg("no passcode generated")
+		p.cfg.Log.Warn().Err(err).Str("host", h.Key).Msg("no passcode generated")
 		req.Password = ""
 	}
 	m, err := client.CreateMeeting(ctx, userID, req)

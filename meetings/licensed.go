@@ -69,9 +69,17 @@ func (p *Pool) Licensed(ctx context.Context, host, email string) (ok bool, why w
 	return true, why, nil
 }
 
-// CountUpdate counts a meeting update against host's daily cap of meeting
-// requests, as Zoom does, so the pool's view of the cap stays true.
-func (p *Pool) CountUpdate(ctx context.Context, host string) error {
-	_, err := p.store.CountZoomRequest(ctx, host, p.day())
-	return err
+// SetAlternativeHosts sets who may take the host controls of a meeting
+// on host (emails, comma-separated; empty: nobody). The update counts
+// against the host's daily cap of meeting requests, as Zoom counts it, so
+// the pool's view of the cap stays true.
+func (p *Pool) SetAlternativeHosts(ctx context.Context, host string, meetingID int64, emails string) error {
+	client, _, err := p.Client(ctx, host)
+	if err != nil {
+		return err
+	}
+	if _, err := p.store.CountZoomRequest(ctx, host, p.day()); err != nil {
+		return err
+	}
+	return client.SetAlternativeHosts(ctx, meetingID, emails)
 }

@@ -56,7 +56,7 @@ type Config struct {
 // Pool is the set of Zoom hosts. It is safe for concurrent use.
 type Pool struct {
 	cfg   Config
-	store *store.Store
+	store Store
 	s2s   *zoom.Client
 
 	// choosing serialises choosing a host with recording the choice.
@@ -75,7 +75,7 @@ type Pool struct {
 }
 
 // New returns the pool and records the Server-to-Server hosts in the store.
-func New(ctx context.Context, cfg Config, st *store.Store) (*Pool, error) {
+func New(ctx context.Context, cfg Config, st Store) (*Pool, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient
 	}
@@ -161,91 +161,7 @@ func (p *Pool) clientFor(h warroom.ZoomHost) (*zoom.Client, string, error) {
 	return nil, "", fmt.Errorf("meetings: host %s has unknown mode %q", key, h.Mode)
 }
 
-// Pick chooses the host for a new meeting: one with free capacity, skipping
-// the excluded hosts and those at Zoom's daily cap, refused by Zoom or
-// needing reconnection. If every usable host is busy, the least loaded one
-// is returned with crowded=true (incident meetings allow join-before-host,
-// so people still get in; the host only shows as "in another meeting").
-func (p *Pool) Pick(ctx context.Context, exclude map[string]bool) (key string, crowded bool, err error) {
-	hosts, err := p.poolHosts(ctx)
-	if err != nil {
-		return "", false, err
-	}
-	now := p.cfg.Now()
-	var best *store.PoolHost
-	bestFree := false
-	for i := range hosts {
-		h := &hosts[i]
-		if exclude[h.Key] || !p.usable(h.ZoomHost, h.Requests, now) {
-			continue
-		}
-		free := h.Load < h.Capacity()
-		switch {
-		case best == nil,
-			free && !bestFree,
-			free == bestFree && h.Load < best.Load,
-			// Past what is counted, the host with fewer meetings made
-			// today: the storm spreads evenly over the pool.
-			free == bestFree && h.Load == best.Load && h.Load == store.MaxLoad && h.Requests < best.Requests:
-			best, bestFree = h, free
-		}
-	}
-	if best == nil {
-		return "", false, p.noHostError(hosts, now)
-	}
-	// The caller makes its meeting there: the next pick counts it.
-	p.counted(best.Key)
-	return best.Key, !bestFree, nil
-}
-
-func (p *Pool) usable(h warroom.ZoomHost, used int, now time.Time) bool {
-	switch {
-	case h.Mode == warroom.HostS2S && p.s2s == nil:
-		return false
-	case h.Status == warroom.HostNeedsReconnect:
-		return false
-	case used >= DailyCap, h.CappedUntil.After(now):
-		return false
-	case h.FailingUntil.After(now):
-		return false
-	}
-	return true
-}
-
-func (p *Pool) noHostError(hosts []store.PoolHost, now time.Time) error {
-	if len(hosts) == 0 {
-		return warroom.Errorf(warroom.EINVALID, "no Zoom account is connected; an admin can connect one with /incident zoom connect")
-	}
-	capped := 0
-	for _, h := range hosts {
-		if h.Requests >= DailyCap || h.CappedUntil.After(now) {
-			capped++
-		}
-	}
-	if capped == len(hosts) {
-		return warroom.Errorf(warroom.EINVALID, "every Zoom host reached today's limit of meeting requests (100 a day); it resets at midnight UTC")
-	}
-	return warroom.Errorf(warroom.EINVALID, "no Zoom host can be used: each was refused by Zoom, must be reconnected or is at today's limit (see /incident zoom status)")
-}
-
 func (p *Pool) day() string { return p.cfg.Now().UTC().Format("2006-01-02") }
-
-// NoteDailyCap records that Zoom refused the host until the cap resets.
-func (p *Pool) NoteDailyCap(ctx context.Context, key string, until time.Time) error {
-	if until.IsZero() {
-		d := p.cfg.Now().UTC()
-		until = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, time.UTC)
-	}
-	defer p.reread()
-	return p.store.SetCappedUntil(ctx, key, until)
-}
-
-// NoteHostFailure records that Zoom refused the host itself; it is
-// skipped for FailingFor.
-func (p *Pool) NoteHostFailure(ctx context.Context, key, reason string) error {
-	defer p.reread()
-	return p.store.SetHostFailing(ctx, key, reason, p.cfg.Now().Add(FailingFor))
-}
 
 // Passcode makes a meeting passcode that meets the host's rules.
 func (p *Pool) Passcode(ctx context.Context, key string) (string, error) {
@@ -269,23 +185,35 @@ func passcodeFor(h warroom.ZoomHost) (string, error) {
 // LoadProfile reads a host's user and settings from Zoom and stores them:
 // licence type, concurrent-meeting feature and passcode rules.
 func (p *Pool) LoadProfile(ctx context.Context, key string) (warroom.ZoomHost, error) {
-	c, userID, err := p.Client(ctx, key)
+	h, err := p.host(ctx, key)
 	if err != nil {
 		return warroom.ZoomHost{}, err
 	}
-	h, err := profile(ctx, c, userID)
+	return p.loadProfile(ctx, *h)
+}
+
+// loadProfile is LoadProfile for a host already read; it returns the host
+// with its profile as stored.
+func (p *Pool) loadProfile(ctx context.Context, h warroom.ZoomHost) (warroom.ZoomHost, error) {
+	c, userID, err := p.clientFor(h)
 	if err != nil {
-		if he, ok := hostFailure(key, err); ok {
-			he.Host = key
+		return warroom.ZoomHost{}, err
+	}
+	prof, err := profile(ctx, c, userID)
+	if err != nil {
+		if he, ok := hostFailure(h.Key, err); ok {
+			he.Host = h.Key
 			p.setAside(ctx, he) // found out at start, not at 3 a.m.
 		}
 		return warroom.ZoomHost{}, err
 	}
-	h.Key = key
+	prof.Key = h.Key
 	defer p.reread()
-	if err := p.store.SetHostProfile(ctx, h); err != nil {
+	if err := p.store.SetHostProfile(ctx, prof); err != nil {
 		return warroom.ZoomHost{}, err
 	}
+	h.Email, h.ZoomUserID, h.UserType, h.Concurrent = prof.Email, prof.ZoomUserID, prof.UserType, prof.Concurrent
+	h.RequirePasscode, h.PasscodeRules = prof.RequirePasscode, prof.PasscodeRules
 	return h, nil
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/meetings"
-	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 )
 
@@ -35,7 +34,7 @@ type Workers interface {
 
 // Deps are the HTTP side's collaborators.
 type Deps struct {
-	Store    *store.Store
+	Store    Store
 	Pool     *meetings.Pool
 	Workflow Workers
 	Metrics  http.Handler

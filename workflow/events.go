@@ -49,7 +49,7 @@ func (w *Workflow) HandleZoomEvent(ctx context.Context, ev zoom.WebhookEvent) er
 		if err := json.Unmarshal(ev.Payload, &p); err != nil || p.Object.ID == 0 {
 			return warroom.Errorf(warroom.EINVALID, "The recording.completed event has no meeting.")
 		}
-		if ok, err := w.store.RecordingReady(ctx, p.Object.ID); err != nil || !ok {
+		if ok, err := w.recordings.RecordingReady(ctx, p.Object.ID); err != nil || !ok {
 			return err
 		}
 		w.kick()
@@ -84,7 +84,7 @@ func (w *Workflow) participantChanged(ctx context.Context, ev zoom.WebhookEvent,
 	if t, err := time.Parse(time.RFC3339, when); err == nil {
 		at = t
 	}
-	changed, err := w.store.SetParticipant(ctx, id, p.Object.Participant.Who(), joined, at)
+	changed, err := w.calls.SetParticipant(ctx, id, p.Object.Participant.Who(), joined, at)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return nil // not an incident's bridge
 	}
@@ -101,11 +101,11 @@ func (w *Workflow) meetingChanged(ctx context.Context, meetingID int64, ended bo
 		status = warroom.MeetingEnded
 		// A follow-up ended: look for its recording now rather than at
 		// the scheduled end.
-		if _, err := w.store.RecordingReady(ctx, meetingID); err != nil {
+		if _, err := w.recordings.RecordingReady(ctx, meetingID); err != nil {
 			return err
 		}
 	}
-	id, changed, err := w.store.SetMeetingStatus(ctx, meetingID, status, at)
+	id, changed, err := w.calls.SetMeetingStatus(ctx, meetingID, status, at)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		w.kick()
 		return nil // not an incident's bridge
@@ -115,9 +115,9 @@ func (w *Workflow) meetingChanged(ctx context.Context, meetingID int64, ended bo
 	}
 	if changed && ended {
 		// The bridge ended: start waiting for its recording and attendance.
-		if rec, err := w.store.Incident(ctx, id); err == nil && rec.MeetingHost != "" {
+		if rec, err := w.incidents.Incident(ctx, id); err == nil && rec.MeetingHost != "" {
 			now := w.now()
-			if err := w.store.WatchRecording(ctx, store.NewRecordingWatch{IncidentID: id, MeetingID: meetingID, MeetingHost: rec.MeetingHost,
+			if err := w.recordings.WatchRecording(ctx, store.NewRecordingWatch{IncidentID: id, MeetingID: meetingID, MeetingHost: rec.MeetingHost,
 				Label: "the incident call", Bridge: true, StartAt: now, PollUntil: now.Add(w.cfg.RecordingPollFor)}); err != nil {
 				return err
 			}
@@ -130,7 +130,7 @@ func (w *Workflow) meetingChanged(ctx context.Context, meetingID int64, ended bo
 // deauthorized removes a Zoom user's tokens and data after they removed
 // the app in Zoom (a Marketplace rule) and tells the admins.
 func (w *Workflow) deauthorized(ctx context.Context, p zoom.DeauthorizationPayload) error {
-	host, err := w.store.ZoomHost(ctx, warroom.OAuthHostKey(p.UserID))
+	host, err := w.pool.HostByZoomUser(ctx, p.UserID)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		w.log.Info().Msg("zoom deauthorization for an account warroom does not hold")
 		return nil

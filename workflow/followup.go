@@ -35,11 +35,11 @@ func (w *Workflow) DefaultFollowupStart(ctx context.Context, from time.Time, dec
 // while this job makes the meeting refuses the post, and the job runs
 // again to delete what it made.
 func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs]) error {
-	f, err := w.store.Followup(ctx, job.RefID)
+	f, err := w.followups.Followup(ctx, job.RefID)
 	if err != nil {
 		return err
 	}
-	rec, err := w.store.Incident(ctx, f.IncidentID)
+	rec, err := w.incidents.Incident(ctx, f.IncidentID)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs])
 			from = w.now()
 		}
 		f.Start = w.DefaultFollowupStart(ctx, from, rec.DeclaredBy)
-		if err := w.store.SetFollowupStart(ctx, job.Fence, f.ID, f.Start); err != nil {
+		if err := w.followups.SetFollowupStart(ctx, job.Fence, f.ID, f.Start); err != nil {
 			return err
 		}
 	}
@@ -62,13 +62,13 @@ func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs])
 		}
 	}
 	if f.PostTS == "" {
-		mark := func() error { return w.store.MarkFollowupPosting(ctx, job.Fence, f.ID, false) }
+		mark := func() error { return w.followups.MarkFollowupPosting(ctx, job.Fence, f.ID, false) }
 		msg := blocks.Msg(blocks.FollowupPosted(rec.Incident, f.Followup))
 		_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.FollowupBlockID(f.ID), f.PostPosting, mark, msg)
 		if err != nil {
 			return w.followupStopped(ctx, job.Fence, f, err)
 		}
-		if err := w.store.SetFollowupPost(ctx, job.Fence, f.ID, false, ts); err != nil {
+		if err := w.followups.SetFollowupPost(ctx, job.Fence, f.ID, false, ts); err != nil {
 			return err
 		}
 	}
@@ -77,7 +77,7 @@ func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs])
 		remindAt = w.now()
 	}
 	end := f.Start.Add(f.Length())
-	return w.store.QueueReminder(ctx, job.Fence, f, remindAt, store.NewRecordingWatch{
+	return w.followups.QueueReminder(ctx, job.Fence, f, remindAt, store.NewRecordingWatch{
 		IncidentID: rec.ID, MeetingID: f.Meeting.ID, MeetingHost: f.MeetingHost, Label: "the post-incident review",
 		StartAt: end, PollUntil: end.Add(w.cfg.RecordingPollFor),
 	})
@@ -91,7 +91,7 @@ func (w *Workflow) followupStopped(ctx context.Context, fence store.Fence, f *st
 		return nil
 	}
 	if !errors.Is(err, warroom.ErrLeaseLost) {
-		if serr := w.store.SetFollowupError(ctx, fence, f.ID, blocks.CallProblem(meetings.Diagnose(err))); serr != nil {
+		if serr := w.followups.SetFollowupError(ctx, fence, f.ID, blocks.CallProblem(meetings.Diagnose(err))); serr != nil {
 			err = errors.Join(err, serr)
 		}
 	}
@@ -123,7 +123,7 @@ func (w *Workflow) ensureFollowupMeeting(ctx context.Context, fence store.Fence,
 	}
 	att := meetings.Attempt{Tag: f.MeetingTag, Host: f.MeetingHost, Tried: f.MeetingTried}
 	record := func(ctx context.Context, a meetings.Attempt) error {
-		return w.store.RecordFollowupAttempt(ctx, fence, f.ID, a.Tag, a.Host, a.Tried, a.Day)
+		return w.followups.RecordFollowupAttempt(ctx, fence, f.ID, a.Tag, a.Host, a.Tried, a.Day)
 	}
 	made, err := w.pool.Ensure(ctx, spec, att, record)
 	if err != nil {
@@ -131,7 +131,7 @@ func (w *Workflow) ensureFollowupMeeting(ctx context.Context, fence store.Fence,
 	}
 	// Recorded even if the follow-up was cancelled meanwhile: the
 	// cancellation must know what to delete.
-	if err := w.store.SetFollowupMeeting(ctx, fence, f.ID, made.Host, made.Meeting); err != nil {
+	if err := w.followups.SetFollowupMeeting(ctx, fence, f.ID, made.Host, made.Meeting); err != nil {
 		return err
 	}
 	f.Meeting, f.MeetingHost = &made.Meeting, made.Host
@@ -159,7 +159,7 @@ func (w *Workflow) cancelFollowup(ctx context.Context, fence store.Fence, rec *s
 			return fmt.Errorf("mark follow-up cancelled: %w", err)
 		}
 	}
-	return w.store.MarkCancelDone(ctx, fence, f.ID)
+	return w.followups.MarkCancelDone(ctx, fence, f.ID)
 }
 
 func (w *Workflow) deleteFollowupMeeting(ctx context.Context, f *store.FollowupRecord) error {
@@ -191,18 +191,18 @@ func (w *Workflow) deleteFollowupMeeting(ctx context.Context, f *store.FollowupR
 
 // runReminder posts the follow-up's reminder once, shortly before it starts.
 func (w *Workflow) runReminder(ctx context.Context, job *jobs.Job[ReminderArgs]) error {
-	f, err := w.store.Followup(ctx, job.RefID)
+	f, err := w.followups.Followup(ctx, job.RefID)
 	if err != nil {
 		return err
 	}
 	if f.Cancelled || f.Removed || f.ReminderTS != "" || f.Meeting == nil {
 		return nil
 	}
-	rec, err := w.store.Incident(ctx, f.IncidentID)
+	rec, err := w.incidents.Incident(ctx, f.IncidentID)
 	if err != nil {
 		return err
 	}
-	mark := func() error { return w.store.MarkFollowupPosting(ctx, job.Fence, f.ID, true) }
+	mark := func() error { return w.followups.MarkFollowupPosting(ctx, job.Fence, f.ID, true) }
 	msg := blocks.Msg(blocks.FollowupReminder(rec.Incident, f.Followup))
 	_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.ReminderBlockID(f.ID), f.ReminderPosting, mark, msg)
 	if warroom.ErrorCode(err) == warroom.ECONFLICT {
@@ -211,5 +211,5 @@ func (w *Workflow) runReminder(ctx context.Context, job *jobs.Job[ReminderArgs])
 	if err != nil {
 		return err
 	}
-	return w.store.SetFollowupPost(ctx, job.Fence, f.ID, true, ts)
+	return w.followups.SetFollowupPost(ctx, job.Fence, f.ID, true, ts)
 }

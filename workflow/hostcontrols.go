@@ -72,7 +72,7 @@ func (r *syncRun) moveHostControls(ctx context.Context, rec store.Record, comman
 			hc.Note = blocks.HostControlsWhy(problem, kept)
 		}
 	}
-	if err := r.w.store.SetHostControls(ctx, r.fence, rec.ID, hc); err != nil {
+	if err := r.w.hostControls.SetHostControls(ctx, r.fence, rec.ID, hc); err != nil {
 		return err
 	}
 	r.set(func(x *store.Record) {
@@ -103,7 +103,7 @@ func (r *syncRun) grantHostControls(ctx context.Context, rec store.Record, comma
 	if err != nil || !ok {
 		return "", why, err
 	}
-	err = r.setAlternativeHosts(ctx, rec, u.Email)
+	err = r.w.pool.SetAlternativeHosts(ctx, rec.MeetingHost, rec.Meeting.ID, u.Email)
 	var ze *zoom.Error
 	switch {
 	case err == nil:
@@ -119,7 +119,7 @@ func (r *syncRun) grantHostControls(ctx context.Context, rec store.Record, comma
 // clearHostControls leaves the meeting no alternative host. kept: Zoom
 // refused (the meeting is running), and whoever had them keeps them.
 func (r *syncRun) clearHostControls(ctx context.Context, rec store.Record) (kept bool, err error) {
-	err = r.setAlternativeHosts(ctx, rec, "")
+	err = r.w.pool.SetAlternativeHosts(ctx, rec.MeetingHost, rec.Meeting.ID, "")
 	var ze *zoom.Error
 	switch {
 	case err == nil, zoom.IsNotFound(err): // a meeting gone from Zoom has no hosts either
@@ -128,18 +128,6 @@ func (r *syncRun) clearHostControls(ctx context.Context, rec store.Record) (kept
 		return true, nil
 	}
 	return false, err
-}
-
-func (r *syncRun) setAlternativeHosts(ctx context.Context, rec store.Record, hosts string) error {
-	client, _, err := r.w.pool.Client(ctx, rec.MeetingHost)
-	if err != nil {
-		return err
-	}
-	// An update is one of the host's meeting requests for the day.
-	if err := r.w.pool.CountUpdate(ctx, rec.MeetingHost); err != nil {
-		return err
-	}
-	return client.SetAlternativeHosts(ctx, rec.Meeting.ID, hosts)
 }
 
 // told is what the channel knows about host controls: who was last tried
@@ -183,13 +171,13 @@ func (r *syncRun) tellHostControls(ctx context.Context) error {
 	if known && news {
 		msg := blocks.Msg(blocks.HostControlsChanged(rec.Incident, blocks.HostControlsChange{Commander: now.user,
 			Holder: now.holder, Email: rec.HostControlsEmail, Note: rec.HostControlsNote, Before: before.holder}))
-		mark := func() error { return r.w.store.MarkHostControlsPosting(ctx, r.fence, rec.ID) }
+		mark := func() error { return r.w.hostControls.MarkHostControlsPosting(ctx, r.fence, rec.ID) }
 		if _, _, err := r.w.slack.PostOnce(ctx, rec.ChannelID, blocks.HostControlsBlockID(rec.ID, now.n),
 			rec.HostControlsPosting, mark, msg); err != nil {
 			return fmt.Errorf("post host controls notice: %w", err)
 		}
 	}
-	if err := r.w.store.SetHostControlsTold(ctx, r.fence, rec.ID, now.String()); err != nil {
+	if err := r.w.hostControls.SetHostControlsTold(ctx, r.fence, rec.ID, now.String()); err != nil {
 		return err
 	}
 	r.set(func(x *store.Record) { x.HostControlsTold, x.HostControlsPosting = now.String(), false })

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
@@ -47,7 +49,7 @@ func (r *syncRun) ensureMeeting(ctx context.Context) (retryAt time.Time, err err
 		att = meetings.Attempt{} // nothing sent yet for this meeting
 	}
 	record := func(ctx context.Context, a meetings.Attempt) error {
-		return w.store.RecordMeetingAttempt(ctx, r.fence, rec.ID, store.MeetingAttempt{Seq: rec.MeetingSeq, Tag: a.Tag, Host: a.Host, Tried: a.Tried, Day: a.Day})
+		return w.calls.RecordMeetingAttempt(ctx, r.fence, rec.ID, store.MeetingAttempt{Seq: rec.MeetingSeq, Tag: a.Tag, Host: a.Host, Tried: a.Tried, Day: a.Day})
 	}
 	made, err := w.pool.Ensure(ctx, spec, att, record)
 	if err != nil {
@@ -61,7 +63,7 @@ func (r *syncRun) ensureMeeting(ctx context.Context) (retryAt time.Time, err err
 		}
 		return r.meetingFailed(ctx, rec, err)
 	}
-	current, err := w.store.SetMeeting(ctx, r.fence, rec.ID, rec.MeetingSeq, made.Host, made.Meeting)
+	current, err := w.calls.SetMeeting(ctx, r.fence, rec.ID, rec.MeetingSeq, made.Host, made.Meeting)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -88,7 +90,7 @@ func (r *syncRun) meetingFailed(ctx context.Context, rec store.Record, err error
 	reason := blocks.CallProblem(meetings.Diagnose(err))
 	failures := rec.MeetingFailures + 1
 	at := jobs.RetryTime(w.now(), jobs.Backoff(w.cfg.MeetingRetryBase, w.cfg.MeetingRetryMax, failures), err)
-	if serr := w.store.SetCallFailed(ctx, r.fence, rec.ID, rec.MeetingSeq, reason, failures, at); serr != nil {
+	if serr := w.calls.SetCallFailed(ctx, r.fence, rec.ID, rec.MeetingSeq, reason, failures, at); serr != nil {
 		return time.Time{}, errors.Join(err, serr)
 	}
 	r.set(func(x *store.Record) { x.Call, x.CallError = warroom.CallFailed, reason })
@@ -137,7 +139,7 @@ func bridgeRequest(inc warroom.Incident, d warroom.MeetingDefaults, declarer str
 func (r *syncRun) ensureRetiredGone(ctx context.Context) error {
 	w := r.w
 	rec := r.snapshot()
-	retired, err := w.store.RetiredMeetings(ctx, rec.ID)
+	retired, err := w.calls.RetiredMeetings(ctx, rec.ID)
 	if err != nil {
 		return err
 	}
@@ -158,7 +160,7 @@ func (r *syncRun) retire(ctx context.Context, rec store.Record, old store.Retire
 		}
 		if made != nil {
 			old.MeetingID, old.Host, old.JoinURL = made.Meeting.ID, made.Host, made.Meeting.JoinURL
-			if err := w.store.UpdateRetired(ctx, r.fence, old); err != nil {
+			if err := w.calls.UpdateRetired(ctx, r.fence, old); err != nil {
 				return err
 			}
 		}
@@ -179,7 +181,7 @@ func (r *syncRun) retire(ctx context.Context, rec store.Record, old store.Retire
 			r.set(func(x *store.Record) { x.BookmarkLink = "" })
 		}
 	}
-	return w.store.DoneRetired(ctx, r.fence, old.ID)
+	return w.calls.DoneRetired(ctx, r.fence, old.ID)
 }
 
 // deleteRetired deletes a replaced meeting at Zoom, or, if people are in
@@ -217,7 +219,7 @@ func (r *syncRun) deleteRetired(ctx context.Context, rec store.Record, old *stor
 	}
 	mark := func() error {
 		old.NotePosting = true
-		return w.store.UpdateRetired(ctx, r.fence, *old)
+		return w.calls.UpdateRetired(ctx, r.fence, *old)
 	}
 	note := blocks.Msg(blocks.ReplacedCallStillRunning(rec.Incident, old.MeetingID))
 	if _, _, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.RetiredBlockID(old.ID), old.NotePosting, mark, note); err != nil {
@@ -248,4 +250,14 @@ func (r *syncRun) ensureEndedOnResolve(ctx context.Context) error {
 	r.set(func(x *store.Record) { x.MeetingEnded = true })
 	r.log.Info().Func(meetingField(rec.Private, rec.Meeting.ID)).Msg("meeting ended at Zoom on resolve")
 	return nil
+}
+
+// meetingField logs a meeting's ID, except for private incidents: their
+// call must not leave their channel, and a meeting ID is half of it.
+func meetingField(private bool, id int64) func(*zerolog.Event) {
+	return func(e *zerolog.Event) {
+		if !private {
+			e.Int64("meeting", id)
+		}
+	}
 }

@@ -29,7 +29,7 @@ func (w *Workflow) ReceiveZoomEvent(ctx context.Context, ev zoom.WebhookEvent) e
 	if err != nil {
 		return err
 	}
-	recorded, err := w.store.ReceiveZoomEvent(ctx, eventKey(ev),
+	recorded, err := w.zoomEvents.ReceiveZoomEvent(ctx, eventKey(ev),
 		store.ZoomEvent{Event: ev.Event, EventTS: ev.EventTS, Payload: string(ev.Payload)}, meetingID, account)
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ const reconcileTimeout = 5 * time.Second
 // take it (Zoom's own failures only skip that incident).
 func (w *Workflow) reconcileOnce(ctx context.Context) error {
 	lctx, cancel := context.WithTimeout(ctx, reconcileTimeout)
-	recs, err := w.store.OpenIncidents(lctx)
+	recs, err := w.incidents.OpenIncidents(lctx)
 	cancel()
 	if err != nil {
 		return err
@@ -131,7 +131,7 @@ func (w *Workflow) reconcileOnce(ctx context.Context) error {
 		fixed++
 	}
 	lctx, cancel = context.WithTimeout(ctx, reconcileTimeout)
-	err = w.store.LookForRecordingsNow(lctx)
+	err = w.recordings.LookForRecordingsNow(lctx)
 	cancel()
 	if err != nil {
 		return err

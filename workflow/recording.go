@@ -30,7 +30,7 @@ func pollDelay(attempts int, max time.Duration) time.Duration {
 // until it is ready), posts its links once, then — for the incident's
 // bridge — who attended, once.
 func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs]) error {
-	wt, err := w.store.RecordingWatch(ctx, job.RefID)
+	wt, err := w.recordings.RecordingWatch(ctx, job.RefID)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return nil // its Zoom account was removed, and the watch with it
 	}
@@ -40,7 +40,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 	if wt.GaveUp || wt.Removed || (wt.RecTS != "" && (wt.AttendanceDone || !wt.Bridge)) {
 		return nil
 	}
-	rec, err := w.store.Incident(ctx, wt.IncidentID)
+	rec, err := w.incidents.Incident(ctx, wt.IncidentID)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 			}
 			if w.now().After(wt.PollUntil) {
 				w.log.Info().Str("incident", rec.Ref()).Msg("no recording appeared; stopped waiting")
-				return w.store.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
+				return w.recordings.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
 			}
 			return jobs.SnoozeUntil(w.now().Add(pollDelay(job.Attempt, w.cfg.RecordingPollMax)), nil)
 		}
@@ -85,7 +85,7 @@ func (w *Workflow) recordingFailed(ctx context.Context, job *jobs.Job[RecordingA
 		return err
 	}
 	w.log.Warn().Err(err).Str("incident", rec.Ref()).Msg("the recording could not be read before the wait ended; stopped waiting")
-	return w.store.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
+	return w.recordings.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
 }
 
 func (w *Workflow) postRecording(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, r *zoom.Recording) error {
@@ -100,12 +100,12 @@ func (w *Workflow) postRecording(ctx context.Context, fence store.Fence, rec *st
 		}
 	}
 	msg := blocks.Msg(blocks.Recording(rec.Incident, post))
-	mark := func() error { return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchRecPosting) }
+	mark := func() error { return w.recordings.MarkWatch(ctx, fence, wt.ID, store.WatchRecPosting) }
 	_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.RecordingBlockID(wt.ID), wt.RecPosting, mark, msg)
 	if err != nil {
 		return err
 	}
-	return w.store.SetWatchPost(ctx, fence, wt.ID, false, ts)
+	return w.recordings.SetWatchPost(ctx, fence, wt.ID, false, ts)
 }
 
 func (w *Workflow) postAttendance(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, client *zoom.Client) error {
@@ -114,7 +114,7 @@ func (w *Workflow) postAttendance(ctx context.Context, fence store.Fence, rec *s
 	if errors.As(err, &ze) && (ze.Code == 4711 || ze.Status == 403 || ze.Status == 404) {
 		// No scope for it, or no past instance: nothing to post.
 		w.log.Info().Str("incident", rec.Ref()).Int("code", ze.Code).Msg("attendance not available")
-		return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
+		return w.recordings.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
 	}
 	if err != nil {
 		return fmt.Errorf("read attendance: %w", err)
@@ -125,16 +125,16 @@ func (w *Workflow) postAttendance(ctx context.Context, fence store.Fence, rec *s
 	}
 	if len(attendees) > 0 {
 		msg := blocks.Msg(blocks.Attendance(rec.Incident, wt.Label, attendees))
-		mark := func() error { return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendancePosting) }
+		mark := func() error { return w.recordings.MarkWatch(ctx, fence, wt.ID, store.WatchAttendancePosting) }
 		_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.AttendanceBlockID(wt.ID), wt.AttendancePosting, mark, msg)
 		if err != nil {
 			return err
 		}
-		if err := w.store.SetWatchPost(ctx, fence, wt.ID, true, ts); err != nil {
+		if err := w.recordings.SetWatchPost(ctx, fence, wt.ID, true, ts); err != nil {
 			return err
 		}
 	}
-	return w.store.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
+	return w.recordings.MarkWatch(ctx, fence, wt.ID, store.WatchAttendanceDone)
 }
 
 // summaryLooks bounds how many of a recording watch's polls also look for
@@ -150,7 +150,7 @@ const summaryLooks = 12
 // (the bridge joined again after the resolve); a failure only loses this
 // look.
 func (w *Workflow) lookForSummary(ctx context.Context, rec *store.Record, client *zoom.Client, meetingID int64, run *zoom.PastMeeting) {
-	d, err := w.store.MeetingDefaults(ctx)
+	d, err := w.incidents.MeetingDefaults(ctx)
 	if err != nil || !d.AutoSummary {
 		return
 	}
@@ -163,7 +163,7 @@ func (w *Workflow) lookForSummary(ctx context.Context, rec *store.Record, client
 	if !rec.OwnsInstance(started, ended) {
 		return // not even read: it is someone else's meeting
 	}
-	if had, err := w.store.HasSummary(ctx, run.UUID); err != nil || had {
+	if had, err := w.summaries.HasSummary(ctx, run.UUID); err != nil || had {
 		return
 	}
 	sum, err := client.GetMeetingSummary(ctx, run.UUID)
@@ -173,7 +173,7 @@ func (w *Workflow) lookForSummary(ctx context.Context, rec *store.Record, client
 		}
 		return
 	}
-	if created, err := w.store.SaveSummary(ctx, store.NewSummary{MeetingID: meetingID, MeetingUUID: run.UUID,
+	if created, err := w.summaries.SaveSummary(ctx, store.NewSummary{MeetingID: meetingID, MeetingUUID: run.UUID,
 		Overview: sum.Overview, NextSteps: sum.NextSteps, Started: started, Ended: ended}); err == nil && created {
 		w.kick()
 	}

@@ -41,7 +41,7 @@ func (w *Workflow) summaryCompleted(ctx context.Context, ev zoom.WebhookEvent) e
 	if err != nil || p.Object.MeetingUUID == "" {
 		return warroom.Errorf(warroom.EINVALID, "The meeting.summary_completed event names no meeting.")
 	}
-	created, err := w.store.SaveSummary(ctx, store.NewSummary{MeetingID: id, MeetingUUID: p.Object.MeetingUUID,
+	created, err := w.summaries.SaveSummary(ctx, store.NewSummary{MeetingID: id, MeetingUUID: p.Object.MeetingUUID,
 		Overview: p.Object.Overview, NextSteps: p.Object.NextSteps,
 		Started: zoomTime(p.Object.Started), Ended: zoomTime(p.Object.Ended)})
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
@@ -55,11 +55,11 @@ func (w *Workflow) summaryCompleted(ctx context.Context, ev zoom.WebhookEvent) e
 
 // runSummary posts the summary once in the incident's own channel.
 func (w *Workflow) runSummary(ctx context.Context, job *jobs.Job[SummaryArgs]) error {
-	sum, err := w.store.Summary(ctx, job.RefID)
+	sum, err := w.summaries.Summary(ctx, job.RefID)
 	if err != nil || sum.PostTS != "" {
 		return err
 	}
-	rec, err := w.store.Incident(ctx, sum.IncidentID)
+	rec, err := w.incidents.Incident(ctx, sum.IncidentID)
 	if err != nil {
 		return err
 	}
@@ -67,12 +67,12 @@ func (w *Workflow) runSummary(ctx context.Context, job *jobs.Job[SummaryArgs]) e
 		return warroom.Errorf(warroom.EINVALID, "%s has no channel to post its call's summary in.", rec.Ref())
 	}
 	msg := blocks.Msg(blocks.MeetingSummary(rec.Incident, sum.Overview, sum.NextSteps))
-	mark := func() error { return w.store.MarkSummaryPosting(ctx, job.Fence, sum.ID) }
+	mark := func() error { return w.summaries.MarkSummaryPosting(ctx, job.Fence, sum.ID) }
 	_, ts, err := w.slack.PostOnce(ctx, rec.ChannelID, blocks.SummaryBlockID(sum.ID), sum.Posting, mark, msg)
 	if err != nil {
 		return err
 	}
-	return w.store.SetSummaryPost(ctx, job.Fence, sum.ID, ts)
+	return w.summaries.SetSummaryPost(ctx, job.Fence, sum.ID, ts)
 }
 
 // zoomTime reads one of Zoom's times ("2006-01-02T15:04:05Z"); zero if

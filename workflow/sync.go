@@ -66,15 +66,15 @@ func (r *syncRun) set(f func(rec *store.Record)) {
 // saying the call is being set up, then says what failed; the meeting has
 // its own backoff, and the job comes back when its next attempt is due.
 func (w *Workflow) syncIncident(ctx context.Context, job *jobs.Job[IncidentSync]) error {
-	rec, err := w.store.Incident(ctx, job.IncidentID)
+	rec, err := w.incidents.Incident(ctx, job.IncidentID)
 	if err != nil {
 		return err
 	}
-	defaults, err := w.store.MeetingDefaults(ctx)
+	defaults, err := w.incidents.MeetingDefaults(ctx)
 	if err != nil {
 		return err
 	}
-	r := &syncRun{w: w, fence: job.Fence, steps: w.store.Ledger(job.Fence, rec.ID), rec: rec, defaults: defaults,
+	r := &syncRun{w: w, fence: job.Fence, steps: w.rooms.Ledger(job.Fence, rec.ID), rec: rec, defaults: defaults,
 		log: w.log.With().Str("incident", rec.Ref()).Logger()}
 	err = r.run(ctx)
 	if errors.Is(err, warroom.ErrLeaseLost) || errors.Is(context.Cause(ctx), warroom.ErrLeaseLost) {
@@ -218,14 +218,14 @@ func (r *syncRun) ensureJoined(ctx context.Context) error {
 func (r *syncRun) adoptChannel(ctx context.Context, name string) (string, error) {
 	w := r.w
 	rec := r.snapshot()
-	if other, err := w.store.ChannelNameClaimedByOther(ctx, rec.ID, name); err != nil || other {
+	if other, err := w.rooms.ChannelNameClaimedByOther(ctx, rec.ID, name); err != nil || other {
 		return "", err
 	}
 	ch, ok, err := w.slack.FindChannel(ctx, name, w.botUserID)
 	if err != nil || !ok {
 		return "", err
 	}
-	if _, err := w.store.IncidentByChannel(ctx, ch.ID); err == nil {
+	if _, err := w.incidents.IncidentByChannel(ctx, ch.ID); err == nil {
 		return "", nil // someone else's incident
 	}
 	return ch.ID, nil

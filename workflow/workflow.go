@@ -52,12 +52,21 @@ func (c *Config) setDefaults() {
 // Workflow runs the workers against Slack, Zoom and the store.
 type Workflow struct {
 	cfg   Config
-	store *store.Store
 	slack *slackapi.Client
 	pool  *meetings.Pool
 	log   zerolog.Logger
 	now   func() time.Time
 	kick  func()
+
+	// The store, as each worker sees it.
+	incidents    Incidents
+	rooms        WarRooms
+	calls        Calls
+	hostControls HostControls
+	followups    Followups
+	recordings   Recordings
+	summaries    Summaries
+	zoomEvents   ZoomEvents
 
 	botUserID string
 	installID string
@@ -65,7 +74,7 @@ type Workflow struct {
 
 // Deps are the workers' collaborators.
 type Deps struct {
-	Store *store.Store
+	Store Store
 	Slack *slackapi.Client
 	Pool  *meetings.Pool
 	Log   zerolog.Logger
@@ -83,14 +92,16 @@ func New(cfg Config, d Deps) *Workflow {
 	if d.Kick == nil {
 		d.Kick = func() {}
 	}
-	return &Workflow{cfg: cfg, store: d.Store, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick}
+	st := d.Store
+	return &Workflow{cfg: cfg, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick,
+		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st}
 }
 
 // Start learns who the bot is and the installation's ID, which the
 // workers need: the bot's own channels are told from people's, and Zoom
 // meetings are tagged with the installation.
 func (w *Workflow) Start(ctx context.Context, botUserID string) error {
-	id, err := w.store.InstallID(ctx)
+	id, err := w.incidents.InstallID(ctx)
 	if err != nil {
 		return err
 	}
@@ -130,14 +141,4 @@ func (w *Workflow) Register(e *jobs.Engine) {
 	jobs.Register[RecordingArgs](e, jobs.WorkFunc[RecordingArgs](w.runRecording))
 	jobs.Register[SummaryArgs](e, jobs.WorkFunc[SummaryArgs](w.runSummary))
 	jobs.Register[ZoomEventsArgs](e, jobs.WorkFunc[ZoomEventsArgs](w.runZoomEvents))
-}
-
-// meetingField logs a meeting's ID, except for private incidents: their
-// call must not leave their channel, and a meeting ID is half of it.
-func meetingField(private bool, id int64) func(*zerolog.Event) {
-	return func(e *zerolog.Event) {
-		if !private {
-			e.Int64("meeting", id)
-		}
-	}
 }

@@ -64,7 +64,7 @@ func eventSubject(ev zoom.WebhookEvent) (meetingID int64, account bool, err erro
 // idempotent (an event older than what is recorded changes nothing), so an
 // event applied before a crash may safely be applied again.
 func (w *Workflow) runZoomEvents(ctx context.Context, job *jobs.Job[ZoomEventsArgs]) error {
-	evs, err := w.store.PendingZoomEvents(ctx, job.IncidentID, job.RefID)
+	evs, err := w.zoomEvents.PendingZoomEvents(ctx, job.IncidentID, job.RefID)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (w *Workflow) runZoomEvents(ctx context.Context, job *jobs.Job[ZoomEventsAr
 			}
 			w.log.Warn().Err(err).Str("event", e.Event).Msg("a recorded zoom event cannot be applied; dropping it")
 		}
-		if err := w.store.DoneZoomEvent(ctx, job.Fence, e.ID); err != nil {
+		if err := w.zoomEvents.DoneZoomEvent(ctx, job.Fence, e.ID); err != nil {
 			return err
 		}
 	}
