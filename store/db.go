@@ -75,19 +75,6 @@ func (c *stmtCache) close() {
 	c.m = map[string]*sql.Stmt{}
 }
 
-type backgroundKey struct{}
-
-// Background marks ctx as background work (the job engine's): its writes
-// give way to the front door's, whose acks wait on them (see committer).
-func Background(ctx context.Context) context.Context {
-	return context.WithValue(ctx, backgroundKey{}, true)
-}
-
-func isBackground(ctx context.Context) bool {
-	bg, _ := ctx.Value(backgroundKey{}).(bool)
-	return bg
-}
-
 // autocommit runs each statement on its own: a write goes through the
 // committer (SQLite) or straight to the database (PostgreSQL).
 type autocommit struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // FollowupRecord is a follow-up with its workflow progress.
@@ -83,7 +84,7 @@ func insertFollowup(ctx context.Context, q querier, f NewFollowup, now time.Time
 	if err != nil {
 		return 0, fmt.Errorf("store: add followup: %w", err)
 	}
-	if err := enqueue(ctx, q, JobFollowup, f.IncidentID, id, ms(now), ms(now)); err != nil {
+	if err := enqueue(ctx, q, jobtype.Followup{IncidentID: f.IncidentID, FollowupID: id}, ms(now), ms(now)); err != nil {
 		return 0, fmt.Errorf("store: add followup: %w", err)
 	}
 	return id, nil
@@ -232,7 +233,7 @@ func (s *Store) QueueReminder(ctx context.Context, f Fence, fr *FollowupRecord, 
 		if err != nil || n == 0 {
 			return err // queued already, or cancelled
 		}
-		if err := enqueue(ctx, q, JobReminder, fr.IncidentID, fr.ID, ms(runAt), ms(s.now())); err != nil {
+		if err := enqueue(ctx, q, jobtype.Reminder{IncidentID: fr.IncidentID, FollowupID: fr.ID}, ms(runAt), ms(s.now())); err != nil {
 			return fmt.Errorf("store: queue reminder: %w", err)
 		}
 		return addWatch(ctx, q, watch, s.now())
@@ -257,7 +258,7 @@ func (s *Store) CancelFollowup(ctx context.Context, id int64, by string) (*Follo
 		if _, err := q.ExecContext(ctx, `UPDATE followups SET cancelled = 1, cancelled_by = ?, updated_at = ? WHERE id = ?`, by, now, id); err != nil {
 			return fmt.Errorf("store: cancel followup: %w", err)
 		}
-		return enqueue(ctx, q, JobFollowup, before.IncidentID, id, now, now)
+		return enqueue(ctx, q, jobtype.Followup{IncidentID: before.IncidentID, FollowupID: id}, now, now)
 	})
 	return before, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // NewIncident is what a declare records before any network call.
@@ -186,7 +187,7 @@ func (s *Store) declare(ctx context.Context, tx querier, n NewIncident) (*Record
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	if err := enqueue(ctx, tx, JobIncidentSync, rec.ID, 0, now, now); err != nil {
+	if err := enqueue(ctx, tx, jobtype.IncidentSync{IncidentID: rec.ID}, now, now); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
 	return rec, true, nil

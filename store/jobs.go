@@ -8,48 +8,16 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
-// Job kinds: the durable work the workflow package carries out.
-const (
-	// JobIncidentSync builds an incident's war room and, whenever the
-	// incident changes, brings what people see up to date: one per
-	// incident, for its whole life.
-	JobIncidentSync = "incident_sync"
-	JobFollowup     = "followup"  // schedule (or cancel) a follow-up meeting and post it
-	JobReminder     = "reminder"  // post the reminder shortly before a follow-up
-	JobRecording    = "recording" // wait for a meeting's recording and attendance, post them
-	JobSummary      = "summary"   // post a call's AI Companion summary
-)
+// Job is a job as the store records it; the job engine and the workers
+// share the type (jobtype is their common leaf).
+type Job = jobtype.Job
 
-// Job is a unit of durable work. Attempts counts claims, so a job whose
-// process died mid-run still shows it was tried.
-type Job struct {
-	ID         int64
-	Kind       string
-	IncidentID int64
-	RefID      int64 // the follow-up or recording watch the job is about
-	Payload    string
-	RunAt      time.Time
-	Attempts   int
-	LastError  string
-	// Failures counts the failed runs in a row (a success resets it);
-	// FailingSince is when the first of them was recorded.
-	Failures     int
-	FailingSince time.Time
-	DoneAt       time.Time // when it finished, or was given up on
-	// Token changes with every claim: writes made under an older token are
-	// refused (see Fence).
-	Token int64
-}
-
-// Fence is a job's claim on the database: a write made with it is refused
-// with warroom.ErrLeaseLost once the job was claimed again, by this
-// process or another. The zero Fence checks nothing (callers outside jobs).
-type Fence struct{ Job, Token int64 }
-
-// Fence is the job's current claim.
-func (j Job) Fence() Fence { return Fence{Job: j.ID, Token: j.Token} }
+// Fence is the claim a job's writes carry (see jobtype.Fence): every write
+// of a worker takes one.
+type Fence = jobtype.Fence
 
 const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error, lease_token,
 	failures, failing_since, COALESCE(done_at, 0)`
@@ -57,40 +25,47 @@ const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at,
 func scanJob(row scanner) (Job, error) {
 	var j Job
 	var runAt, failingSince, doneAt int64
-	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token,
+	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.Subject, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token,
 		&j.Failures, &failingSince, &doneAt)
 	j.RunAt, j.FailingSince, j.DoneAt = fromMS(runAt), fromMS(failingSince), fromMS(doneAt)
 	return j, err
 }
 
-// enqueue records work in the caller's transaction. There is at most one
-// unfinished job per kind, incident and subject: if one waits, it becomes
-// due at the earlier of the two times; if one runs, it runs again as soon
-// as it ends (rerun), so a change made meanwhile is never missed; run_at
-// then holds when that rerun is due (the earliest asked for).
-func enqueue(ctx context.Context, q querier, kind string, incidentID, refID int64, runAt, now int64) error {
-	var incident any = incidentID
-	if incidentID == 0 {
+// enqueue records the job of args in the caller's transaction, with the
+// args as its payload. There is at most one unfinished job per kind and
+// scope (incident and subject): if one waits, it becomes due at the
+// earlier of the two times; if one runs, it runs again as soon as it ends
+// (rerun), so a change made meanwhile is never missed; run_at then holds
+// when that rerun is due (the earliest asked for). The job merged into
+// keeps its payload: args of one scope are the same (jobtype.Args).
+func enqueue(ctx context.Context, q querier, args jobtype.Args, runAt, now int64) error {
+	payload, err := jobtype.Encode(args)
+	if err != nil {
+		return err
+	}
+	scope := args.Scope()
+	var incident any = scope.Incident
+	if scope.Incident == 0 {
 		incident = nil // work of no incident's (a Zoom account's event)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, available_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)
+	_, err = q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, payload, run_at, available_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, incident_id, ref_id) WHERE done_at IS NULL DO UPDATE SET
 			rerun = CASE WHEN jobs.lease_owner <> '' THEN 1 ELSE jobs.rerun END,
 			run_at = CASE WHEN jobs.lease_owner <> '' AND jobs.rerun = 0 THEN excluded.run_at
 				WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
 			available_at = CASE WHEN jobs.lease_owner = '' AND excluded.run_at < jobs.available_at
 				THEN excluded.run_at ELSE jobs.available_at END`,
-		kind, incident, refID, runAt, runAt, now)
+		args.Kind(), incident, scope.Subject, string(payload), runAt, runAt, now)
 	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", kind, err)
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
 }
 
-// EnqueueJob records work for an incident, due at runAt (see enqueue).
-func (s *Store) EnqueueJob(ctx context.Context, kind string, incidentID, refID int64, runAt time.Time) error {
-	if err := enqueue(ctx, s.q, kind, incidentID, refID, ms(runAt), ms(s.now())); err != nil {
+// EnqueueJob records the job of args, due at runAt (see enqueue).
+func (s *Store) EnqueueJob(ctx context.Context, args jobtype.Args, runAt time.Time) error {
+	if err := enqueue(ctx, s.q, args, ms(runAt), ms(s.now())); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
@@ -100,7 +75,7 @@ func (s *Store) EnqueueJob(ctx context.Context, kind string, incidentID, refID i
 // people see catches up with a change.
 func (s *Store) RequestSync(ctx context.Context, incidentID int64) error {
 	now := ms(s.now())
-	if err := enqueue(ctx, s.q, JobIncidentSync, incidentID, 0, now, now); err != nil {
+	if err := enqueue(ctx, s.q, jobtype.IncidentSync{IncidentID: incidentID}, now, now); err != nil {
 		return fmt.Errorf("store: sync: %w", err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -107,7 +108,7 @@ func TestOneJobOfAnIncidentRunsAtATime(t *testing.T) {
 		t.Fatalf("claimed %+v, want the sync of each incident and not the follow-up", jobs)
 	}
 	for _, j := range jobs {
-		if j.Kind != store.JobIncidentSync {
+		if j.Kind != jobtype.KindIncidentSync {
 			t.Fatalf("claimed %s beside its incident's sync", j.Kind)
 		}
 	}
@@ -131,8 +132,13 @@ func TestOneJobOfAnIncidentRunsAtATime(t *testing.T) {
 		}
 	}
 	next, _ := s.ClaimJobs(ctx, "w2", 10, time.Minute)
-	if len(next) != 1 || next[0].Kind != store.JobFollowup || next[0].RefID != f.ID {
+	if len(next) != 1 || next[0].Kind != jobtype.KindFollowup || next[0].Subject != f.ID {
 		t.Fatalf("after the sync ended: %+v, want the follow-up", next)
+	}
+	// The job carries its args, written by the transaction that made the
+	// follow-up.
+	if args, err := jobtype.Decode[jobtype.Followup](next[0]); err != nil || args != (jobtype.Followup{IncidentID: rec.ID, FollowupID: f.ID}) {
+		t.Fatalf("the follow-up's job has args %+v (%v) from payload %s", args, err, next[0].Payload)
 	}
 }
 

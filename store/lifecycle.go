@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Commands that change an incident. Each reads and writes in one
@@ -41,7 +42,7 @@ func (s *Store) applyChange(ctx context.Context, q querier, id int64, set string
 	if _, err := q.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...); err != nil {
 		return fmt.Errorf("store: change incident %d: %w", id, err)
 	}
-	return enqueue(ctx, q, JobIncidentSync, id, 0, now, now)
+	return enqueue(ctx, q, jobtype.IncidentSync{IncidentID: id}, now, now)
 }
 
 // SetSeverity changes an incident's severity; ECONFLICT if it is that already.
@@ -265,7 +266,7 @@ func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string,
 		if _, err := q.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, append(args, t, o.id)...); err != nil {
 			return fmt.Errorf("store: participant: %w", err)
 		}
-		return enqueue(ctx, q, JobIncidentSync, o.id, 0, t+peopleCoalesce.Milliseconds(), t)
+		return enqueue(ctx, q, jobtype.IncidentSync{IncidentID: o.id}, t+peopleCoalesce.Milliseconds(), t)
 	})
 	return changed, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // RecordingWatch is a meeting whose recording and attendance are awaited.
@@ -64,7 +65,7 @@ func addWatch(ctx context.Context, q querier, w NewRecordingWatch, now time.Time
 	if start.IsZero() {
 		start = now
 	}
-	if err := enqueue(ctx, q, JobRecording, w.IncidentID, id, ms(start), ms(now)); err != nil {
+	if err := enqueue(ctx, q, jobtype.Recording{IncidentID: w.IncidentID, WatchID: id}, ms(start), ms(now)); err != nil {
 		return fmt.Errorf("store: watch recording: %w", err)
 	}
 	return nil
@@ -91,7 +92,7 @@ func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	return true, s.EnqueueJob(ctx, JobRecording, w.IncidentID, w.ID, s.now())
+	return true, s.EnqueueJob(ctx, jobtype.Recording{IncidentID: w.IncidentID, WatchID: w.ID}, s.now())
 }
 
 // LookForRecordingsNow makes every recording being waited for due at
@@ -100,7 +101,7 @@ func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, erro
 func (s *Store) LookForRecordingsNow(ctx context.Context) error {
 	now := ms(s.now())
 	if _, err := s.q.ExecContext(ctx, `UPDATE jobs SET available_at = ? WHERE kind = ? AND done_at IS NULL
-		AND available_at > ? AND lease_owner = ''`, now, JobRecording, now); err != nil {
+		AND available_at > ? AND lease_owner = ''`, now, jobtype.KindRecording, now); err != nil {
 		return fmt.Errorf("store: recordings: %w", err)
 	}
 	return nil

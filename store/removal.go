@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Removal says what deleting a Zoom account touched.
@@ -80,12 +81,12 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 		}
 		for _, id := range watches {
 			if _, err := q.ExecContext(ctx, `UPDATE jobs SET done_at = ?, lease_owner = '', lease_until = 0
-				WHERE kind = ? AND ref_id = ? AND done_at IS NULL AND lease_owner = ''`, now, JobRecording, id); err != nil {
+				WHERE kind = ? AND ref_id = ? AND done_at IS NULL AND lease_owner = ''`, now, jobtype.KindRecording, id); err != nil {
 				return fmt.Errorf("store: remove zoom host: %w", err)
 			}
 		}
 		for _, id := range out.Incidents {
-			if err := enqueue(ctx, q, JobIncidentSync, id, 0, now, now); err != nil {
+			if err := enqueue(ctx, q, jobtype.IncidentSync{IncidentID: id}, now, now); err != nil {
 				return err
 			}
 		}
@@ -94,7 +95,7 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 			if err := q.QueryRowContext(ctx, `SELECT incident_id FROM followups WHERE id = ?`, id).Scan(&incident); err != nil {
 				return fmt.Errorf("store: remove zoom host: %w", err)
 			}
-			if err := enqueue(ctx, q, JobFollowup, incident, id, now, now); err != nil {
+			if err := enqueue(ctx, q, jobtype.Followup{IncidentID: incident, FollowupID: id}, now, now); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -63,7 +64,7 @@ func TestDeclareIsIdempotentAndQueuesWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(jobs) != 1 || jobs[0].Kind != store.JobIncidentSync || jobs[0].IncidentID != a.ID {
+	if len(jobs) != 1 || jobs[0].Kind != jobtype.KindIncidentSync || jobs[0].IncidentID != a.ID {
 		t.Fatalf("pending jobs = %+v, want one declare job for incident %d", jobs, a.ID)
 	}
 }

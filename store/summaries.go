@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // MeetingSummary is a call's AI Companion summary and its post.
@@ -62,7 +63,7 @@ func (s *Store) SaveSummary(ctx context.Context, n NewSummary) (created bool, er
 			return fmt.Errorf("store: summary: %w", err)
 		}
 		created = true
-		return enqueue(ctx, q, JobSummary, rec.ID, id, now, now)
+		return enqueue(ctx, q, jobtype.Summary{IncidentID: rec.ID, SummaryID: id}, now, now)
 	})
 	return created, err
 }

@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-)
 
-// JobZoomEvents applies the Zoom events recorded for an incident (or, for
-// an event of no incident's, that one event): see ReceiveZoomEvent.
-const JobZoomEvents = "zoom_events"
+	"github.com/warroom-dev/warroom/jobtype"
+)
 
 // ZoomEvent is one of Zoom's events, recorded and waiting to be applied.
 type ZoomEvent struct {
@@ -57,12 +55,14 @@ func (s *Store) ReceiveZoomEvent(ctx context.Context, key string, ev ZoomEvent, 
 			VALUES (?, ?, ?, ?, ?) RETURNING id`, inc, ev.Event, ev.EventTS, ev.Payload, now).Scan(&id); err != nil {
 			return fmt.Errorf("store: zoom event: %w", err)
 		}
-		ref := int64(0) // an incident's events are applied in order, by one job
+		// An incident's events are applied in order, by one job; an
+		// account's event by a job of its own.
+		args := jobtype.ZoomEvents{IncidentID: incident}
 		if incident == 0 {
-			ref = id
+			args.EventID = id
 		}
 		recorded = true
-		return enqueue(ctx, q, JobZoomEvents, incident, ref, now, now)
+		return enqueue(ctx, q, args, now, now)
 	})
 	return recorded, err
 }
@@ -90,7 +90,7 @@ func meetingIncident(ctx context.Context, q querier, meetingID int64) (int64, er
 	return id, nil
 }
 
-// PendingZoomEvents lists the events a JobZoomEvents job applies, in the
+// PendingZoomEvents lists the events a jobtype.ZoomEvents job applies, in the
 // order they came: an incident's (incidentID > 0), or the one event ref.
 func (s *Store) PendingZoomEvents(ctx context.Context, incidentID, ref int64) ([]ZoomEvent, error) {
 	where, arg := `incident_id = ?`, incidentID

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -45,7 +46,7 @@ func TestZoomEventsAreRecordedOnceForTheirIncident(t *testing.T) {
 	for _, j := range jobs {
 		kinds = append(kinds, j.Kind)
 	}
-	if got := strings.Count(strings.Join(kinds, ","), store.JobZoomEvents); got != 2 {
+	if got := strings.Count(strings.Join(kinds, ","), jobtype.KindZoomEvents); got != 2 {
 		t.Errorf("%d zoom_events jobs (%v), want 2: the incident's and the account's", got, kinds)
 	}
 	if err := s.DoneZoomEvent(ctx, store.Fence{}, evs[0].ID); err != nil {

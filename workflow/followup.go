@@ -9,6 +9,7 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
@@ -34,8 +35,8 @@ func (w *Workflow) DefaultFollowupStart(ctx context.Context, from time.Time, dec
 // rerun only does what is missing. Cancel wins: a cancellation recorded
 // while this job makes the meeting refuses the post, and the job runs
 // again to delete what it made.
-func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs]) error {
-	f, err := w.store.Followup(ctx, job.RefID)
+func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[jobtype.Followup]) error {
+	f, err := w.store.Followup(ctx, job.Args.FollowupID)
 	if err != nil {
 		return err
 	}
@@ -190,8 +191,8 @@ func (w *Workflow) deleteFollowupMeeting(ctx context.Context, f *store.FollowupR
 }
 
 // runReminder posts the follow-up's reminder once, shortly before it starts.
-func (w *Workflow) runReminder(ctx context.Context, job *jobs.Job[ReminderArgs]) error {
-	f, err := w.store.Followup(ctx, job.RefID)
+func (w *Workflow) runReminder(ctx context.Context, job *jobs.Job[jobtype.Reminder]) error {
+	f, err := w.store.Followup(ctx, job.Args.FollowupID)
 	if err != nil {
 		return err
 	}
