@@ -163,3 +163,9 @@ func commitInDoubt(err error) bool {
 	}
 	return !pgconn.SafeToRetry(err)
 }
+
+// isUniqueViolation recognises SQLite's and PostgreSQL's words for it.
+func isUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}

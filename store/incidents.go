@@ -330,3 +330,32 @@ func (s *Store) IncidentCounts(ctx context.Context) (bySeverity, byStatus map[st
 	}
 	return bySeverity, byStatus, rows.Err()
 }
+
+// ChannelNameClaimedByOther reports whether another incident has claimed
+// or owns a channel of this name.
+func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE channel_name = ? AND id <> ?`, name, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: channel name %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// OpenIncidents lists active incidents, oldest first.
+func (s *Store) OpenIncidents(ctx context.Context) ([]*Record, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE status = ? ORDER BY id`, string(warroom.StatusActive))
+	if err != nil {
+		return nil, fmt.Errorf("store: open incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		rec, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: open incidents: %w", err)
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}

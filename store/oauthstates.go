@@ -114,29 +114,3 @@ func (s *Store) ConsumeOAuthState(ctx context.Context, stateHash, browserHash st
 	v, err := s.cipher.open("pkce_verifier", sealed)
 	return slackUser, v, err
 }
-
-// SeenWebhook records the digest of a webhook (of what Zoom signed: its
-// timestamp and body) and reports whether it had been seen already: a
-// replay, or Zoom retrying. Digests older than keep are forgotten: the
-// timestamp check refuses those anyway.
-func (s *Store) SeenWebhook(ctx context.Context, digest string, keep time.Duration) (bool, error) {
-	now := ms(s.now())
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM webhook_seen WHERE seen_at < ?`, now-keep.Milliseconds()); err != nil {
-		return false, fmt.Errorf("store: webhook replay check: %w", err)
-	}
-	res, err := s.q.ExecContext(ctx, `INSERT INTO webhook_seen (digest, seen_at) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING`, digest, now)
-	if err != nil {
-		return false, fmt.Errorf("store: webhook replay check: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 0, nil
-}
-
-// ForgetWebhook drops a digest recorded by SeenWebhook, when the webhook
-// could not be handled: Zoom's retry of it must not pass for a replay.
-func (s *Store) ForgetWebhook(ctx context.Context, digest string) error {
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM webhook_seen WHERE digest = ?`, digest); err != nil {
-		return fmt.Errorf("store: webhook replay check: %w", err)
-	}
-	return nil
-}

@@ -387,3 +387,12 @@ func (s *Store) LockAccount(ctx context.Context, key, owner string) (unlock func
 		}
 	}
 }
+
+// hostExists reports whether host is still in the pool.
+func hostExists(ctx context.Context, q querier, host string) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zoom_hosts WHERE key = ?`, host).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: zoom host %s: %w", host, err)
+	}
+	return n > 0, nil
+}

@@ -5,27 +5,68 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/warroom-dev/warroom"
 )
 
-// ChannelNameClaimedByOther reports whether another incident has claimed
-// or owns a channel of this name.
-func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
-	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE channel_name = ? AND id <> ?`, name, id).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: channel name %s: %w", name, err)
-	}
-	return n > 0, nil
+// ReplaceMeeting sets the incident's meeting aside for a new one: the
+// current meeting, and one still being created, are retired (deleted at
+// Zoom unless started, their bookmark removed), the call is pending again.
+func (s *Store) ReplaceMeeting(ctx context.Context, id int64) (*Record, error) {
+	return s.swapMeeting(ctx, id, nil)
 }
 
-// isUniqueViolation recognises SQLite's and PostgreSQL's words for it.
-func isUniqueViolation(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+// AdoptMeeting makes a meeting someone already has the incident's call;
+// the previous one is retired like ReplaceMeeting's. ECONFLICT if it is the
+// call already.
+func (s *Store) AdoptMeeting(ctx context.Context, id int64, m warroom.Meeting) (*Record, error) {
+	return s.swapMeeting(ctx, id, &m)
+}
+
+func (s *Store) swapMeeting(ctx context.Context, id int64, adopt *warroom.Meeting) (*Record, error) {
+	var before *Record
+	err := s.inTx(ctx, "replace meeting", func(q txn) error {
+		var err error
+		if before, err = findIncident(ctx, q, `id = ?`, id); err != nil {
+			return err
+		}
+		switch {
+		case before.Status == warroom.StatusResolved:
+			return warroom.Errorf(warroom.EINVALID, "%s is resolved; `/incident reopen` it first.", before.Ref())
+		case adopt != nil && before.Meeting != nil && before.Meeting.ID == adopt.ID:
+			return warroom.Errorf(warroom.ECONFLICT, "That is already the call of %s.", before.Ref())
+		}
+		now := ms(s.now())
+		old := RetiredMeeting{Host: before.MeetingHost, Tried: before.MeetingTried}
+		switch {
+		case before.Meeting != nil:
+			// A meeting warroom did not make (adopted) is only unbookmarked.
+			old.MeetingID, old.JoinURL = before.Meeting.ID, before.Meeting.JoinURL
+			if before.MeetingHost == "" {
+				old.MeetingID = 0
+			}
+		case before.MeetingTag != "":
+			old.Tag = before.MeetingTag // still being created: found by its tag
+		}
+		if err := retire(ctx, q, id, old, now); err != nil {
+			return err
+		}
+		next := warroom.Meeting{}
+		call := warroom.CallPending
+		if adopt != nil {
+			next, call = *adopt, warroom.CallReady
+		}
+		return s.applyChange(ctx, q, id, `meeting_id = ?, meeting_join_url = ?, call_state = ?,
+			meeting_uuid = '', meeting_topic = '', meeting_password = '',
+			meeting_tag = '', meeting_host = '', meeting_email = '', meeting_status = '', meeting_ended = 0,
+			meeting_tried = '[]', meeting_failures = 0, meeting_retry_at = 0, meeting_event_at = 0,
+			meeting_seq = meeting_seq + 1, call_error = '', bookmark_adding = 0, meeting_people = 0, meeting_started_at = 0,
+			meeting_ended_at = 0, host_controls_user = '', host_controls_email = '', host_controls_note = '',
+			host_controls_holder = ''`,
+			next.ID, next.JoinURL, string(call))
+	})
+	return before, err
 }
 
 // MeetingAttempt is where the creation of an incident's current meeting
@@ -95,15 +136,6 @@ func (s *Store) SetMeeting(ctx context.Context, f Fence, id int64, seq int, host
 // was removed while Zoom made it.
 func errHostRemoved(host string) error {
 	return warroom.Errorf(warroom.ENOTFOUND, "The Zoom account %s was removed while the meeting was made.", host)
-}
-
-// hostExists reports whether host is still in the pool.
-func hostExists(ctx context.Context, q querier, host string) (bool, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zoom_hosts WHERE key = ?`, host).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: zoom host %s: %w", host, err)
-	}
-	return n > 0, nil
 }
 
 // SetCallFailed records why the meeting could not be made yet and when
