@@ -125,7 +125,7 @@ func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string,
 			return nil // nothing people see changes
 		}
 		changed = true
-		t := ms(s.now())
+		t := ms(q.now)
 		if _, err := q.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, append(args, t, o.id)...); err != nil {
 			return fmt.Errorf("store: participant: %w", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // querier is what the private helpers run their SQL on: the Store itself
@@ -131,10 +132,13 @@ func (a autocommit) QueryRowContext(ctx context.Context, q string, args ...any) 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// txn is a transaction that reuses the cache's statements.
+// txn is a transaction that reuses the cache's statements. now is its
+// time, read once as it begins (wtf's Tx.now): every time a transaction
+// writes — updated_at, a job's due time, a lease — is the same instant.
 type txn struct {
-	tx *sql.Tx
-	c  *stmtCache
+	tx  *sql.Tx
+	c   *stmtCache
+	now time.Time
 }
 
 // stmt is the cached statement for q in this transaction, and the

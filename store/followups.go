@@ -51,7 +51,7 @@ func (s *Store) AddFollowup(ctx context.Context, f NewFollowup) (rec *FollowupRe
 			rec = existing
 			return nil
 		}
-		id, err := insertFollowup(ctx, q, f, s.now())
+		id, err := insertFollowup(ctx, q, f, q.now)
 		if err != nil {
 			return err
 		}
@@ -102,20 +102,17 @@ func (s *Store) FollowupByN(ctx context.Context, incidentID int64, n int) (*Foll
 
 // Followups lists an incident's follow-ups in order.
 func (s *Store) Followups(ctx context.Context, incidentID int64) ([]FollowupRecord, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+followupColumns+` FROM followups WHERE incident_id = ? ORDER BY n`, incidentID)
+	out, err := collect(ctx, s.q, func(row scanner) (FollowupRecord, error) {
+		f, err := scanFollowup(row)
+		if err != nil {
+			return FollowupRecord{}, err
+		}
+		return *f, nil
+	}, `SELECT `+followupColumns+` FROM followups WHERE incident_id = ? ORDER BY n`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: followups: %w", err)
 	}
-	defer rows.Close()
-	var out []FollowupRecord
-	for rows.Next() {
-		f, err := scanFollowup(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: followups: %w", err)
-		}
-		out = append(out, *f)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // updateFollowup is a job's fenced write to a follow-up (set is a fixed
@@ -150,7 +147,7 @@ func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, ta
 			return errors.Join(err, errHostRemoved(host))
 		}
 		n, err := s.fencedExec(ctx, q, f, "followup attempt", `UPDATE followups SET meeting_host = ?, meeting_tag = ?,
-			meeting_tried = ?, updated_at = ? WHERE id = ?`+notCancelled, host, tag, string(raw), ms(s.now()), id)
+			meeting_tried = ?, updated_at = ? WHERE id = ?`+notCancelled, host, tag, string(raw), ms(q.now), id)
 		if err == nil && n == 0 {
 			err = errCancelled(id)
 		}
@@ -173,14 +170,14 @@ func (s *Store) SetFollowupMeeting(ctx context.Context, f Fence, id int64, host 
 		}
 		if !ok {
 			if _, err := s.fencedExec(ctx, q, f, "followup meeting", `UPDATE followups SET removed = 1, meeting_host = '',
-				meeting_tag = '', meeting_tried = '[]', updated_at = ? WHERE id = ?`, ms(s.now()), id); err != nil {
+				meeting_tag = '', meeting_tried = '[]', updated_at = ? WHERE id = ?`, ms(q.now), id); err != nil {
 				return err
 			}
 			return errCancelled(id)
 		}
 		_, err = s.fencedExec(ctx, q, f, "followup meeting", `UPDATE followups SET meeting_host = ?, meeting_id = ?, meeting_uuid = ?,
 			meeting_join_url = ?, meeting_password = ?, call_error = '', updated_at = ? WHERE id = ?`,
-			host, m.ID, m.UUID, m.JoinURL, m.Password, ms(s.now()), id)
+			host, m.ID, m.UUID, m.JoinURL, m.Password, ms(q.now), id)
 		return err
 	})
 }
@@ -229,14 +226,14 @@ func (s *Store) MarkCancelDone(ctx context.Context, f Fence, id int64) error {
 func (s *Store) QueueReminder(ctx context.Context, f Fence, fr *FollowupRecord, runAt time.Time, watch NewRecordingWatch) error {
 	return s.inTx(ctx, "queue reminder", func(q txn) error {
 		n, err := s.fencedExec(ctx, q, f, "queue reminder", `UPDATE followups SET reminder_queued = 1, updated_at = ?
-			WHERE id = ? AND reminder_queued = 0`+notCancelled, ms(s.now()), fr.ID)
+			WHERE id = ? AND reminder_queued = 0`+notCancelled, ms(q.now), fr.ID)
 		if err != nil || n == 0 {
 			return err // queued already, or cancelled
 		}
-		if err := enqueue(ctx, q, jobtype.Reminder{IncidentID: fr.IncidentID, FollowupID: fr.ID}, ms(runAt), ms(s.now())); err != nil {
+		if err := enqueue(ctx, q, jobtype.Reminder{IncidentID: fr.IncidentID, FollowupID: fr.ID}, ms(runAt), ms(q.now)); err != nil {
 			return fmt.Errorf("store: queue reminder: %w", err)
 		}
-		return addWatch(ctx, q, watch, s.now())
+		return addWatch(ctx, q, watch, q.now)
 	})
 }
 
@@ -254,7 +251,7 @@ func (s *Store) CancelFollowup(ctx context.Context, id int64, by string) (*Follo
 		if before.Cancelled {
 			return warroom.Errorf(warroom.ECONFLICT, "Follow-up #%d is already cancelled.", before.N)
 		}
-		now := ms(s.now())
+		now := ms(q.now)
 		if _, err := q.ExecContext(ctx, `UPDATE followups SET cancelled = 1, cancelled_by = ?, updated_at = ? WHERE id = ?`, by, now, id); err != nil {
 			return fmt.Errorf("store: cancel followup: %w", err)
 		}

@@ -37,18 +37,3 @@ func (s *Store) SetHostControlsTold(ctx context.Context, f Fence, id int64, told
 		`UPDATE incidents SET host_controls_told = ?, host_controls_posting = 0 WHERE id = ?`, told, id)
 	return err
 }
-
-// intBool scans a 0/1 column into a bool.
-type intBool struct{ b *bool }
-
-func (x intBool) Scan(v any) error {
-	switch n := v.(type) {
-	case int64:
-		*x.b = n != 0
-	case bool:
-		*x.b = n
-	default:
-		return fmt.Errorf("store: %T is not a 0/1 flag", v)
-	}
-	return nil
-}

@@ -105,27 +105,14 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 	}
 	var jobs []Job
 	err := s.inTx(ctx, "claim jobs", func(q txn) error {
-		now := ms(s.now())
+		now := ms(q.now)
 		busy, err := runningIncidents(ctx, q, now)
 		if err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		due, err := collect(ctx, q, scanJob, `SELECT `+jobColumns+` FROM jobs
 			WHERE done_at IS NULL AND available_at <= ? ORDER BY available_at, id LIMIT ?`, now, limit+len(busy)+8)
 		if err != nil {
-			return fmt.Errorf("store: claim jobs: %w", err)
-		}
-		var due []Job
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("store: claim jobs: %w", err)
-			}
-			due = append(due, j)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: claim jobs: %w", err)
 		}
 		until := now + lease.Milliseconds()
@@ -156,21 +143,16 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 
 // runningIncidents are the incidents with a job under an unexpired lease.
 func runningIncidents(ctx context.Context, q querier, now int64) (map[int64]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT incident_id FROM jobs
+	running, err := collect(ctx, q, scanID, `SELECT incident_id FROM jobs
 		WHERE done_at IS NULL AND lease_owner <> '' AND lease_until > ? AND incident_id IS NOT NULL`, now)
 	if err != nil {
 		return nil, fmt.Errorf("store: running jobs: %w", err)
 	}
-	defer rows.Close()
-	busy := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: running jobs: %w", err)
-		}
+	busy := make(map[int64]bool, len(running))
+	for _, id := range running {
 		busy[id] = true
 	}
-	return busy, rows.Err()
+	return busy, nil
 }
 
 // RenewLeases extends the leases of running jobs to now+lease, in one
@@ -182,7 +164,7 @@ func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Dura
 	}
 	err = s.inTx(ctx, "renew leases", func(q txn) error {
 		lost = lost[:0]
-		until := ms(s.now()) + lease.Milliseconds()
+		until := ms(q.now) + lease.Milliseconds()
 		for _, f := range fences {
 			res, err := q.ExecContext(ctx, `UPDATE jobs SET lease_until = ?, available_at = ?
 				WHERE id = ? AND lease_token = ? AND done_at IS NULL`, until, until, f.Job, f.Token)
@@ -204,7 +186,7 @@ func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Dura
 // call's head count — is shown in one run, not one run each.
 func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
+	return s.finishJob(ctx, f, now, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
 		available_at = CASE WHEN rerun = 1 AND run_at > ? THEN run_at WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE available_at END,
 		last_error = '', failures = 0, failing_since = 0`, now, now, now)
 }
@@ -213,16 +195,17 @@ func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 // (a recording not ready yet): not a failure, so the failures in a row end
 // — at once instead if more work was asked for while it ran.
 func (s *Store) SnoozeJob(ctx context.Context, f Fence, at time.Time, why string) error {
-	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
+	now := ms(s.now())
+	return s.finishJob(ctx, f, now, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
 		last_error = ?, failures = 0, failing_since = 0`,
-		ms(at), ms(s.now()), ms(at), why)
+		ms(at), now, ms(at), why)
 }
 
 // RetryJob records a failed run and when to try again — at once instead
 // if more work was asked for while it ran.
 func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError string) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
+	return s.finishJob(ctx, f, now, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
 		last_error = ?, failures = failures + 1, failing_since = CASE WHEN failing_since = 0 THEN CAST(? AS BIGINT) ELSE failing_since END`,
 		ms(at), now, ms(at), lastError, now)
 }
@@ -233,19 +216,20 @@ func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError s
 // incident queues a new job, which tries afresh.
 func (s *Store) BuryJob(ctx context.Context, f Fence, lastError string) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `done_at = ?, dead = 1, last_error = ?, failures = failures + 1,
+	return s.finishJob(ctx, f, now, `done_at = ?, dead = 1, last_error = ?, failures = failures + 1,
 		failing_since = CASE WHEN failing_since = 0 THEN CAST(? AS BIGINT) ELSE failing_since END`, now, lastError, now)
 }
 
 // ReleaseJob gives back a job interrupted by shutdown: due at once, for
 // whichever worker comes first (another replica, or this one restarted).
 func (s *Store) ReleaseJob(ctx context.Context, f Fence) error {
-	return s.finishJob(ctx, f, `available_at = ?`, ms(s.now()))
+	now := ms(s.now())
+	return s.finishJob(ctx, f, now, `available_at = ?`, now)
 }
 
-// finishJob records a job's outcome, with the results its run handed over
-// (Ledger.HandOver) in the same commit.
-func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any) error {
+// finishJob records a job's outcome, decided at now, with the results its
+// run handed over (Ledger.HandOver) in the same commit and at the same now.
+func (s *Store) finishJob(ctx context.Context, f Fence, now int64, set string, args ...any) error {
 	args = append(args, f.Job, f.Token)
 	finish := func(q querier) error {
 		res, err := q.ExecContext(ctx, `UPDATE jobs SET `+set+`, rerun = 0, lease_owner = '', lease_until = 0
@@ -265,7 +249,7 @@ func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any)
 	return s.inTx(ctx, "finish job", func(q txn) error {
 		// An incident gone meanwhile has nothing to record; the outcome
 		// still is.
-		if err := v.(*Ledger).writeOn(ctx, q, nil, nil); err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
+		if err := v.(*Ledger).writeOn(ctx, q, now, nil, nil); err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
 			return err
 		}
 		return finish(q)
@@ -296,9 +280,10 @@ func (s *Store) NextDue(ctx context.Context) (at time.Time, ok bool, err error) 
 // leases left by a killed process would otherwise delay recovery until
 // they expire.
 func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
+	now := ms(s.now())
 	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET lease_owner = '', lease_until = 0,
 		available_at = CASE WHEN run_at < ? THEN run_at ELSE ? END
-		WHERE done_at IS NULL AND lease_owner <> ''`, ms(s.now()), ms(s.now()))
+		WHERE done_at IS NULL AND lease_owner <> ''`, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: release leases: %w", err)
 	}
@@ -307,20 +292,11 @@ func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
 
 // PendingJobs lists unfinished jobs, oldest due first.
 func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
+	jobs, err := collect(ctx, s.q, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending jobs: %w", err)
 	}
-	defer rows.Close()
-	var jobs []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: pending jobs: %w", err)
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, rows.Err()
+	return jobs, nil
 }
 
 // JobStats is what /metrics says of the queue.
@@ -392,21 +368,12 @@ func (s *Store) DeadJobs(ctx context.Context, incidentID int64, since time.Time,
 		where += ` AND incident_id = ?`
 		args = append(args, incidentID)
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY done_at DESC, id DESC LIMIT ?`,
+	jobs, err := collect(ctx, s.q, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY done_at DESC, id DESC LIMIT ?`,
 		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: dead jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: dead jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return jobs, nil
 }
 
 // fenceCheck is appended to a job's write: the write happens only while

@@ -33,8 +33,8 @@ func (s *Store) change(ctx context.Context, id int64, check func(*Record) error,
 	return before, err
 }
 
-func (s *Store) applyChange(ctx context.Context, q querier, id int64, set string, args ...any) error {
-	now := ms(s.now())
+func (s *Store) applyChange(ctx context.Context, q txn, id int64, set string, args ...any) error {
+	now := ms(q.now)
 	args = append(args, now, id)
 	if _, err := q.ExecContext(ctx, `UPDATE incidents SET `+set+`, updated_at = ? WHERE id = ?`, args...); err != nil {
 		return fmt.Errorf("store: change incident %d: %w", id, err)
@@ -106,7 +106,7 @@ func (s *Store) Resolve(ctx context.Context, id int64, summary string, o Resolve
 		if before.Status == warroom.StatusResolved {
 			return warroom.Errorf(warroom.ECONFLICT, "%s is already resolved. `/incident reopen` opens it again.", before.Ref())
 		}
-		now := s.now()
+		now := q.now
 		if err := s.applyChange(ctx, q, id, `status = ?, summary = ?, resolved_at = ?`,
 			string(warroom.StatusResolved), summary, ms(now)); err != nil {
 			return err

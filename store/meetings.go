@@ -37,7 +37,7 @@ func (s *Store) swapMeeting(ctx context.Context, id int64, adopt *warroom.Meetin
 		case adopt != nil && before.Meeting != nil && before.Meeting.ID == adopt.ID:
 			return warroom.Errorf(warroom.ECONFLICT, "That is already the call of %s.", before.Ref())
 		}
-		now := ms(s.now())
+		now := ms(q.now)
 		old := RetiredMeeting{Host: before.MeetingHost, Tried: before.MeetingTried}
 		switch {
 		case before.Meeting != nil:
@@ -93,7 +93,7 @@ func (s *Store) RecordMeetingAttempt(ctx context.Context, f Fence, id int64, a M
 		}
 		n, err := s.fencedExec(ctx, q, f, "meeting attempt", `UPDATE incidents SET meeting_tag = ?, meeting_host = ?, meeting_tried = ?,
 			updated_at = ? WHERE id = ? AND meeting_seq = ? AND meeting_id = 0`,
-			a.Tag, a.Host, string(tried), ms(s.now()), id, a.Seq)
+			a.Tag, a.Host, string(tried), ms(q.now), id, a.Seq)
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *Store) SetMeeting(ctx context.Context, f Fence, id int64, seq int, host
 		if ok, err := hostExists(ctx, q, host); err != nil || !ok {
 			return errors.Join(err, errHostRemoved(host))
 		}
-		now := ms(s.now())
+		now := ms(q.now)
 		n, err := s.fencedExec(ctx, q, f, "set meeting", `UPDATE incidents SET meeting_id = ?, meeting_uuid = ?, meeting_host = ?,
 			meeting_email = ?, meeting_topic = ?, meeting_join_url = ?, meeting_password = ?, call_state = ?, call_error = '',
 			meeting_failures = 0, meeting_retry_at = 0, updated_at = ?
@@ -175,27 +175,19 @@ func retire(ctx context.Context, q querier, incidentID int64, r RetiredMeeting, 
 
 // RetiredMeetings lists the incident's meetings waiting to be deleted.
 func (s *Store) RetiredMeetings(ctx context.Context, incidentID int64) ([]RetiredMeeting, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT id, incident_id, meeting_id, host, tag, tried, join_url, note_posting
+	out, err := collect(ctx, s.q, func(row scanner) (RetiredMeeting, error) {
+		var r RetiredMeeting
+		var tried string
+		if err := row.Scan(&r.ID, &r.IncidentID, &r.MeetingID, &r.Host, &r.Tag, &tried, &r.JoinURL, intBool{&r.NotePosting}); err != nil {
+			return r, err
+		}
+		return r, json.Unmarshal([]byte(tried), &r.Tried)
+	}, `SELECT id, incident_id, meeting_id, host, tag, tried, join_url, note_posting
 		FROM retired_meetings WHERE incident_id = ? ORDER BY id`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: retired meetings: %w", err)
 	}
-	defer rows.Close()
-	var out []RetiredMeeting
-	for rows.Next() {
-		var r RetiredMeeting
-		var tried string
-		var posting int
-		if err := rows.Scan(&r.ID, &r.IncidentID, &r.MeetingID, &r.Host, &r.Tag, &tried, &r.JoinURL, &posting); err != nil {
-			return nil, fmt.Errorf("store: retired meetings: %w", err)
-		}
-		r.NotePosting = posting == 1
-		if err := json.Unmarshal([]byte(tried), &r.Tried); err != nil {
-			return nil, fmt.Errorf("store: retired meetings: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpdateRetired records what the sync learned of a retired meeting: its

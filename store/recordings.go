@@ -44,7 +44,7 @@ type NewRecordingWatch struct {
 // WatchRecording adds a recording watch (once per incident and meeting)
 // and its polling job.
 func (s *Store) WatchRecording(ctx context.Context, w NewRecordingWatch) error {
-	return s.inTx(ctx, "watch recording", func(q txn) error { return addWatch(ctx, q, w, s.now()) })
+	return s.inTx(ctx, "watch recording", func(q txn) error { return addWatch(ctx, q, w, q.now) })
 }
 
 func addWatch(ctx context.Context, q querier, w NewRecordingWatch, now time.Time) error {
@@ -92,7 +92,11 @@ func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	return true, s.EnqueueJob(ctx, jobtype.Recording{IncidentID: w.IncidentID, WatchID: w.ID}, s.now())
+	now := ms(s.now())
+	if err := enqueue(ctx, s.q, jobtype.Recording{IncidentID: w.IncidentID, WatchID: w.ID}, now, now); err != nil {
+		return true, fmt.Errorf("store: recording ready: %w", err)
+	}
+	return true, nil
 }
 
 // LookForRecordingsNow makes every recording being waited for due at

@@ -28,7 +28,7 @@ type Removal struct {
 func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error) {
 	var out Removal
 	err := s.inTx(ctx, "remove zoom host", func(q txn) error {
-		now := ms(s.now())
+		now := ms(q.now)
 		// The pool key of a connected account holds its Zoom user ID: the
 		// host lists that mention it are Zoom data too.
 		mentioned := `%` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(`"`+key+`"`) + `%`
@@ -141,20 +141,11 @@ func forgetLinks(ctx context.Context, q querier, key, mentioned string) error {
 }
 
 func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	out, err := collect(ctx, q, scanID, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // truncateLog copies the write-ahead log into the database and empties it:

@@ -203,12 +203,12 @@ func (p *Ledger) take() ([]string, map[string]assignment) {
 // statement. Results that fail to be written are not kept: their steps
 // run again next time, which is what they were chosen for.
 func (p *Ledger) write(ctx context.Context, cols []string, set []assignment) error {
-	return p.writeOn(ctx, p.s.q, cols, set)
+	return p.writeOn(ctx, p.s.q, ms(p.s.now()), cols, set)
 }
 
-// writeOn is write on q: the store itself, or the transaction that records
-// the job's outcome.
-func (p *Ledger) writeOn(ctx context.Context, q querier, cols []string, set []assignment) error {
+// writeOn is write on q, at now: the store itself, or the transaction
+// that records the job's outcome (with that outcome's now).
+func (p *Ledger) writeOn(ctx context.Context, q querier, now int64, cols []string, set []assignment) error {
 	waiting, pending := p.take()
 	for i, col := range cols {
 		if _, ok := pending[col]; !ok {
@@ -229,7 +229,7 @@ func (p *Ledger) writeOn(ctx context.Context, q querier, cols []string, set []as
 		args = append(args, a.args...)
 	}
 	s := p.s
-	args = append(args, ms(s.now()), p.id)
+	args = append(args, now, p.id)
 	n, err := s.fencedExec(ctx, q, p.fence, fmt.Sprintf("update incident %d", p.id),
 		`UPDATE incidents SET `+b.String()+`updated_at = ? WHERE id = ?`, args...)
 	if err != nil {

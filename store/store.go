@@ -1,7 +1,17 @@
-// Package store keeps warroom's state in SQLite: incidents and the progress
-// of their workflows, and the durable jobs that drive them. Public methods
-// open their own transaction; private helpers take one. Times come from an
-// injected clock so tests can move them.
+// Package store keeps warroom's state in SQLite or PostgreSQL: incidents
+// and the progress of their workflows, and the durable jobs that drive
+// them. Public methods open their own transaction; private helpers take
+// one, with the transaction's one now. Times come from an injected clock
+// (the database's, on PostgreSQL) so tests can move them.
+//
+// A file holds one entity, named as in the other packages: incidents.go
+// (and lifecycle.go, the commands that change one), meetings.go (an
+// incident's Zoom meetings, retired ones too), calls.go (the live call:
+// its status and who is in it), steps.go (the sync's progress),
+// followups.go, recordings.go, summaries.go, zoomhosts.go, zoomevents.go,
+// oauthstates.go, dedupe.go (events and webhooks already seen),
+// settings.go, replicas.go and jobs.go; the machinery is in db.go,
+// engine.go, groupcommit.go, clock.go, rows.go and migrate.go.
 package store
 
 import (
@@ -172,20 +182,4 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
-}
-
-func ms(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

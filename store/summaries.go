@@ -51,7 +51,7 @@ func (s *Store) SaveSummary(ctx context.Context, n NewSummary) (created bool, er
 		if !rec.OwnsInstance(n.Started, n.Ended) {
 			return warroom.Errorf(warroom.ENOTFOUND, "That run of the Zoom meeting was not the call of %s.", rec.Ref())
 		}
-		now := ms(s.now())
+		now := ms(q.now)
 		var id int64
 		err = q.QueryRowContext(ctx, `INSERT INTO summaries (incident_id, meeting_uuid, meeting_host, overview, next_steps, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_uuid) DO NOTHING RETURNING id`,

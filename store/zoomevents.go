@@ -30,7 +30,7 @@ type ZoomEvent struct {
 func (s *Store) ReceiveZoomEvent(ctx context.Context, key string, ev ZoomEvent, meetingID int64, account bool) (recorded bool, err error) {
 	err = s.inTx(ctx, "receive zoom event", func(q txn) error {
 		recorded = false
-		now := ms(s.now())
+		now := ms(q.now)
 		res, err := q.ExecContext(ctx, `INSERT INTO events_seen (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
 			key, now)
 		if err != nil {
@@ -97,21 +97,15 @@ func (s *Store) PendingZoomEvents(ctx context.Context, incidentID, ref int64) ([
 	if incidentID == 0 {
 		where, arg = `id = ?`, ref
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT id, COALESCE(incident_id, 0), event, event_ts, payload FROM zoom_events
-		WHERE `+where+` ORDER BY id`, arg)
+	out, err := collect(ctx, s.q, func(row scanner) (ZoomEvent, error) {
+		var e ZoomEvent
+		err := row.Scan(&e.ID, &e.IncidentID, &e.Event, &e.EventTS, &e.Payload)
+		return e, err
+	}, `SELECT id, COALESCE(incident_id, 0), event, event_ts, payload FROM zoom_events WHERE `+where+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom events: %w", err)
 	}
-	defer rows.Close()
-	var out []ZoomEvent
-	for rows.Next() {
-		var e ZoomEvent
-		if err := rows.Scan(&e.ID, &e.IncidentID, &e.Event, &e.EventTS, &e.Payload); err != nil {
-			return nil, fmt.Errorf("store: zoom events: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DoneZoomEvent deletes an applied event: what it said now lives in the
