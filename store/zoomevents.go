@@ -90,12 +90,13 @@ func meetingIncident(ctx context.Context, q querier, meetingID int64) (int64, er
 	return id, nil
 }
 
-// PendingZoomEvents lists the events a jobtype.ZoomEvents job applies, in the
-// order they came: an incident's (incidentID > 0), or the one event ref.
-func (s *Store) PendingZoomEvents(ctx context.Context, incidentID, ref int64) ([]ZoomEvent, error) {
+// PendingZoomEvents lists the events a jobtype.ZoomEvents job applies, in
+// the order they came: an incident's (incidentID > 0), or the one event of
+// no incident's, eventID.
+func (s *Store) PendingZoomEvents(ctx context.Context, incidentID, eventID int64) ([]ZoomEvent, error) {
 	where, arg := `incident_id = ?`, incidentID
 	if incidentID == 0 {
-		where, arg = `id = ?`, ref
+		where, arg = `id = ?`, eventID
 	}
 	out, err := collect(ctx, s.q, func(row scanner) (ZoomEvent, error) {
 		var e ZoomEvent
