@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -22,7 +23,7 @@ type Incidents interface {
 	IncidentByChannel(ctx context.Context, channelID string) (*store.Record, error)
 	OpenIncidents(ctx context.Context) ([]*store.Record, error)
 	// DeadJobs is the work given up on, which /incident status shows.
-	DeadJobs(ctx context.Context, incidentID int64, since time.Time, limit int) ([]store.Job, error)
+	DeadJobs(ctx context.Context, incidentID int64, since time.Time, limit int) ([]jobtype.Job, error)
 }
 
 // Changes are what the incident commands and buttons record; each returns

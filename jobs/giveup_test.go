@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -62,7 +63,7 @@ func TestAJobThatAlwaysFailsEnds(t *testing.T) {
 	rec := declare(t, s, "always failing")
 	var runs atomic.Int32
 	startEngine(t, s, jobs.Config{MaxAttempts: 4}, func(e *jobs.Engine) {
-		jobs.Register[syncArgs](e, jobs.WorkFunc[syncArgs](func(context.Context, *jobs.Job[syncArgs]) error {
+		jobs.Register[jobtype.IncidentSync](e, jobs.WorkFunc[jobtype.IncidentSync](func(context.Context, *jobs.Job[jobtype.IncidentSync]) error {
 			runs.Add(1)
 			return errors.New("slack: conversations.create: fatal_error")
 		}))
@@ -76,7 +77,7 @@ func TestAJobThatAlwaysFailsEnds(t *testing.T) {
 	if err != nil || len(gone) != 1 || gone[0].LastError != "slack: conversations.create: fatal_error" {
 		t.Fatalf("dead jobs %+v (%v)", gone, err)
 	}
-	if st, _ := s.JobStats(context.Background()); st.Dead[store.JobIncidentSync] != 1 {
+	if st, _ := s.JobStats(context.Background()); st.Dead[jobtype.KindIncidentSync] != 1 {
 		t.Errorf("JobStats.Dead = %v", st.Dead)
 	}
 	// A later change to the incident tries afresh, and the dead job no
@@ -95,7 +96,7 @@ func TestAPermanentErrorEndsTheJobAtOnce(t *testing.T) {
 	rec := declare(t, s, "archived")
 	var runs atomic.Int32
 	startEngine(t, s, jobs.Config{}, func(e *jobs.Engine) {
-		jobs.Register[syncArgs](e, jobs.WorkFunc[syncArgs](func(context.Context, *jobs.Job[syncArgs]) error {
+		jobs.Register[jobtype.IncidentSync](e, jobs.WorkFunc[jobtype.IncidentSync](func(context.Context, *jobs.Job[jobtype.IncidentSync]) error {
 			runs.Add(1)
 			return errors.Join(errors.New("pin incident message"), permanentErr{})
 		}))
@@ -115,8 +116,8 @@ func TestAPanickingWorkerIsAFailedRun(t *testing.T) {
 	good := declare(t, s, "fine")
 	var panics, fine atomic.Int32
 	startEngine(t, s, jobs.Config{MaxAttempts: 3}, func(e *jobs.Engine) {
-		jobs.Register[syncArgs](e, jobs.WorkFunc[syncArgs](func(_ context.Context, j *jobs.Job[syncArgs]) error {
-			if j.IncidentID == bad.ID {
+		jobs.Register[jobtype.IncidentSync](e, jobs.WorkFunc[jobtype.IncidentSync](func(_ context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
+			if j.Args.IncidentID == bad.ID {
 				panics.Add(1)
 				var m map[string]int
 				m["boom"]++ // a nil-map bug

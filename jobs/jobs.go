@@ -13,18 +13,19 @@
 //     cancelled: its deadline always falls before its lease ends, so it
 //     stops before anyone else may take it over.
 //   - Fencing: every claim gets a new token, and a worker's writes carry
-//     it (store.Fence). Writes under an old token are refused with
+//     it (jobtype.Fence). Writes under an old token are refused with
 //     warroom.ErrLeaseLost, so a worker that was paused past its lease
 //     records nothing more.
 //   - Shutdown drains: no new claims, running jobs get DrainTimeout, and
 //     whatever is still running is handed back, due at once.
 //
-// Kinds register typed workers, after riverqueue/river's Worker[T].
+// Kinds register typed workers, after riverqueue/river's Worker[T]; the
+// kinds and their args live in jobtype, which the store shares. The engine
+// knows the store only as a Queue.
 package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -34,31 +35,27 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
-	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
-// Args are a job's arguments; Kind names the worker that runs them.
-type Args interface{ Kind() string }
-
-// Job is one claimed job as its worker sees it.
-type Job[T Args] struct {
-	ID         int64
-	IncidentID int64
-	RefID      int64 // the follow-up or recording watch the job is about
-	Attempt    int   // 1 on the first claim
+// Job is one claimed job as its worker sees it: its args, decoded, say
+// what it is about.
+type Job[T jobtype.Args] struct {
+	ID      int64
+	Attempt int // 1 on the first claim
 	// Fence goes with every write the worker makes.
-	Fence store.Fence
+	Fence jobtype.Fence
 	Args  T
 }
 
 // Worker runs the jobs of one kind. Work must be idempotent: a job may be
 // run again after a crash, and every step checks what is recorded first.
-type Worker[T Args] interface {
+type Worker[T jobtype.Args] interface {
 	Work(ctx context.Context, job *Job[T]) error
 }
 
 // WorkFunc adapts a function to Worker.
-type WorkFunc[T Args] func(ctx context.Context, job *Job[T]) error
+type WorkFunc[T jobtype.Args] func(ctx context.Context, job *Job[T]) error
 
 // Work calls f.
 func (f WorkFunc[T]) Work(ctx context.Context, job *Job[T]) error { return f(ctx, job) }
@@ -101,15 +98,17 @@ func RetryTime(now time.Time, backoff time.Duration, err error) time.Time {
 	return now.Add(backoff)
 }
 
-// Queue is what the engine needs of the store.
+// Queue is what the engine needs of the store (store.Store is one). Its
+// writes are fenced: each is refused with warroom.ErrLeaseLost once the
+// job was claimed again.
 type Queue interface {
-	ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]store.Job, error)
-	RenewLeases(ctx context.Context, fences []store.Fence, lease time.Duration) ([]store.Fence, error)
-	CompleteJob(ctx context.Context, f store.Fence) error
-	SnoozeJob(ctx context.Context, f store.Fence, at time.Time, why string) error
-	RetryJob(ctx context.Context, f store.Fence, at time.Time, lastError string) error
-	BuryJob(ctx context.Context, f store.Fence, lastError string) error
-	ReleaseJob(ctx context.Context, f store.Fence) error
+	ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]jobtype.Job, error)
+	RenewLeases(ctx context.Context, fences []jobtype.Fence, lease time.Duration) ([]jobtype.Fence, error)
+	CompleteJob(ctx context.Context, f jobtype.Fence) error
+	SnoozeJob(ctx context.Context, f jobtype.Fence, at time.Time, why string) error
+	RetryJob(ctx context.Context, f jobtype.Fence, at time.Time, lastError string) error
+	BuryJob(ctx context.Context, f jobtype.Fence, lastError string) error
+	ReleaseJob(ctx context.Context, f jobtype.Fence) error
 	NextDue(ctx context.Context) (time.Time, bool, error)
 }
 
@@ -196,7 +195,7 @@ type Engine struct {
 	log     zerolog.Logger
 	now     func() time.Time
 	observe Observer
-	workers map[string]func(ctx context.Context, j store.Job) error
+	workers map[string]func(ctx context.Context, j jobtype.Job) error
 
 	wake    chan struct{}
 	mu      sync.Mutex
@@ -205,7 +204,7 @@ type Engine struct {
 
 // run is one job in flight.
 type run struct {
-	fence  store.Fence
+	fence  jobtype.Fence
 	cancel context.CancelCauseFunc
 	// extend pushes back the watchdog that stops the job a margin before
 	// its lease would run out unrenewed.
@@ -220,23 +219,28 @@ func New(cfg Config, queue Queue, log zerolog.Logger, now func() time.Time, obse
 		now = time.Now
 	}
 	return &Engine{cfg: cfg, queue: queue, log: log, now: now, observe: observe,
-		workers: map[string]func(context.Context, store.Job) error{},
+		workers: map[string]func(context.Context, jobtype.Job) error{},
 		wake:    make(chan struct{}, 1), running: map[int64]*run{}}
 }
 
-// Register makes w the worker of T's kind.
-func Register[T Args](e *Engine, w Worker[T]) {
+// Register makes w the worker of T's kind. Args that cannot be read fail
+// the job for good: no retry makes them readable.
+func Register[T jobtype.Args](e *Engine, w Worker[T]) {
 	var zero T
-	e.workers[zero.Kind()] = func(ctx context.Context, j store.Job) error {
-		job := &Job[T]{ID: j.ID, IncidentID: j.IncidentID, RefID: j.RefID, Attempt: j.Attempts, Fence: j.Fence()}
-		if j.Payload != "" && j.Payload != "{}" {
-			if err := json.Unmarshal([]byte(j.Payload), &job.Args); err != nil {
-				return fmt.Errorf("jobs: %s args: %w", zero.Kind(), err)
-			}
+	e.workers[zero.Kind()] = func(ctx context.Context, j jobtype.Job) error {
+		args, err := jobtype.Decode[T](j)
+		if err != nil {
+			return permanent{err}
 		}
-		return w.Work(ctx, job)
+		return w.Work(ctx, &Job[T]{ID: j.ID, Attempt: j.Attempts, Fence: j.Fence(), Args: args})
 	}
 }
+
+// permanent marks an error no retry can cure (see Permanent).
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error   { return p.error }
+func (p permanent) Permanent() bool { return true }
 
 // Kick asks the engine to look for due work now (new work was recorded).
 // It never blocks.

@@ -15,17 +15,10 @@ import (
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/store/pgtest"
 )
-
-type syncArgs struct{}
-
-func (syncArgs) Kind() string { return store.JobIncidentSync }
-
-type followupArgs struct{}
-
-func (followupArgs) Kind() string { return store.JobFollowup }
 
 // testEngine is the database the tests run on: all of them on SQLite,
 // then all again on PostgreSQL, where claims take row and advisory locks.
@@ -99,7 +92,7 @@ func TestHeartbeatsKeepALongJobsLease(t *testing.T) {
 	s := mustStore(t)
 	declare(t, s, "a")
 	var runs, inFlight, maxInFlight atomic.Int32
-	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+	work := jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
 		runs.Add(1)
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
@@ -112,7 +105,7 @@ func TestHeartbeatsKeepALongJobsLease(t *testing.T) {
 		}
 		return nil
 	})
-	reg := func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) }
+	reg := func(e *jobs.Engine) { jobs.Register[jobtype.IncidentSync](e, work) }
 	// Leases of a second: renewed every third of one, with room to spare
 	// on a machine busy with other tests.
 	engine(t, s, "one", time.Second, reg)
@@ -133,8 +126,8 @@ func TestALostLeaseStopsTheJob(t *testing.T) {
 	rec := declare(t, s, "a")
 	var cause atomic.Value
 	var writeErr atomic.Value
-	started := make(chan store.Fence, 1)
-	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+	started := make(chan jobtype.Fence, 1)
+	work := jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
 		started <- j.Fence
 		<-ctx.Done()
 		// Boxed: an atomic.Value takes no nil, and the write may succeed.
@@ -142,7 +135,7 @@ func TestALostLeaseStopsTheJob(t *testing.T) {
 		writeErr.Store(errBox{s.MarkStep(context.Background(), j.Fence, rec.ID, store.StepPinned)})
 		return ctx.Err()
 	})
-	engine(t, s, "one", 600*time.Millisecond, func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) })
+	engine(t, s, "one", 600*time.Millisecond, func(e *jobs.Engine) { jobs.Register[jobtype.IncidentSync](e, work) })
 	f := <-started
 	// Another replica takes the job over (as if this one had paused past
 	// its lease): its claim changes the token.
@@ -163,7 +156,7 @@ type errBox struct{ err error }
 
 // forceTakeover claims f's job for another owner, as a replica would once
 // the lease ran out.
-func forceTakeover(tb testing.TB, s *store.Store, f store.Fence) {
+func forceTakeover(tb testing.TB, s *store.Store, f jobtype.Fence) {
 	tb.Helper()
 	// The owner's heartbeat may renew the lease between the expiry and the
 	// claim (or hold the row a moment): expire and claim until it takes.
@@ -188,7 +181,7 @@ func TestAHangingJobIsStoppedAndRetried(t *testing.T) {
 	s := mustStore(t)
 	declare(t, s, "a")
 	var runs atomic.Int32
-	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+	work := jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
 		if runs.Add(1) == 1 {
 			<-ctx.Done() // hangs until stopped
 			return ctx.Err()
@@ -197,7 +190,7 @@ func TestAHangingJobIsStoppedAndRetried(t *testing.T) {
 	})
 	e := jobs.New(jobs.Config{Owner: "one", Lease: 5 * time.Second, Timeout: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond,
 		RetryBase: 10 * time.Millisecond, RetryMax: 20 * time.Millisecond}, s, zerolog.Nop(), nil, nil)
-	jobs.Register[syncArgs](e, work)
+	jobs.Register[jobtype.IncidentSync](e, work)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go e.Run(ctx)
@@ -210,7 +203,7 @@ func TestSnoozeRunsAgainAtItsTime(t *testing.T) {
 	declare(t, s, "a")
 	var times []time.Time
 	var mu sync.Mutex
-	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+	work := jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
 		mu.Lock()
 		defer mu.Unlock()
 		times = append(times, time.Now())
@@ -219,7 +212,7 @@ func TestSnoozeRunsAgainAtItsTime(t *testing.T) {
 		}
 		return nil
 	})
-	engine(t, s, "one", time.Second, func(e *jobs.Engine) { jobs.Register[syncArgs](e, work) })
+	engine(t, s, "one", time.Second, func(e *jobs.Engine) { jobs.Register[jobtype.IncidentSync](e, work) })
 	waitUntil(t, 3*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(times) == 2 })
 	if gap := times[1].Sub(times[0]); gap < 280*time.Millisecond {
 		t.Fatalf("ran again after %s, before its time", gap)
@@ -242,12 +235,12 @@ func TestJobsOfOneIncidentNeverOverlap(t *testing.T) {
 		done.Add(1)
 	}
 	reg := func(e *jobs.Engine) {
-		jobs.Register[syncArgs](e, jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
-			run(ctx, j.IncidentID)
+		jobs.Register[jobtype.IncidentSync](e, jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
+			run(ctx, j.Args.IncidentID)
 			return nil
 		}))
-		jobs.Register[followupArgs](e, jobs.WorkFunc[followupArgs](func(ctx context.Context, j *jobs.Job[followupArgs]) error {
-			run(ctx, j.IncidentID)
+		jobs.Register[jobtype.Followup](e, jobs.WorkFunc[jobtype.Followup](func(ctx context.Context, j *jobs.Job[jobtype.Followup]) error {
+			run(ctx, j.Args.IncidentID)
 			return nil
 		}))
 	}
@@ -270,13 +263,13 @@ func TestShutdownHandsUnfinishedWorkBack(t *testing.T) {
 	s := mustStore(t)
 	declare(t, s, "a")
 	started := make(chan struct{})
-	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+	work := jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
 		close(started)
 		<-ctx.Done()
 		return ctx.Err()
 	})
 	e := jobs.New(jobs.Config{Owner: "one", Lease: time.Hour, DrainTimeout: 100 * time.Millisecond}, s, zerolog.Nop(), nil, nil)
-	jobs.Register[syncArgs](e, work)
+	jobs.Register[jobtype.IncidentSync](e, work)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(ctx) }()
@@ -333,7 +326,7 @@ func TestDrainKeepsALongJobsLease(t *testing.T) {
 	started := make(chan struct{})
 	var runs atomic.Int32
 	var cause atomic.Value
-	work := jobs.WorkFunc[syncArgs](func(ctx context.Context, j *jobs.Job[syncArgs]) error {
+	work := jobs.WorkFunc[jobtype.IncidentSync](func(ctx context.Context, j *jobs.Job[jobtype.IncidentSync]) error {
 		runs.Add(1)
 		close(started)
 		select {
@@ -346,7 +339,7 @@ func TestDrainKeepsALongJobsLease(t *testing.T) {
 	})
 	e := jobs.New(jobs.Config{Owner: "one", Lease: time.Second, Timeout: time.Minute, PollInterval: 50 * time.Millisecond,
 		DrainTimeout: 10 * time.Second}, s, zerolog.Nop(), nil, nil)
-	jobs.Register[syncArgs](e, work)
+	jobs.Register[jobtype.IncidentSync](e, work)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.Run(ctx) }()

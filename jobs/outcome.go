@@ -8,7 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
-	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Outcomes of a run, as metrics count them.
@@ -28,7 +28,7 @@ const releaseTimeout = 2 * time.Second
 // record writes how a run ended. The write uses a context that outlives
 // the job's own (it may have been cancelled), but not the process, and has
 // a deadline of its own.
-func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log zerolog.Logger) string {
+func (e *Engine) record(ctx, parent context.Context, j jobtype.Job, err error, log zerolog.Logger) string {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.StoreTimeout)
 	defer cancel()
 	f := j.Fence()
@@ -73,7 +73,7 @@ func (e *Engine) record(ctx, parent context.Context, j store.Job, err error, log
 // failed records a failed run: a retry after a backoff, or, for a
 // permanent error or a job that has failed too often for too long, the
 // end (dead).
-func (e *Engine) failed(ctx context.Context, j store.Job, err error, log zerolog.Logger) string {
+func (e *Engine) failed(ctx context.Context, j jobtype.Job, err error, log zerolog.Logger) string {
 	f := j.Fence()
 	failures := j.Failures + 1
 	tooLong := !j.FailingSince.IsZero() && e.now().Sub(j.FailingSince) >= e.cfg.MaxAge

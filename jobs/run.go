@@ -12,7 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
-	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Run claims due jobs and runs them until ctx ends, then drains. Three
@@ -23,7 +23,7 @@ import (
 func (e *Engine) Run(ctx context.Context) {
 	// Everything the engine and its jobs write gives way to the front
 	// door's writes, whose acks wait on them.
-	ctx = store.Background(ctx)
+	ctx = jobtype.Background(ctx)
 	sweep := cron.New()
 	sweep.Schedule(cron.Every(e.cfg.PollInterval), cron.FuncJob(e.Kick))
 	sweep.Start()
@@ -102,7 +102,7 @@ func (e *Engine) resetTimer(ctx context.Context, timer *time.Timer) {
 // the earliest of: shutdown's drain deadline, its Timeout, its lease
 // running out unrenewed (a margin before it does, counted from when the
 // claim was sent), or the lease being lost to another worker.
-func (e *Engine) start(parent context.Context, wg *sync.WaitGroup, done chan<- struct{}, j store.Job, claimed time.Time) {
+func (e *Engine) start(parent context.Context, wg *sync.WaitGroup, done chan<- struct{}, j jobtype.Job, claimed time.Time) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ctx, cancelTimeout := context.WithTimeout(ctx, e.cfg.Timeout)
 	watchdog := time.AfterFunc(e.cfg.Lease-e.margin()-time.Since(claimed), func() { cancel(errLeaseEnding) })
@@ -141,7 +141,7 @@ func (e *Engine) heartbeat(ctx context.Context) {
 		case <-t.C:
 		}
 		e.mu.Lock()
-		fences := make([]store.Fence, 0, len(e.running))
+		fences := make([]jobtype.Fence, 0, len(e.running))
 		for _, r := range e.running {
 			fences = append(fences, r.fence)
 		}
@@ -194,7 +194,7 @@ func (e *Engine) drain(wg *sync.WaitGroup, cancel context.CancelFunc) {
 	}
 }
 
-func (e *Engine) runJob(ctx, parent context.Context, j store.Job) {
+func (e *Engine) runJob(ctx, parent context.Context, j jobtype.Job) {
 	log := e.log.With().Int64("job", j.ID).Str("kind", j.Kind).Int64("incident", j.IncidentID).Int("attempt", j.Attempts).Logger()
 	began := time.Now()
 	work, ok := e.workers[j.Kind]
@@ -214,7 +214,7 @@ func (e *Engine) runJob(ctx, parent context.Context, j store.Job) {
 // work runs the worker, turning a panic into the run's failure: a bug in
 // one job must not take the replica down, nor every replica that claims
 // the job after it.
-func (e *Engine) work(ctx context.Context, work func(context.Context, store.Job) error, j store.Job, log zerolog.Logger) (err error) {
+func (e *Engine) work(ctx context.Context, work func(context.Context, jobtype.Job) error, j jobtype.Job, log zerolog.Logger) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error().Str("panic", fmt.Sprint(p)).Str("stack", string(debug.Stack())).Msg("jobs: the worker panicked; the run counts as failed")

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
@@ -85,7 +86,7 @@ func (f *fixture) occupy(tb testing.TB, host string) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := f.st.RecordMeetingAttempt(f.ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Tag: "t", Host: host}); err != nil {
+	if err := f.st.RecordMeetingAttempt(f.ctx, jobtype.Fence{}, rec.ID, store.MeetingAttempt{Tag: "t", Host: host}); err != nil {
 		tb.Fatal(err)
 	}
 }

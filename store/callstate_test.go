@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -61,7 +62,7 @@ func TestARestartedMeetingCountsOnlyItsOwnPeople(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
 	rec, _, _ := s.Declare(ctx, newIncident("restarted"))
 	mustHost(t, s, "host@example.com")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 77, JoinURL: "https://z/j/77"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 77, JoinURL: "https://z/j/77"})
 	t0 := c.Now()
 	s.SetMeetingStatus(ctx, 77, warroom.MeetingStarted, t0)
 	for _, who := range []string{"alice", "bob", "carol"} {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -22,7 +23,7 @@ func TestLifecycleChanges(t *testing.T) {
 		t.Fatalf("new incident: commander %q responders %v", rec.Commander, rec.Responders)
 	}
 	mustHost(t, s, "host@example.com")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
 	if before, err := s.SetSeverity(ctx, rec.ID, warroom.SEV1); err != nil || before.Severity != warroom.SEV2 {
 		t.Fatalf("severity: before %v, %v", before, err)
 	}
@@ -119,17 +120,17 @@ func TestMeetingOfAReplacedCallIsRetired(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	mustHost(t, s, "h1")
-	if err := s.RecordMeetingAttempt(ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); err != nil {
+	if err := s.RecordMeetingAttempt(ctx, jobtype.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ReplaceMeeting(ctx, rec.ID); err != nil { // while meeting 0 is being made
 		t.Fatal(err)
 	}
-	current, err := s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h1", warroom.Meeting{ID: 100, JoinURL: "https://z/j/100"})
+	current, err := s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "h1", warroom.Meeting{ID: 100, JoinURL: "https://z/j/100"})
 	if err != nil || current {
 		t.Fatalf("meeting 0 made after the replace: current=%v %v", current, err)
 	}
-	if err := s.RecordMeetingAttempt(ctx, store.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); warroom.ErrorCode(err) != warroom.ECONFLICT {
+	if err := s.RecordMeetingAttempt(ctx, jobtype.Fence{}, rec.ID, store.MeetingAttempt{Seq: 0, Tag: "[t0]", Host: "h1"}); warroom.ErrorCode(err) != warroom.ECONFLICT {
 		t.Fatalf("an attempt for the replaced call: %v, want ECONFLICT", err)
 	}
 	retired, _ := s.RetiredMeetings(ctx, rec.ID)
@@ -149,7 +150,7 @@ func TestOlderMeetingEventsDoNotWin(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	mustHost(t, s, "h")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	t0 := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	s.SetMeetingStatus(ctx, 7, warroom.MeetingStarted, t0)
 	s.SetMeetingStatus(ctx, 7, warroom.MeetingEnded, t0.Add(time.Hour))
@@ -167,7 +168,7 @@ func TestCancelWinsOverTheSchedulingJob(t *testing.T) {
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	f, _, _ := s.AddFollowup(ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f", Start: time.Now().Add(time.Hour)})
 	mustHost(t, s, "h")
-	if err := s.RecordFollowupAttempt(ctx, store.Fence{}, f.ID, "[f]", "h", []string{"h"}, ""); err != nil {
+	if err := s.RecordFollowupAttempt(ctx, jobtype.Fence{}, f.ID, "[f]", "h", []string{"h"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CancelFollowup(ctx, f.ID, "U2"); err != nil {
@@ -178,10 +179,10 @@ func TestCancelWinsOverTheSchedulingJob(t *testing.T) {
 	}
 	// The job's meeting arrives after the cancel: recorded (to be deleted),
 	// but the Join post is refused.
-	if err := s.SetFollowupMeeting(ctx, store.Fence{}, f.ID, "h", warroom.Meeting{ID: 5, JoinURL: "https://z/j/5"}); err != nil {
+	if err := s.SetFollowupMeeting(ctx, jobtype.Fence{}, f.ID, "h", warroom.Meeting{ID: 5, JoinURL: "https://z/j/5"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkFollowupPosting(ctx, store.Fence{}, f.ID, false); warroom.ErrorCode(err) != warroom.ECONFLICT {
+	if err := s.MarkFollowupPosting(ctx, jobtype.Fence{}, f.ID, false); warroom.ErrorCode(err) != warroom.ECONFLICT {
 		t.Fatalf("posting a cancelled follow-up: %v, want ECONFLICT", err)
 	}
 	got, _ := s.Followup(ctx, f.ID)
@@ -196,9 +197,9 @@ func TestRemovingAHostDeletesItsZoomData(t *testing.T) {
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	key := warroom.OAuthHostKey("zu1")
 	mustHost(t, s, key)
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, key, warroom.Meeting{ID: 9, JoinURL: "https://z/j/9?pwd=secret1", Password: "secret1"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, key, warroom.Meeting{ID: 9, JoinURL: "https://z/j/9?pwd=secret1", Password: "secret1"})
 	f, _, _ := s.AddFollowup(ctx, store.NewFollowup{IncidentID: rec.ID, DedupeKey: "f", Start: time.Now().Add(time.Hour)})
-	s.SetFollowupMeeting(ctx, store.Fence{}, f.ID, key, warroom.Meeting{ID: 10, JoinURL: "https://z/j/10?pwd=secret2", Password: "secret2"})
+	s.SetFollowupMeeting(ctx, jobtype.Fence{}, f.ID, key, warroom.Meeting{ID: 10, JoinURL: "https://z/j/10?pwd=secret2", Password: "secret2"})
 	s.WatchRecording(ctx, store.NewRecordingWatch{IncidentID: rec.ID, MeetingID: 9, MeetingHost: key, PollUntil: time.Now().Add(time.Hour)})
 	removed, err := s.RemoveZoomHost(ctx, key)
 	if err != nil {
@@ -222,7 +223,7 @@ func TestParticipantsCountEachPersonOnce(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	mustHost(t, s, "h")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	t0 := time.Date(2026, 12, 1, 14, 2, 0, 0, time.UTC)
 	step := func(who string, present bool, at time.Time) {
 		t.Helper()
@@ -262,7 +263,7 @@ func TestSummaryKeptOnceAndRemovedWithTheAccount(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	mustHost(t, s, "h")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	for i, want := range []bool{true, false} {
 		created, err := s.SaveSummary(ctx, store.NewSummary{MeetingID: 7, MeetingUUID: "u1==", Overview: "overview",
 			NextSteps: []string{"step"}})

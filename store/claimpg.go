@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // claimLocked claims due jobs on PostgreSQL, where several replicas claim
@@ -14,11 +16,11 @@ import (
 // (FOR UPDATE SKIP LOCKED), and claims an incident's job only under a
 // transaction-scoped lock on that incident, so two replicas never both
 // conclude "none of this incident's jobs runs" and start two at once.
-func (s *Store) claimLocked(ctx context.Context, owner string, limit int, lease time.Duration) ([]Job, error) {
-	var jobs []Job
+func (s *Store) claimLocked(ctx context.Context, owner string, limit int, lease time.Duration) ([]jobtype.Job, error) {
+	var jobs []jobtype.Job
 	err := s.inTxWith(ctx, "claim jobs", &sql.TxOptions{Isolation: sql.LevelReadCommitted}, func(q txn) error {
 		jobs = jobs[:0]
-		now := ms(s.now())
+		now := ms(q.now)
 		due, err := lockDueJobs(ctx, q, now, 4*limit+8)
 		if err != nil {
 			return err
@@ -56,22 +58,10 @@ func (s *Store) claimLocked(ctx context.Context, owner string, limit int, lease 
 }
 
 // lockDueJobs locks up to n due jobs that no other transaction holds.
-func lockDueJobs(ctx context.Context, q querier, now int64, n int) ([]Job, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL AND available_at <= ?
+func lockDueJobs(ctx context.Context, q querier, now int64, n int) ([]jobtype.Job, error) {
+	due, err := collect(ctx, q, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL AND available_at <= ?
 		ORDER BY available_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, now, n)
 	if err != nil {
-		return nil, fmt.Errorf("store: claim jobs: %w", err)
-	}
-	defer rows.Close()
-	var due []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: claim jobs: %w", err)
-		}
-		due = append(due, j)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: claim jobs: %w", err)
 	}
 	return due, nil

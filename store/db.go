@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // querier is what the private helpers run their SQL on: the Store itself
@@ -75,19 +76,6 @@ func (c *stmtCache) close() {
 	c.m = map[string]*sql.Stmt{}
 }
 
-type backgroundKey struct{}
-
-// Background marks ctx as background work (the job engine's): its writes
-// give way to the front door's, whose acks wait on them (see committer).
-func Background(ctx context.Context) context.Context {
-	return context.WithValue(ctx, backgroundKey{}, true)
-}
-
-func isBackground(ctx context.Context) bool {
-	bg, _ := ctx.Value(backgroundKey{}).(bool)
-	return bg
-}
-
 // autocommit runs each statement on its own: a write goes through the
 // committer (SQLite) or straight to the database (PostgreSQL).
 type autocommit struct {
@@ -144,10 +132,13 @@ func (a autocommit) QueryRowContext(ctx context.Context, q string, args ...any) 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// txn is a transaction that reuses the cache's statements.
+// txn is a transaction that reuses the cache's statements. now is its
+// time, read once as it begins (wtf's Tx.now): every time a transaction
+// writes — updated_at, a job's due time, a lease — is the same instant.
 type txn struct {
-	tx *sql.Tx
-	c  *stmtCache
+	tx  *sql.Tx
+	c   *stmtCache
+	now time.Time
 }
 
 // stmt is the cached statement for q in this transaction, and the

@@ -105,6 +105,7 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(q txn) error) err
 func (s *Store) inTxWith(ctx context.Context, what string, opts *sql.TxOptions, fn func(q txn) error) error {
 	ctx, cancel := bounded(ctx)
 	defer cancel()
+	fn = s.stamped(fn)
 	if s.commits != nil {
 		return s.commits.write(ctx, fn)
 	}
@@ -125,6 +126,16 @@ func (s *Store) inTxWith(ctx context.Context, what string, opts *sql.TxOptions, 
 		case <-ctx.Done():
 			return fmt.Errorf("store: %s: %w", what, ctx.Err())
 		}
+	}
+}
+
+// stamped gives fn its transaction's now, read on the store's clock as fn
+// begins: once for each attempt, and for each write of a batch (see
+// committer), never twice within one.
+func (s *Store) stamped(fn func(q txn) error) func(q txn) error {
+	return func(q txn) error {
+		q.now = s.now()
+		return fn(q)
 	}
 }
 
@@ -162,4 +173,10 @@ func commitInDoubt(err error) bool {
 		return false
 	}
 	return !pgconn.SafeToRetry(err)
+}
+
+// isUniqueViolation recognises SQLite's and PostgreSQL's words for it.
+func isUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // FollowupRecord is a follow-up with its workflow progress.
@@ -50,7 +51,7 @@ func (s *Store) AddFollowup(ctx context.Context, f NewFollowup) (rec *FollowupRe
 			rec = existing
 			return nil
 		}
-		id, err := insertFollowup(ctx, q, f, s.now())
+		id, err := insertFollowup(ctx, q, f, q.now)
 		if err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func insertFollowup(ctx context.Context, q querier, f NewFollowup, now time.Time
 	if err != nil {
 		return 0, fmt.Errorf("store: add followup: %w", err)
 	}
-	if err := enqueue(ctx, q, JobFollowup, f.IncidentID, id, ms(now), ms(now)); err != nil {
+	if err := enqueue(ctx, q, jobtype.Followup{IncidentID: f.IncidentID, FollowupID: id}, ms(now), ms(now)); err != nil {
 		return 0, fmt.Errorf("store: add followup: %w", err)
 	}
 	return id, nil
@@ -101,26 +102,23 @@ func (s *Store) FollowupByN(ctx context.Context, incidentID int64, n int) (*Foll
 
 // Followups lists an incident's follow-ups in order.
 func (s *Store) Followups(ctx context.Context, incidentID int64) ([]FollowupRecord, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+followupColumns+` FROM followups WHERE incident_id = ? ORDER BY n`, incidentID)
+	out, err := collect(ctx, s.q, func(row scanner) (FollowupRecord, error) {
+		f, err := scanFollowup(row)
+		if err != nil {
+			return FollowupRecord{}, err
+		}
+		return *f, nil
+	}, `SELECT `+followupColumns+` FROM followups WHERE incident_id = ? ORDER BY n`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: followups: %w", err)
 	}
-	defer rows.Close()
-	var out []FollowupRecord
-	for rows.Next() {
-		f, err := scanFollowup(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: followups: %w", err)
-		}
-		out = append(out, *f)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // updateFollowup is a job's fenced write to a follow-up (set is a fixed
 // SQL fragment, cond more of the WHERE clause). It reports whether the row
 // matched.
-func (s *Store) updateFollowup(ctx context.Context, f Fence, id int64, cond, set string, args ...any) (bool, error) {
+func (s *Store) updateFollowup(ctx context.Context, f jobtype.Fence, id int64, cond, set string, args ...any) (bool, error) {
 	args = append(args, ms(s.now()), id)
 	n, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("followup %d", id), `UPDATE followups SET `+set+`, updated_at = ? WHERE id = ?`+cond, args...)
 	return n == 1, err
@@ -135,21 +133,21 @@ func errCancelled(id int64) error {
 const notCancelled = ` AND cancelled = 0 AND removed = 0`
 
 // SetFollowupStart records when the follow-up starts.
-func (s *Store) SetFollowupStart(ctx context.Context, f Fence, id int64, start time.Time) error {
+func (s *Store) SetFollowupStart(ctx context.Context, f jobtype.Fence, id int64, start time.Time) error {
 	_, err := s.updateFollowup(ctx, f, id, "", `start_at = ?`, ms(start))
 	return err
 }
 
 // RecordFollowupAttempt records the host and tag before Zoom is asked to
 // make the meeting; ECONFLICT once the follow-up is cancelled.
-func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, tag, host string, tried []string, day string) error {
+func (s *Store) RecordFollowupAttempt(ctx context.Context, f jobtype.Fence, id int64, tag, host string, tried []string, day string) error {
 	raw, _ := json.Marshal(nonNil(tried))
 	return s.inTx(ctx, "followup attempt", func(q txn) error {
 		if ok, err := hostExists(ctx, q, host); err != nil || !ok {
 			return errors.Join(err, errHostRemoved(host))
 		}
 		n, err := s.fencedExec(ctx, q, f, "followup attempt", `UPDATE followups SET meeting_host = ?, meeting_tag = ?,
-			meeting_tried = ?, updated_at = ? WHERE id = ?`+notCancelled, host, tag, string(raw), ms(s.now()), id)
+			meeting_tried = ?, updated_at = ? WHERE id = ?`+notCancelled, host, tag, string(raw), ms(q.now), id)
 		if err == nil && n == 0 {
 			err = errCancelled(id)
 		}
@@ -164,7 +162,7 @@ func (s *Store) RecordFollowupAttempt(ctx context.Context, f Fence, id int64, ta
 // was cancelled meanwhile: the cancellation then knows what to delete. A
 // meeting on a host removed meanwhile is not recorded: the follow-up is
 // marked removed instead, and ECONFLICT returned.
-func (s *Store) SetFollowupMeeting(ctx context.Context, f Fence, id int64, host string, m warroom.Meeting) error {
+func (s *Store) SetFollowupMeeting(ctx context.Context, f jobtype.Fence, id int64, host string, m warroom.Meeting) error {
 	return s.inTx(ctx, "followup meeting", func(q txn) error {
 		ok, err := hostExists(ctx, q, host)
 		if err != nil {
@@ -172,20 +170,20 @@ func (s *Store) SetFollowupMeeting(ctx context.Context, f Fence, id int64, host 
 		}
 		if !ok {
 			if _, err := s.fencedExec(ctx, q, f, "followup meeting", `UPDATE followups SET removed = 1, meeting_host = '',
-				meeting_tag = '', meeting_tried = '[]', updated_at = ? WHERE id = ?`, ms(s.now()), id); err != nil {
+				meeting_tag = '', meeting_tried = '[]', updated_at = ? WHERE id = ?`, ms(q.now), id); err != nil {
 				return err
 			}
 			return errCancelled(id)
 		}
 		_, err = s.fencedExec(ctx, q, f, "followup meeting", `UPDATE followups SET meeting_host = ?, meeting_id = ?, meeting_uuid = ?,
 			meeting_join_url = ?, meeting_password = ?, call_error = '', updated_at = ? WHERE id = ?`,
-			host, m.ID, m.UUID, m.JoinURL, m.Password, ms(s.now()), id)
+			host, m.ID, m.UUID, m.JoinURL, m.Password, ms(q.now), id)
 		return err
 	})
 }
 
 // SetFollowupError records why the meeting is not scheduled yet.
-func (s *Store) SetFollowupError(ctx context.Context, f Fence, id int64, reason string) error {
+func (s *Store) SetFollowupError(ctx context.Context, f jobtype.Fence, id int64, reason string) error {
 	_, err := s.updateFollowup(ctx, f, id, "", `call_error = ?`, reason)
 	return err
 }
@@ -194,7 +192,7 @@ func (s *Store) SetFollowupError(ctx context.Context, f Fence, id int64, reason 
 // reminder, with reminder=true) in the channel. It is refused with
 // ECONFLICT once the follow-up is cancelled: a Join button never appears
 // after "cancelled".
-func (s *Store) MarkFollowupPosting(ctx context.Context, f Fence, id int64, reminder bool) error {
+func (s *Store) MarkFollowupPosting(ctx context.Context, f jobtype.Fence, id int64, reminder bool) error {
 	col := "post_posting"
 	if reminder {
 		col = "reminder_posting"
@@ -208,7 +206,7 @@ func (s *Store) MarkFollowupPosting(ctx context.Context, f Fence, id int64, remi
 
 // SetFollowupPost records the follow-up's channel message (reminder=false)
 // or its reminder.
-func (s *Store) SetFollowupPost(ctx context.Context, f Fence, id int64, reminder bool, ts string) error {
+func (s *Store) SetFollowupPost(ctx context.Context, f jobtype.Fence, id int64, reminder bool, ts string) error {
 	col := "post_ts"
 	if reminder {
 		col = "reminder_ts"
@@ -218,24 +216,24 @@ func (s *Store) SetFollowupPost(ctx context.Context, f Fence, id int64, reminder
 }
 
 // MarkCancelDone records that the cancellation (or removal) is shown.
-func (s *Store) MarkCancelDone(ctx context.Context, f Fence, id int64) error {
+func (s *Store) MarkCancelDone(ctx context.Context, f jobtype.Fence, id int64) error {
 	_, err := s.updateFollowup(ctx, f, id, "", `cancel_done = 1`)
 	return err
 }
 
 // QueueReminder records the reminder job (once) due at runAt, and the
 // recording watch of the follow-up's meeting.
-func (s *Store) QueueReminder(ctx context.Context, f Fence, fr *FollowupRecord, runAt time.Time, watch NewRecordingWatch) error {
+func (s *Store) QueueReminder(ctx context.Context, f jobtype.Fence, fr *FollowupRecord, runAt time.Time, watch NewRecordingWatch) error {
 	return s.inTx(ctx, "queue reminder", func(q txn) error {
 		n, err := s.fencedExec(ctx, q, f, "queue reminder", `UPDATE followups SET reminder_queued = 1, updated_at = ?
-			WHERE id = ? AND reminder_queued = 0`+notCancelled, ms(s.now()), fr.ID)
+			WHERE id = ? AND reminder_queued = 0`+notCancelled, ms(q.now), fr.ID)
 		if err != nil || n == 0 {
 			return err // queued already, or cancelled
 		}
-		if err := enqueue(ctx, q, JobReminder, fr.IncidentID, fr.ID, ms(runAt), ms(s.now())); err != nil {
+		if err := enqueue(ctx, q, jobtype.Reminder{IncidentID: fr.IncidentID, FollowupID: fr.ID}, ms(runAt), ms(q.now)); err != nil {
 			return fmt.Errorf("store: queue reminder: %w", err)
 		}
-		return addWatch(ctx, q, watch, s.now())
+		return addWatch(ctx, q, watch, q.now)
 	})
 }
 
@@ -253,11 +251,11 @@ func (s *Store) CancelFollowup(ctx context.Context, id int64, by string) (*Follo
 		if before.Cancelled {
 			return warroom.Errorf(warroom.ECONFLICT, "Follow-up #%d is already cancelled.", before.N)
 		}
-		now := ms(s.now())
+		now := ms(q.now)
 		if _, err := q.ExecContext(ctx, `UPDATE followups SET cancelled = 1, cancelled_by = ?, updated_at = ? WHERE id = ?`, by, now, id); err != nil {
 			return fmt.Errorf("store: cancel followup: %w", err)
 		}
-		return enqueue(ctx, q, JobFollowup, before.IncidentID, id, now, now)
+		return enqueue(ctx, q, jobtype.Followup{IncidentID: before.IncidentID, FollowupID: id}, now, now)
 	})
 	return before, err
 }

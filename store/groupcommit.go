@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // committer is SQLite's one writer. SQLite takes one write transaction at
@@ -19,7 +21,7 @@ import (
 //
 // The queue has a fast lane: the front door's writes (whose acks wait on
 // them) go first into every transaction, and the engine's background
-// writes (see Background) fill it up to maxBatch.
+// writes (see jobtype.Background) fill it up to maxBatch.
 type committer struct {
 	db    *sql.DB
 	stmts *stmtCache
@@ -91,7 +93,7 @@ func (c *committer) queue(ctx context.Context, u *writeUnit) error {
 		return errors.New("store: closed")
 	default:
 	}
-	if isBackground(ctx) {
+	if jobtype.IsBackground(ctx) {
 		c.back = append(c.back, u)
 	} else {
 		c.front = append(c.front, u)

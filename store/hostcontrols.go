@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // HostControls is who has host controls of an incident's call: the
@@ -14,7 +16,7 @@ type HostControls struct {
 }
 
 // SetHostControls records who has host controls of the incident's call.
-func (s *Store) SetHostControls(ctx context.Context, f Fence, id int64, hc HostControls) error {
+func (s *Store) SetHostControls(ctx context.Context, f jobtype.Fence, id int64, hc HostControls) error {
 	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("incident %d host controls", id),
 		`UPDATE incidents SET host_controls_user = ?, host_controls_holder = ?, host_controls_email = ?, host_controls_note = ?
 		WHERE id = ?`, hc.User, hc.Holder, hc.Email, hc.Note, id)
@@ -24,7 +26,7 @@ func (s *Store) SetHostControls(ctx context.Context, f Fence, id int64, hc HostC
 // MarkHostControlsPosting records that a notice about host controls is
 // being posted in the incident's channel: a run that finds it looks for
 // the notice before posting it again.
-func (s *Store) MarkHostControlsPosting(ctx context.Context, f Fence, id int64) error {
+func (s *Store) MarkHostControlsPosting(ctx context.Context, f jobtype.Fence, id int64) error {
 	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("incident %d host controls notice", id),
 		`UPDATE incidents SET host_controls_posting = 1 WHERE id = ?`, id)
 	return err
@@ -32,23 +34,8 @@ func (s *Store) MarkHostControlsPosting(ctx context.Context, f Fence, id int64) 
 
 // SetHostControlsTold records what the channel now knows about host
 // controls; the notice, if one was due, is posted.
-func (s *Store) SetHostControlsTold(ctx context.Context, f Fence, id int64, told string) error {
+func (s *Store) SetHostControlsTold(ctx context.Context, f jobtype.Fence, id int64, told string) error {
 	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("incident %d host controls notice", id),
 		`UPDATE incidents SET host_controls_told = ?, host_controls_posting = 0 WHERE id = ?`, told, id)
 	return err
-}
-
-// intBool scans a 0/1 column into a bool.
-type intBool struct{ b *bool }
-
-func (x intBool) Scan(v any) error {
-	switch n := v.(type) {
-	case int64:
-		*x.b = n != 0
-	case bool:
-		*x.b = n
-	default:
-		return fmt.Errorf("store: %T is not a 0/1 flag", v)
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -18,12 +19,12 @@ func TestHostControlsAreRecorded(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	rec, _, _ := s.Declare(ctx, newIncident("k"))
 	mustHost(t, s, "h")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	kept := store.HostControls{User: "U2", Holder: "U1", Email: "alice@example.com", Note: "Zoom does not change the hosts of a meeting that is running"}
-	if err := s.SetHostControls(ctx, store.Fence{}, rec.ID, kept); err != nil {
+	if err := s.SetHostControls(ctx, jobtype.Fence{}, rec.ID, kept); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkHostControlsPosting(ctx, store.Fence{}, rec.ID); err != nil {
+	if err := s.MarkHostControlsPosting(ctx, jobtype.Fence{}, rec.ID); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Incident(ctx, rec.ID)
@@ -32,7 +33,7 @@ func TestHostControlsAreRecorded(t *testing.T) {
 		t.Fatalf("recorded %q %q %q %q posting=%v", got.HostControlsUser, got.HostControlsHolder, got.HostControlsEmail,
 			got.HostControlsNote, got.HostControlsPosting)
 	}
-	if err := s.SetHostControlsTold(ctx, store.Fence{}, rec.ID, "2|U2|U1"); err != nil {
+	if err := s.SetHostControlsTold(ctx, jobtype.Fence{}, rec.ID, "2|U2|U1"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ = s.Incident(ctx, rec.ID); got.HostControlsTold != "2|U2|U1" || got.HostControlsPosting {

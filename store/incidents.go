@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // NewIncident is what a declare records before any network call.
@@ -148,19 +149,19 @@ func (s *Store) Warm(ctx context.Context) error {
 		return fmt.Errorf("store: rehearse declare: %w", err)
 	}
 	defer tx.Rollback()
-	_, _, err = s.declare(ctx, txn{tx: tx, c: s.stmts}, NewIncident{DedupeKey: "rehearsal", Title: "rehearsal",
+	_, _, err = s.declare(ctx, txn{tx: tx, c: s.stmts, now: s.now()}, NewIncident{DedupeKey: "rehearsal", Title: "rehearsal",
 		FullTitle: "rehearsal", Severity: warroom.SEV4})
 	return err
 }
 
-func (s *Store) declare(ctx context.Context, tx querier, n NewIncident) (*Record, bool, error) {
+func (s *Store) declare(ctx context.Context, tx txn, n NewIncident) (*Record, bool, error) {
 	if n.DedupeKey == "" {
 		return nil, false, warroom.Errorf(warroom.EINVALID, "A declare needs a dedupe key.")
 	}
 	if !n.Severity.Valid() {
 		return nil, false, warroom.Errorf(warroom.EINVALID, "Severity must be 1, 2, 3 or 4.")
 	}
-	now := ms(s.now())
+	now := ms(tx.now)
 	responders, err := json.Marshal(nonNil(n.Responders))
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
@@ -186,7 +187,7 @@ func (s *Store) declare(ctx context.Context, tx querier, n NewIncident) (*Record
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
-	if err := enqueue(ctx, tx, JobIncidentSync, rec.ID, 0, now, now); err != nil {
+	if err := enqueue(ctx, tx, jobtype.IncidentSync{IncidentID: rec.ID}, now, now); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
 	return rec, true, nil
@@ -212,23 +213,11 @@ func (s *Store) IncidentByChannel(ctx context.Context, channelID string) (*Recor
 
 // Incidents lists incidents, newest first.
 func (s *Store) Incidents(ctx context.Context) ([]*Record, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents ORDER BY id DESC`)
+	recs, err := collect(ctx, s.q, scanIncident, `SELECT `+incidentColumns+` FROM incidents ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: incidents: %w", err)
 	}
-	defer rows.Close()
-	var out []*Record
-	for rows.Next() {
-		rec, err := scanIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: incidents: %w", err)
-		}
-		out = append(out, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: incidents: %w", err)
-	}
-	return out, nil
+	return recs, nil
 }
 
 const incidentColumns = `id, dedupe_key, title, full_title, severity, status, declared_by, source_channel, response_url, private,
@@ -241,8 +230,6 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale,
 	meeting_people, meeting_started_at, meeting_ended_at, host_controls_user, host_controls_email, host_controls_note,
 	host_controls_holder, host_controls_told, host_controls_posting`
-
-type scanner interface{ Scan(dest ...any) error }
 
 func findIncident(ctx context.Context, q querier, where string, args ...any) (*Record, error) {
 	rec, err := scanIncident(q.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE `+where, args...))
@@ -303,13 +290,6 @@ func scanIncident(row scanner) (*Record, error) {
 	return &r, nil
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // IncidentCounts counts incidents by severity and by status, for /metrics.
 func (s *Store) IncidentCounts(ctx context.Context) (bySeverity, byStatus map[string]int, err error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT severity, status, COUNT(*) FROM incidents GROUP BY severity, status`)
@@ -328,4 +308,25 @@ func (s *Store) IncidentCounts(ctx context.Context) (bySeverity, byStatus map[st
 		byStatus[status] += n
 	}
 	return bySeverity, byStatus, rows.Err()
+}
+
+// ChannelNameClaimedByOther reports whether another incident has claimed
+// or owns a channel of this name.
+func (s *Store) ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE channel_name = ? AND id <> ?`, name, id).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: channel name %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+// OpenIncidents lists active incidents, oldest first.
+func (s *Store) OpenIncidents(ctx context.Context) ([]*Record, error) {
+	recs, err := collect(ctx, s.q, scanIncident, `SELECT `+incidentColumns+` FROM incidents WHERE status = ? ORDER BY id`,
+		string(warroom.StatusActive))
+	if err != nil {
+		return nil, fmt.Errorf("store: open incidents: %w", err)
+	}
+	return recs, nil
 }

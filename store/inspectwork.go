@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // WorkInfo is what `warroom doctor` reports of the durable work: the jobs
 // given up on lately, and how many are failing and being retried.
 type WorkInfo struct {
-	Dead    []Job // given up on in the last DeadWindow and not replaced, newest first (a few)
-	DeadAll int   // how many of those there are
-	Failing int   // unfinished jobs whose last run failed
+	Dead    []jobtype.Job // given up on in the last DeadWindow and not replaced, newest first (a few)
+	DeadAll int           // how many of those there are
+	Failing int           // unfinished jobs whose last run failed
 }
 
 // inspectWork reads the work's state from db, an engine's own handle

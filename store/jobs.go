@@ -8,89 +8,56 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
-
-// Job kinds: the durable work the workflow package carries out.
-const (
-	// JobIncidentSync builds an incident's war room and, whenever the
-	// incident changes, brings what people see up to date: one per
-	// incident, for its whole life.
-	JobIncidentSync = "incident_sync"
-	JobFollowup     = "followup"  // schedule (or cancel) a follow-up meeting and post it
-	JobReminder     = "reminder"  // post the reminder shortly before a follow-up
-	JobRecording    = "recording" // wait for a meeting's recording and attendance, post them
-	JobSummary      = "summary"   // post a call's AI Companion summary
-)
-
-// Job is a unit of durable work. Attempts counts claims, so a job whose
-// process died mid-run still shows it was tried.
-type Job struct {
-	ID         int64
-	Kind       string
-	IncidentID int64
-	RefID      int64 // the follow-up or recording watch the job is about
-	Payload    string
-	RunAt      time.Time
-	Attempts   int
-	LastError  string
-	// Failures counts the failed runs in a row (a success resets it);
-	// FailingSince is when the first of them was recorded.
-	Failures     int
-	FailingSince time.Time
-	DoneAt       time.Time // when it finished, or was given up on
-	// Token changes with every claim: writes made under an older token are
-	// refused (see Fence).
-	Token int64
-}
-
-// Fence is a job's claim on the database: a write made with it is refused
-// with warroom.ErrLeaseLost once the job was claimed again, by this
-// process or another. The zero Fence checks nothing (callers outside jobs).
-type Fence struct{ Job, Token int64 }
-
-// Fence is the job's current claim.
-func (j Job) Fence() Fence { return Fence{Job: j.ID, Token: j.Token} }
 
 const jobColumns = `id, kind, COALESCE(incident_id, 0), ref_id, payload, run_at, attempts, last_error, lease_token,
 	failures, failing_since, COALESCE(done_at, 0)`
 
-func scanJob(row scanner) (Job, error) {
-	var j Job
+func scanJob(row scanner) (jobtype.Job, error) {
+	var j jobtype.Job
 	var runAt, failingSince, doneAt int64
-	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.RefID, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token,
+	err := row.Scan(&j.ID, &j.Kind, &j.IncidentID, &j.Subject, &j.Payload, &runAt, &j.Attempts, &j.LastError, &j.Token,
 		&j.Failures, &failingSince, &doneAt)
 	j.RunAt, j.FailingSince, j.DoneAt = fromMS(runAt), fromMS(failingSince), fromMS(doneAt)
 	return j, err
 }
 
-// enqueue records work in the caller's transaction. There is at most one
-// unfinished job per kind, incident and subject: if one waits, it becomes
-// due at the earlier of the two times; if one runs, it runs again as soon
-// as it ends (rerun), so a change made meanwhile is never missed; run_at
-// then holds when that rerun is due (the earliest asked for).
-func enqueue(ctx context.Context, q querier, kind string, incidentID, refID int64, runAt, now int64) error {
-	var incident any = incidentID
-	if incidentID == 0 {
+// enqueue records the job of args in the caller's transaction, with the
+// args as its payload. There is at most one unfinished job per kind and
+// scope (incident and subject): if one waits, it becomes due at the
+// earlier of the two times; if one runs, it runs again as soon as it ends
+// (rerun), so a change made meanwhile is never missed; run_at then holds
+// when that rerun is due (the earliest asked for). The job merged into
+// keeps its payload: args of one scope are the same (jobtype.Args).
+func enqueue(ctx context.Context, q querier, args jobtype.Args, runAt, now int64) error {
+	payload, err := jobtype.Encode(args)
+	if err != nil {
+		return err
+	}
+	scope := args.Scope()
+	var incident any = scope.Incident
+	if scope.Incident == 0 {
 		incident = nil // work of no incident's (a Zoom account's event)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, run_at, available_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)
+	_, err = q.ExecContext(ctx, `INSERT INTO jobs (kind, incident_id, ref_id, payload, run_at, available_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (kind, incident_id, ref_id) WHERE done_at IS NULL DO UPDATE SET
 			rerun = CASE WHEN jobs.lease_owner <> '' THEN 1 ELSE jobs.rerun END,
 			run_at = CASE WHEN jobs.lease_owner <> '' AND jobs.rerun = 0 THEN excluded.run_at
 				WHEN excluded.run_at < jobs.run_at THEN excluded.run_at ELSE jobs.run_at END,
 			available_at = CASE WHEN jobs.lease_owner = '' AND excluded.run_at < jobs.available_at
 				THEN excluded.run_at ELSE jobs.available_at END`,
-		kind, incident, refID, runAt, runAt, now)
+		args.Kind(), incident, scope.Subject, string(payload), runAt, runAt, now)
 	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", kind, err)
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
 }
 
-// EnqueueJob records work for an incident, due at runAt (see enqueue).
-func (s *Store) EnqueueJob(ctx context.Context, kind string, incidentID, refID int64, runAt time.Time) error {
-	if err := enqueue(ctx, s.q, kind, incidentID, refID, ms(runAt), ms(s.now())); err != nil {
+// EnqueueJob records the job of args, due at runAt (see enqueue).
+func (s *Store) EnqueueJob(ctx context.Context, args jobtype.Args, runAt time.Time) error {
+	if err := enqueue(ctx, s.q, args, ms(runAt), ms(s.now())); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
@@ -100,7 +67,7 @@ func (s *Store) EnqueueJob(ctx context.Context, kind string, incidentID, refID i
 // people see catches up with a change.
 func (s *Store) RequestSync(ctx context.Context, incidentID int64) error {
 	now := ms(s.now())
-	if err := enqueue(ctx, s.q, JobIncidentSync, incidentID, 0, now, now); err != nil {
+	if err := enqueue(ctx, s.q, jobtype.IncidentSync{IncidentID: incidentID}, now, now); err != nil {
 		return fmt.Errorf("store: sync: %w", err)
 	}
 	return nil
@@ -111,7 +78,7 @@ func (s *Store) RequestSync(ctx context.Context, incidentID int64) error {
 // is claimed only if no other job of its incident runs (per-incident
 // order: a sync and a follow-up of one incident never race on Slack or
 // Zoom). Waiting jobs (a backoff, a poll) hold nothing.
-func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]Job, error) {
+func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease time.Duration) ([]jobtype.Job, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -128,29 +95,16 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 	if s.engine.name == postgresEngine.name {
 		return s.claimLocked(ctx, owner, limit, lease)
 	}
-	var jobs []Job
+	var jobs []jobtype.Job
 	err := s.inTx(ctx, "claim jobs", func(q txn) error {
-		now := ms(s.now())
+		now := ms(q.now)
 		busy, err := runningIncidents(ctx, q, now)
 		if err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		due, err := collect(ctx, q, scanJob, `SELECT `+jobColumns+` FROM jobs
 			WHERE done_at IS NULL AND available_at <= ? ORDER BY available_at, id LIMIT ?`, now, limit+len(busy)+8)
 		if err != nil {
-			return fmt.Errorf("store: claim jobs: %w", err)
-		}
-		var due []Job
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("store: claim jobs: %w", err)
-			}
-			due = append(due, j)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: claim jobs: %w", err)
 		}
 		until := now + lease.Milliseconds()
@@ -181,33 +135,28 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, limit int, lease ti
 
 // runningIncidents are the incidents with a job under an unexpired lease.
 func runningIncidents(ctx context.Context, q querier, now int64) (map[int64]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT incident_id FROM jobs
+	running, err := collect(ctx, q, scanID, `SELECT incident_id FROM jobs
 		WHERE done_at IS NULL AND lease_owner <> '' AND lease_until > ? AND incident_id IS NOT NULL`, now)
 	if err != nil {
 		return nil, fmt.Errorf("store: running jobs: %w", err)
 	}
-	defer rows.Close()
-	busy := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: running jobs: %w", err)
-		}
+	busy := make(map[int64]bool, len(running))
+	for _, id := range running {
 		busy[id] = true
 	}
-	return busy, rows.Err()
+	return busy, nil
 }
 
 // RenewLeases extends the leases of running jobs to now+lease, in one
 // transaction for all of them. It returns the jobs whose lease was lost
 // (claimed by another since): they must stop.
-func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Duration) (lost []Fence, err error) {
+func (s *Store) RenewLeases(ctx context.Context, fences []jobtype.Fence, lease time.Duration) (lost []jobtype.Fence, err error) {
 	if len(fences) == 0 {
 		return nil, nil
 	}
 	err = s.inTx(ctx, "renew leases", func(q txn) error {
 		lost = lost[:0]
-		until := ms(s.now()) + lease.Milliseconds()
+		until := ms(q.now) + lease.Milliseconds()
 		for _, f := range fences {
 			res, err := q.ExecContext(ctx, `UPDATE jobs SET lease_until = ?, available_at = ?
 				WHERE id = ? AND lease_token = ? AND done_at IS NULL`, until, until, f.Job, f.Token)
@@ -227,9 +176,9 @@ func (s *Store) RenewLeases(ctx context.Context, fences []Fence, lease time.Dura
 // while it ran: at once, or at the time that work asked for (run_at holds
 // it while the job runs), so a burst of changes that asked to wait — a
 // call's head count — is shown in one run, not one run each.
-func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
+func (s *Store) CompleteJob(ctx context.Context, f jobtype.Fence) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
+	return s.finishJob(ctx, f, now, `done_at = CASE WHEN rerun = 1 THEN NULL ELSE CAST(? AS BIGINT) END,
 		available_at = CASE WHEN rerun = 1 AND run_at > ? THEN run_at WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE available_at END,
 		last_error = '', failures = 0, failing_since = 0`, now, now, now)
 }
@@ -237,17 +186,18 @@ func (s *Store) CompleteJob(ctx context.Context, f Fence) error {
 // SnoozeJob records a run that wants to come back at a time of its own
 // (a recording not ready yet): not a failure, so the failures in a row end
 // — at once instead if more work was asked for while it ran.
-func (s *Store) SnoozeJob(ctx context.Context, f Fence, at time.Time, why string) error {
-	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
+func (s *Store) SnoozeJob(ctx context.Context, f jobtype.Fence, at time.Time, why string) error {
+	now := ms(s.now())
+	return s.finishJob(ctx, f, now, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
 		last_error = ?, failures = 0, failing_since = 0`,
-		ms(at), ms(s.now()), ms(at), why)
+		ms(at), now, ms(at), why)
 }
 
 // RetryJob records a failed run and when to try again — at once instead
 // if more work was asked for while it ran.
-func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError string) error {
+func (s *Store) RetryJob(ctx context.Context, f jobtype.Fence, at time.Time, lastError string) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
+	return s.finishJob(ctx, f, now, `run_at = ?, available_at = CASE WHEN rerun = 1 THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
 		last_error = ?, failures = failures + 1, failing_since = CASE WHEN failing_since = 0 THEN CAST(? AS BIGINT) ELSE failing_since END`,
 		ms(at), now, ms(at), lastError, now)
 }
@@ -256,21 +206,22 @@ func (s *Store) RetryJob(ctx context.Context, f Fence, at time.Time, lastError s
 // many failures for too long): it is done and dead, and stays listed for
 // /incident status, warroom doctor and /metrics. A later change to its
 // incident queues a new job, which tries afresh.
-func (s *Store) BuryJob(ctx context.Context, f Fence, lastError string) error {
+func (s *Store) BuryJob(ctx context.Context, f jobtype.Fence, lastError string) error {
 	now := ms(s.now())
-	return s.finishJob(ctx, f, `done_at = ?, dead = 1, last_error = ?, failures = failures + 1,
+	return s.finishJob(ctx, f, now, `done_at = ?, dead = 1, last_error = ?, failures = failures + 1,
 		failing_since = CASE WHEN failing_since = 0 THEN CAST(? AS BIGINT) ELSE failing_since END`, now, lastError, now)
 }
 
 // ReleaseJob gives back a job interrupted by shutdown: due at once, for
 // whichever worker comes first (another replica, or this one restarted).
-func (s *Store) ReleaseJob(ctx context.Context, f Fence) error {
-	return s.finishJob(ctx, f, `available_at = ?`, ms(s.now()))
+func (s *Store) ReleaseJob(ctx context.Context, f jobtype.Fence) error {
+	now := ms(s.now())
+	return s.finishJob(ctx, f, now, `available_at = ?`, now)
 }
 
-// finishJob records a job's outcome, with the results its run handed over
-// (Ledger.HandOver) in the same commit.
-func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any) error {
+// finishJob records a job's outcome, decided at now, with the results its
+// run handed over (Ledger.HandOver) in the same commit and at the same now.
+func (s *Store) finishJob(ctx context.Context, f jobtype.Fence, now int64, set string, args ...any) error {
 	args = append(args, f.Job, f.Token)
 	finish := func(q querier) error {
 		res, err := q.ExecContext(ctx, `UPDATE jobs SET `+set+`, rerun = 0, lease_owner = '', lease_until = 0
@@ -290,7 +241,7 @@ func (s *Store) finishJob(ctx context.Context, f Fence, set string, args ...any)
 	return s.inTx(ctx, "finish job", func(q txn) error {
 		// An incident gone meanwhile has nothing to record; the outcome
 		// still is.
-		if err := v.(*Ledger).writeOn(ctx, q, nil, nil); err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
+		if err := v.(*Ledger).writeOn(ctx, q, now, nil, nil); err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
 			return err
 		}
 		return finish(q)
@@ -321,9 +272,10 @@ func (s *Store) NextDue(ctx context.Context) (at time.Time, ok bool, err error) 
 // leases left by a killed process would otherwise delay recovery until
 // they expire.
 func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
+	now := ms(s.now())
 	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET lease_owner = '', lease_until = 0,
 		available_at = CASE WHEN run_at < ? THEN run_at ELSE ? END
-		WHERE done_at IS NULL AND lease_owner <> ''`, ms(s.now()), ms(s.now()))
+		WHERE done_at IS NULL AND lease_owner <> ''`, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: release leases: %w", err)
 	}
@@ -331,21 +283,12 @@ func (s *Store) ReleaseLeases(ctx context.Context) (int64, error) {
 }
 
 // PendingJobs lists unfinished jobs, oldest due first.
-func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
+func (s *Store) PendingJobs(ctx context.Context) ([]jobtype.Job, error) {
+	jobs, err := collect(ctx, s.q, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending jobs: %w", err)
 	}
-	defer rows.Close()
-	var jobs []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: pending jobs: %w", err)
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, rows.Err()
+	return jobs, nil
 }
 
 // JobStats is what /metrics says of the queue.
@@ -411,27 +354,18 @@ func (s *Store) countKinds(ctx context.Context, into map[string]int, query strin
 
 // DeadJobs lists the jobs given up on that still stand, newest first:
 // those of one incident (incidentID > 0) or, with 0, any since then.
-func (s *Store) DeadJobs(ctx context.Context, incidentID int64, since time.Time, limit int) ([]Job, error) {
+func (s *Store) DeadJobs(ctx context.Context, incidentID int64, since time.Time, limit int) ([]jobtype.Job, error) {
 	where, args := deadJob+` AND done_at >= ?`, []any{ms(since)}
 	if incidentID > 0 {
 		where += ` AND incident_id = ?`
 		args = append(args, incidentID)
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY done_at DESC, id DESC LIMIT ?`,
+	jobs, err := collect(ctx, s.q, scanJob, `SELECT `+jobColumns+` FROM jobs WHERE `+where+` ORDER BY done_at DESC, id DESC LIMIT ?`,
 		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: dead jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: dead jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return jobs, nil
 }
 
 // fenceCheck is appended to a job's write: the write happens only while
@@ -441,7 +375,7 @@ const fenceCheck = ` AND EXISTS (SELECT 1 FROM jobs WHERE jobs.id = ? AND jobs.l
 // fencedExec runs a job's UPDATE (whose WHERE clause ends the query) with
 // the lease check added. No row changed means the lease was lost
 // (warroom.ErrLeaseLost) or the row is missing (ENOTFOUND).
-func (s *Store) fencedExec(ctx context.Context, q querier, f Fence, what, query string, args ...any) (int64, error) {
+func (s *Store) fencedExec(ctx context.Context, q querier, f jobtype.Fence, what, query string, args ...any) (int64, error) {
 	if f.Job != 0 {
 		query += fenceCheck
 		args = append(args, f.Job, f.Token)
@@ -460,7 +394,7 @@ func (s *Store) fencedExec(ctx context.Context, q querier, f Fence, what, query 
 }
 
 // checkFence says whether f still holds its job.
-func (s *Store) checkFence(ctx context.Context, q querier, f Fence) error {
+func (s *Store) checkFence(ctx context.Context, q querier, f jobtype.Fence) error {
 	if f.Job == 0 {
 		return nil
 	}
@@ -477,6 +411,6 @@ func (s *Store) checkFence(ctx context.Context, q querier, f Fence) error {
 
 // CheckFence reports warroom.ErrLeaseLost when the job no longer holds its
 // claim: a worker asks before a side effect it cannot take back.
-func (s *Store) CheckFence(ctx context.Context, f Fence) error {
+func (s *Store) CheckFence(ctx context.Context, f jobtype.Fence) error {
 	return s.checkFence(ctx, s.q, f)
 }

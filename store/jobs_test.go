@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -25,7 +26,7 @@ func TestJobLeaseRetryComplete(t *testing.T) {
 	if again, _ := s.ClaimJobs(ctx, "w2", 10, time.Minute); len(again) != 0 {
 		t.Fatalf("leased job claimed twice: %+v", again)
 	}
-	stale := store.Fence{Job: jobs[0].ID, Token: jobs[0].Token - 1}
+	stale := jobtype.Fence{Job: jobs[0].ID, Token: jobs[0].Token - 1}
 	if err := s.RetryJob(ctx, stale, c.Now(), "x"); !errors.Is(err, warroom.ErrLeaseLost) {
 		t.Fatalf("a stale token finished a job: %v", err)
 	}
@@ -78,7 +79,7 @@ func TestRenewingKeepsTheLeaseAndReportsLostOnes(t *testing.T) {
 	}
 	// a is renewed in time; b's lease runs out and w2 takes it over.
 	c.Add(8 * time.Second)
-	if lost, err := s.RenewLeases(ctx, []store.Fence{jobs[0].Fence()}, 10*time.Second); err != nil || len(lost) != 0 {
+	if lost, err := s.RenewLeases(ctx, []jobtype.Fence{jobs[0].Fence()}, 10*time.Second); err != nil || len(lost) != 0 {
 		t.Fatalf("renew: lost %v, %v", lost, err)
 	}
 	c.Add(5 * time.Second)
@@ -86,7 +87,7 @@ func TestRenewingKeepsTheLeaseAndReportsLostOnes(t *testing.T) {
 	if len(taken) != 1 || taken[0].ID != jobs[1].ID {
 		t.Fatalf("w2 took %+v, want only b's job (a's lease was renewed)", taken)
 	}
-	lost, err := s.RenewLeases(ctx, []store.Fence{jobs[0].Fence(), jobs[1].Fence()}, 10*time.Second)
+	lost, err := s.RenewLeases(ctx, []jobtype.Fence{jobs[0].Fence(), jobs[1].Fence()}, 10*time.Second)
 	if err != nil || len(lost) != 1 || lost[0].Job != jobs[1].ID {
 		t.Fatalf("renew after takeover: lost %v, %v; want b's job", lost, err)
 	}
@@ -107,7 +108,7 @@ func TestOneJobOfAnIncidentRunsAtATime(t *testing.T) {
 		t.Fatalf("claimed %+v, want the sync of each incident and not the follow-up", jobs)
 	}
 	for _, j := range jobs {
-		if j.Kind != store.JobIncidentSync {
+		if j.Kind != jobtype.KindIncidentSync {
 			t.Fatalf("claimed %s beside its incident's sync", j.Kind)
 		}
 	}
@@ -131,8 +132,13 @@ func TestOneJobOfAnIncidentRunsAtATime(t *testing.T) {
 		}
 	}
 	next, _ := s.ClaimJobs(ctx, "w2", 10, time.Minute)
-	if len(next) != 1 || next[0].Kind != store.JobFollowup || next[0].RefID != f.ID {
+	if len(next) != 1 || next[0].Kind != jobtype.KindFollowup || next[0].Subject != f.ID {
 		t.Fatalf("after the sync ended: %+v, want the follow-up", next)
+	}
+	// The job carries its args, written by the transaction that made the
+	// follow-up.
+	if args, err := jobtype.Decode[jobtype.Followup](next[0]); err != nil || args != (jobtype.Followup{IncidentID: rec.ID, FollowupID: f.ID}) {
+		t.Fatalf("the follow-up's job has args %+v (%v) from payload %s", args, err, next[0].Payload)
 	}
 }
 

@@ -33,7 +33,7 @@ func (s *Store) CreateOAuthState(ctx context.Context, stateHash, slackUser strin
 
 // usableState checks a state exists, is unused and unexpired. Each refusal
 // is an *warroom.Error whose message suits the page a person sees.
-func (s *Store) usableState(ctx context.Context, q querier, stateHash string) (slackUser string, verifier []byte, browser string, err error) {
+func (s *Store) usableState(ctx context.Context, q txn, stateHash string) (slackUser string, verifier []byte, browser string, err error) {
 	var expires int64
 	var used sql.NullInt64
 	err = q.QueryRowContext(ctx, `SELECT slack_user, verifier, expires_at, used_at, browser_hash FROM oauth_states WHERE state_hash = ?`, stateHash).
@@ -45,7 +45,7 @@ func (s *Store) usableState(ctx context.Context, q querier, stateHash string) (s
 		return "", nil, "", fmt.Errorf("store: oauth state: %w", err)
 	case used.Valid:
 		return "", nil, "", warroom.Errorf(warroom.ECONFLICT, "This link has already been used. Ask for a new one with /incident zoom connect.")
-	case ms(s.now()) >= expires:
+	case ms(q.now) >= expires:
 		return "", nil, "", warroom.Errorf(warroom.EINVALID, "This link has expired. Ask for a new one with /incident zoom connect.")
 	}
 	return slackUser, verifier, browser, nil
@@ -100,7 +100,7 @@ func (s *Store) ConsumeOAuthState(ctx context.Context, stateHash, browserHash st
 			}
 			return errOtherBrowser
 		}
-		if _, err := q.ExecContext(ctx, `UPDATE oauth_states SET used_at = ? WHERE state_hash = ?`, ms(s.now()), stateHash); err != nil {
+		if _, err := q.ExecContext(ctx, `UPDATE oauth_states SET used_at = ? WHERE state_hash = ?`, ms(q.now), stateHash); err != nil {
 			return fmt.Errorf("store: oauth state: %w", err)
 		}
 		return nil
@@ -113,30 +113,4 @@ func (s *Store) ConsumeOAuthState(ctx context.Context, stateHash, browserHash st
 	}
 	v, err := s.cipher.open("pkce_verifier", sealed)
 	return slackUser, v, err
-}
-
-// SeenWebhook records the digest of a webhook (of what Zoom signed: its
-// timestamp and body) and reports whether it had been seen already: a
-// replay, or Zoom retrying. Digests older than keep are forgotten: the
-// timestamp check refuses those anyway.
-func (s *Store) SeenWebhook(ctx context.Context, digest string, keep time.Duration) (bool, error) {
-	now := ms(s.now())
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM webhook_seen WHERE seen_at < ?`, now-keep.Milliseconds()); err != nil {
-		return false, fmt.Errorf("store: webhook replay check: %w", err)
-	}
-	res, err := s.q.ExecContext(ctx, `INSERT INTO webhook_seen (digest, seen_at) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING`, digest, now)
-	if err != nil {
-		return false, fmt.Errorf("store: webhook replay check: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 0, nil
-}
-
-// ForgetWebhook drops a digest recorded by SeenWebhook, when the webhook
-// could not be handled: Zoom's retry of it must not pass for a replay.
-func (s *Store) ForgetWebhook(ctx context.Context, digest string) error {
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM webhook_seen WHERE digest = ?`, digest); err != nil {
-		return fmt.Errorf("store: webhook replay check: %w", err)
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // RecordingWatch is a meeting whose recording and attendance are awaited.
@@ -43,7 +44,7 @@ type NewRecordingWatch struct {
 // WatchRecording adds a recording watch (once per incident and meeting)
 // and its polling job.
 func (s *Store) WatchRecording(ctx context.Context, w NewRecordingWatch) error {
-	return s.inTx(ctx, "watch recording", func(q txn) error { return addWatch(ctx, q, w, s.now()) })
+	return s.inTx(ctx, "watch recording", func(q txn) error { return addWatch(ctx, q, w, q.now) })
 }
 
 func addWatch(ctx context.Context, q querier, w NewRecordingWatch, now time.Time) error {
@@ -64,7 +65,7 @@ func addWatch(ctx context.Context, q querier, w NewRecordingWatch, now time.Time
 	if start.IsZero() {
 		start = now
 	}
-	if err := enqueue(ctx, q, JobRecording, w.IncidentID, id, ms(start), ms(now)); err != nil {
+	if err := enqueue(ctx, q, jobtype.Recording{IncidentID: w.IncidentID, WatchID: id}, ms(start), ms(now)); err != nil {
 		return fmt.Errorf("store: watch recording: %w", err)
 	}
 	return nil
@@ -91,7 +92,11 @@ func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	return true, s.EnqueueJob(ctx, JobRecording, w.IncidentID, w.ID, s.now())
+	now := ms(s.now())
+	if err := enqueue(ctx, s.q, jobtype.Recording{IncidentID: w.IncidentID, WatchID: w.ID}, now, now); err != nil {
+		return true, fmt.Errorf("store: recording ready: %w", err)
+	}
+	return true, nil
 }
 
 // LookForRecordingsNow makes every recording being waited for due at
@@ -100,7 +105,7 @@ func (s *Store) RecordingReady(ctx context.Context, meetingID int64) (bool, erro
 func (s *Store) LookForRecordingsNow(ctx context.Context) error {
 	now := ms(s.now())
 	if _, err := s.q.ExecContext(ctx, `UPDATE jobs SET available_at = ? WHERE kind = ? AND done_at IS NULL
-		AND available_at > ? AND lease_owner = ''`, now, JobRecording, now); err != nil {
+		AND available_at > ? AND lease_owner = ''`, now, jobtype.KindRecording, now); err != nil {
 		return fmt.Errorf("store: recordings: %w", err)
 	}
 	return nil
@@ -115,7 +120,7 @@ const (
 )
 
 // MarkWatch sets a recording watch's step flag.
-func (s *Store) MarkWatch(ctx context.Context, f Fence, id int64, step int) error {
+func (s *Store) MarkWatch(ctx context.Context, f jobtype.Fence, id int64, step int) error {
 	col := map[int]string{WatchRecPosting: "rec_posting", WatchAttendancePosting: "attendance_posting",
 		WatchAttendanceDone: "attendance_done", WatchGaveUp: "gave_up"}[step]
 	if col == "" {
@@ -127,7 +132,7 @@ func (s *Store) MarkWatch(ctx context.Context, f Fence, id int64, step int) erro
 
 // SetWatchPost records a posted message of a watch: the recording
 // (attendance=false) or the attendance.
-func (s *Store) SetWatchPost(ctx context.Context, f Fence, id int64, attendance bool, ts string) error {
+func (s *Store) SetWatchPost(ctx context.Context, f jobtype.Fence, id int64, attendance bool, ts string) error {
 	col := "rec_ts"
 	if attendance {
 		col = "attendance_ts"
@@ -154,65 +159,4 @@ func findWatch(ctx context.Context, q querier, where string, args ...any) (*Reco
 	w.GaveUp, w.Removed = gaveUp == 1, removed == 1
 	w.PollUntil = fromMS(until)
 	return &w, nil
-}
-
-// ResolveOptions say what a resolve schedules besides the status change.
-type ResolveOptions struct {
-	Followup     bool          // schedule the post-incident review (its time is worked out by its job)
-	FollowupFor  time.Duration // its length
-	RecordingFor time.Duration // how long to wait for the bridge's recording
-}
-
-// Resolve resolves an incident and, in the same transaction, schedules its
-// follow-up and starts waiting for the bridge's recording: a crash can
-// lose neither. ECONFLICT if it is resolved already (two people resolving
-// at once: one wins, and only its summary is kept). It returns the
-// incident as it was, and whether a follow-up was scheduled.
-func (s *Store) Resolve(ctx context.Context, id int64, summary string, o ResolveOptions) (before *Record, followup bool, err error) {
-	err = s.inTx(ctx, "resolve", func(q txn) error {
-		if before, err = findIncident(ctx, q, `id = ?`, id); err != nil {
-			return err
-		}
-		if before.Status == warroom.StatusResolved {
-			return warroom.Errorf(warroom.ECONFLICT, "%s is already resolved. `/incident reopen` opens it again.", before.Ref())
-		}
-		now := s.now()
-		if err := s.applyChange(ctx, q, id, `status = ?, summary = ?, resolved_at = ?`,
-			string(warroom.StatusResolved), summary, ms(now)); err != nil {
-			return err
-		}
-		if o.Followup {
-			// Resolving again after a reopen keeps the review already planned.
-			var planned int
-			if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM followups WHERE incident_id = ? AND auto = 1 AND cancelled = 0`, id).Scan(&planned); err != nil {
-				return fmt.Errorf("store: resolve: %w", err)
-			}
-			followup = planned == 0
-		}
-		if followup {
-			if _, err := insertFollowup(ctx, q, NewFollowup{IncidentID: id, DedupeKey: fmt.Sprintf("resolve:%d:%d", id, ms(now)),
-				Auto: true, Duration: o.FollowupFor, Invitees: uniq(append([]string{before.DeclaredBy, before.Commander}, before.Responders...)),
-			}, now); err != nil {
-				return err
-			}
-		}
-		if before.Meeting != nil && before.MeetingHost != "" {
-			return addWatch(ctx, q, NewRecordingWatch{IncidentID: id, MeetingID: before.Meeting.ID, MeetingHost: before.MeetingHost,
-				Label: "the incident call", Bridge: true, StartAt: now, PollUntil: now.Add(o.RecordingFor)}, now)
-		}
-		return nil
-	})
-	return before, followup, err
-}
-
-func uniq(ids []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Removal says what deleting a Zoom account touched.
@@ -27,7 +28,7 @@ type Removal struct {
 func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error) {
 	var out Removal
 	err := s.inTx(ctx, "remove zoom host", func(q txn) error {
-		now := ms(s.now())
+		now := ms(q.now)
 		// The pool key of a connected account holds its Zoom user ID: the
 		// host lists that mention it are Zoom data too.
 		mentioned := `%` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(`"`+key+`"`) + `%`
@@ -80,12 +81,12 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 		}
 		for _, id := range watches {
 			if _, err := q.ExecContext(ctx, `UPDATE jobs SET done_at = ?, lease_owner = '', lease_until = 0
-				WHERE kind = ? AND ref_id = ? AND done_at IS NULL AND lease_owner = ''`, now, JobRecording, id); err != nil {
+				WHERE kind = ? AND ref_id = ? AND done_at IS NULL AND lease_owner = ''`, now, jobtype.KindRecording, id); err != nil {
 				return fmt.Errorf("store: remove zoom host: %w", err)
 			}
 		}
 		for _, id := range out.Incidents {
-			if err := enqueue(ctx, q, JobIncidentSync, id, 0, now, now); err != nil {
+			if err := enqueue(ctx, q, jobtype.IncidentSync{IncidentID: id}, now, now); err != nil {
 				return err
 			}
 		}
@@ -94,7 +95,7 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 			if err := q.QueryRowContext(ctx, `SELECT incident_id FROM followups WHERE id = ?`, id).Scan(&incident); err != nil {
 				return fmt.Errorf("store: remove zoom host: %w", err)
 			}
-			if err := enqueue(ctx, q, JobFollowup, incident, id, now, now); err != nil {
+			if err := enqueue(ctx, q, jobtype.Followup{IncidentID: incident, FollowupID: id}, now, now); err != nil {
 				return err
 			}
 		}
@@ -140,20 +141,11 @@ func forgetLinks(ctx context.Context, q querier, key, mentioned string) error {
 }
 
 func ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	out, err := collect(ctx, q, scanID, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // truncateLog copies the write-ahead log into the database and empties it:

@@ -27,23 +27,17 @@ func (s *Store) SeeReplica(ctx context.Context, name, version string, started ti
 
 // Replicas lists the replicas seen since then, most recently seen first.
 func (s *Store) Replicas(ctx context.Context, since time.Time) ([]Replica, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT name, version, started_at, seen_at FROM replicas
-		WHERE seen_at >= ? ORDER BY seen_at DESC, name`, ms(since))
+	out, err := collect(ctx, s.q, func(row scanner) (Replica, error) {
+		var r Replica
+		var started, seen int64
+		err := row.Scan(&r.Name, &r.Version, &started, &seen)
+		r.StartedAt, r.SeenAt = fromMS(started), fromMS(seen)
+		return r, err
+	}, `SELECT name, version, started_at, seen_at FROM replicas WHERE seen_at >= ? ORDER BY seen_at DESC, name`, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("store: replicas: %w", err)
 	}
-	defer rows.Close()
-	var out []Replica
-	for rows.Next() {
-		var r Replica
-		var started, seen int64
-		if err := rows.Scan(&r.Name, &r.Version, &started, &seen); err != nil {
-			return nil, fmt.Errorf("store: replicas: %w", err)
-		}
-		r.StartedAt, r.SeenAt = fromMS(started), fromMS(seen)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // HoldSingleton takes, or renews, the singleton called name for owner

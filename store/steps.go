@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Step is a one-way flag of the incident sync.
@@ -63,7 +64,7 @@ func (st Step) column() (string, error) {
 // Safe for concurrent use by the steps of one run.
 type Ledger struct {
 	s     *Store
-	fence Fence
+	fence jobtype.Fence
 	id    int64
 
 	mu      sync.Mutex
@@ -78,7 +79,7 @@ type assignment struct {
 }
 
 // Ledger starts the record of one sync run of incident id.
-func (s *Store) Ledger(f Fence, id int64) *Ledger {
+func (s *Store) Ledger(f jobtype.Fence, id int64) *Ledger {
 	return &Ledger{s: s, fence: f, id: id, pending: map[string]assignment{}}
 }
 
@@ -203,12 +204,12 @@ func (p *Ledger) take() ([]string, map[string]assignment) {
 // statement. Results that fail to be written are not kept: their steps
 // run again next time, which is what they were chosen for.
 func (p *Ledger) write(ctx context.Context, cols []string, set []assignment) error {
-	return p.writeOn(ctx, p.s.q, cols, set)
+	return p.writeOn(ctx, p.s.q, ms(p.s.now()), cols, set)
 }
 
-// writeOn is write on q: the store itself, or the transaction that records
-// the job's outcome.
-func (p *Ledger) writeOn(ctx context.Context, q querier, cols []string, set []assignment) error {
+// writeOn is write on q, at now: the store itself, or the transaction
+// that records the job's outcome (with that outcome's now).
+func (p *Ledger) writeOn(ctx context.Context, q querier, now int64, cols []string, set []assignment) error {
 	waiting, pending := p.take()
 	for i, col := range cols {
 		if _, ok := pending[col]; !ok {
@@ -229,7 +230,7 @@ func (p *Ledger) writeOn(ctx context.Context, q querier, cols []string, set []as
 		args = append(args, a.args...)
 	}
 	s := p.s
-	args = append(args, ms(s.now()), p.id)
+	args = append(args, now, p.id)
 	n, err := s.fencedExec(ctx, q, p.fence, fmt.Sprintf("update incident %d", p.id),
 		`UPDATE incidents SET `+b.String()+`updated_at = ? WHERE id = ?`, args...)
 	if err != nil {
@@ -242,17 +243,17 @@ func (p *Ledger) writeOn(ctx context.Context, q querier, cols []string, set []as
 }
 
 // MarkStep records steps of incident id at once (see Ledger.Mark).
-func (s *Store) MarkStep(ctx context.Context, f Fence, id int64, steps ...Step) error {
+func (s *Store) MarkStep(ctx context.Context, f jobtype.Fence, id int64, steps ...Step) error {
 	return s.Ledger(f, id).Mark(ctx, steps...)
 }
 
 // ClaimChannelName records the channel name about to be created (see
 // Ledger.ClaimChannelName).
-func (s *Store) ClaimChannelName(ctx context.Context, f Fence, id int64, name string, attempt int) error {
+func (s *Store) ClaimChannelName(ctx context.Context, f jobtype.Fence, id int64, name string, attempt int) error {
 	return s.Ledger(f, id).ClaimChannelName(ctx, name, attempt)
 }
 
 // SetChannel records the incident's channel (see Ledger.SetChannel).
-func (s *Store) SetChannel(ctx context.Context, f Fence, id int64, channelID, name string) error {
+func (s *Store) SetChannel(ctx context.Context, f jobtype.Fence, id int64, channelID, name string) error {
 	return s.Ledger(f, id).SetChannel(ctx, channelID, name)
 }

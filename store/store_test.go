@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -63,7 +64,7 @@ func TestDeclareIsIdempotentAndQueuesWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(jobs) != 1 || jobs[0].Kind != store.JobIncidentSync || jobs[0].IncidentID != a.ID {
+	if len(jobs) != 1 || jobs[0].Kind != jobtype.KindIncidentSync || jobs[0].IncidentID != a.ID {
 		t.Fatalf("pending jobs = %+v, want one declare job for incident %d", jobs, a.ID)
 	}
 }
@@ -92,10 +93,10 @@ func TestStateSurvivesReopen(t *testing.T) {
 	}
 	m := warroom.Meeting{ID: 98765432109876, UUID: "u==", HostEmail: "bot@example.com", JoinURL: "https://zoom.example/j/98765432109876?pwd=x"}
 	mustHost(t, s, "bot@example.com")
-	if _, err := s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "bot@example.com", m); err != nil {
+	if _, err := s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "bot@example.com", m); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkStep(ctx, store.Fence{}, rec.ID, store.StepPinned); err != nil {
+	if err := s.MarkStep(ctx, jobtype.Fence{}, rec.ID, store.StepPinned); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -155,13 +156,13 @@ func TestChannelBelongsToOneIncident(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), &clock{t: time.Now()})
 	a, _, _ := s.Declare(ctx, newIncident("a"))
 	b, _, _ := s.Declare(ctx, newIncident("b"))
-	if err := s.SetChannel(ctx, store.Fence{}, a.ID, "C100", "inc-x"); err != nil {
+	if err := s.SetChannel(ctx, jobtype.Fence{}, a.ID, "C100", "inc-x"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetChannel(ctx, store.Fence{}, b.ID, "C100", "inc-x"); warroom.ErrorCode(err) != warroom.ECONFLICT {
+	if err := s.SetChannel(ctx, jobtype.Fence{}, b.ID, "C100", "inc-x"); warroom.ErrorCode(err) != warroom.ECONFLICT {
 		t.Fatalf("second incident took the same channel: err = %v", err)
 	}
-	if err := s.ClaimChannelName(ctx, store.Fence{}, b.ID, "inc-x", 1); err != nil {
+	if err := s.ClaimChannelName(ctx, jobtype.Fence{}, b.ID, "inc-x", 1); err != nil {
 		t.Fatal(err)
 	}
 	if other, _ := s.ChannelNameClaimedByOther(ctx, b.ID, "inc-x"); !other {

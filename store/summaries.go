@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // MeetingSummary is a call's AI Companion summary and its post.
@@ -50,7 +51,7 @@ func (s *Store) SaveSummary(ctx context.Context, n NewSummary) (created bool, er
 		if !rec.OwnsInstance(n.Started, n.Ended) {
 			return warroom.Errorf(warroom.ENOTFOUND, "That run of the Zoom meeting was not the call of %s.", rec.Ref())
 		}
-		now := ms(s.now())
+		now := ms(q.now)
 		var id int64
 		err = q.QueryRowContext(ctx, `INSERT INTO summaries (incident_id, meeting_uuid, meeting_host, overview, next_steps, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_uuid) DO NOTHING RETURNING id`,
@@ -62,7 +63,7 @@ func (s *Store) SaveSummary(ctx context.Context, n NewSummary) (created bool, er
 			return fmt.Errorf("store: summary: %w", err)
 		}
 		created = true
-		return enqueue(ctx, q, JobSummary, rec.ID, id, now, now)
+		return enqueue(ctx, q, jobtype.Summary{IncidentID: rec.ID, SummaryID: id}, now, now)
 	})
 	return created, err
 }
@@ -115,13 +116,13 @@ func (s *Store) Summary(ctx context.Context, id int64) (*MeetingSummary, error) 
 }
 
 // MarkSummaryPosting records that the summary's post is being sent.
-func (s *Store) MarkSummaryPosting(ctx context.Context, f Fence, id int64) error {
+func (s *Store) MarkSummaryPosting(ctx context.Context, f jobtype.Fence, id int64) error {
 	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("summary %d", id), `UPDATE summaries SET posting = 1 WHERE id = ?`, id)
 	return err
 }
 
 // SetSummaryPost records the summary's post.
-func (s *Store) SetSummaryPost(ctx context.Context, f Fence, id int64, ts string) error {
+func (s *Store) SetSummaryPost(ctx context.Context, f jobtype.Fence, id int64, ts string) error {
 	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("summary %d", id), `UPDATE summaries SET post_ts = ? WHERE id = ?`, ts, id)
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -26,7 +27,7 @@ func TestSummaryKeptOnlyForTheIncidentsOwnRun(t *testing.T) {
 	declared := c.Now()
 
 	bridge, _, _ := s.Declare(ctx, newIncident("bridge"))
-	s.SetMeeting(ctx, store.Fence{}, bridge.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
+	s.SetMeeting(ctx, jobtype.Fence{}, bridge.ID, 0, "h", warroom.Meeting{ID: 7, JoinURL: "https://z/j/7"})
 	adopted, _, _ := s.Declare(ctx, newIncident("adopted"))
 	if _, err := s.AdoptMeeting(ctx, adopted.ID, warroom.Meeting{ID: 9, JoinURL: "https://z/j/9"}); err != nil {
 		t.Fatal(err)

@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-)
 
-// JobZoomEvents applies the Zoom events recorded for an incident (or, for
-// an event of no incident's, that one event): see ReceiveZoomEvent.
-const JobZoomEvents = "zoom_events"
+	"github.com/warroom-dev/warroom/jobtype"
+)
 
 // ZoomEvent is one of Zoom's events, recorded and waiting to be applied.
 type ZoomEvent struct {
@@ -32,7 +30,7 @@ type ZoomEvent struct {
 func (s *Store) ReceiveZoomEvent(ctx context.Context, key string, ev ZoomEvent, meetingID int64, account bool) (recorded bool, err error) {
 	err = s.inTx(ctx, "receive zoom event", func(q txn) error {
 		recorded = false
-		now := ms(s.now())
+		now := ms(q.now)
 		res, err := q.ExecContext(ctx, `INSERT INTO events_seen (event_id, seen_at) VALUES (?, ?) ON CONFLICT (event_id) DO NOTHING`,
 			key, now)
 		if err != nil {
@@ -57,12 +55,14 @@ func (s *Store) ReceiveZoomEvent(ctx context.Context, key string, ev ZoomEvent, 
 			VALUES (?, ?, ?, ?, ?) RETURNING id`, inc, ev.Event, ev.EventTS, ev.Payload, now).Scan(&id); err != nil {
 			return fmt.Errorf("store: zoom event: %w", err)
 		}
-		ref := int64(0) // an incident's events are applied in order, by one job
+		// An incident's events are applied in order, by one job; an
+		// account's event by a job of its own.
+		args := jobtype.ZoomEvents{IncidentID: incident}
 		if incident == 0 {
-			ref = id
+			args.EventID = id
 		}
 		recorded = true
-		return enqueue(ctx, q, JobZoomEvents, incident, ref, now, now)
+		return enqueue(ctx, q, args, now, now)
 	})
 	return recorded, err
 }
@@ -90,33 +90,28 @@ func meetingIncident(ctx context.Context, q querier, meetingID int64) (int64, er
 	return id, nil
 }
 
-// PendingZoomEvents lists the events a JobZoomEvents job applies, in the
-// order they came: an incident's (incidentID > 0), or the one event ref.
-func (s *Store) PendingZoomEvents(ctx context.Context, incidentID, ref int64) ([]ZoomEvent, error) {
+// PendingZoomEvents lists the events a jobtype.ZoomEvents job applies, in
+// the order they came: an incident's (incidentID > 0), or the one event of
+// no incident's, eventID.
+func (s *Store) PendingZoomEvents(ctx context.Context, incidentID, eventID int64) ([]ZoomEvent, error) {
 	where, arg := `incident_id = ?`, incidentID
 	if incidentID == 0 {
-		where, arg = `id = ?`, ref
+		where, arg = `id = ?`, eventID
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT id, COALESCE(incident_id, 0), event, event_ts, payload FROM zoom_events
-		WHERE `+where+` ORDER BY id`, arg)
+	out, err := collect(ctx, s.q, func(row scanner) (ZoomEvent, error) {
+		var e ZoomEvent
+		err := row.Scan(&e.ID, &e.IncidentID, &e.Event, &e.EventTS, &e.Payload)
+		return e, err
+	}, `SELECT id, COALESCE(incident_id, 0), event, event_ts, payload FROM zoom_events WHERE `+where+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom events: %w", err)
 	}
-	defer rows.Close()
-	var out []ZoomEvent
-	for rows.Next() {
-		var e ZoomEvent
-		if err := rows.Scan(&e.ID, &e.IncidentID, &e.Event, &e.EventTS, &e.Payload); err != nil {
-			return nil, fmt.Errorf("store: zoom events: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DoneZoomEvent deletes an applied event: what it said now lives in the
 // incident's state, and nothing of Zoom's is kept longer than needed.
-func (s *Store) DoneZoomEvent(ctx context.Context, f Fence, id int64) error {
+func (s *Store) DoneZoomEvent(ctx context.Context, f jobtype.Fence, id int64) error {
 	if err := s.checkFence(ctx, s.q, f); err != nil {
 		return fmt.Errorf("store: zoom event %d: %w", id, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -21,7 +22,7 @@ func TestZoomEventsAreRecordedOnceForTheirIncident(t *testing.T) {
 	s := MustOpen(t, filepath.Join(t.TempDir(), "w.db"), c)
 	rec, _, _ := s.Declare(ctx, newIncident("evented"))
 	mustHost(t, s, "host@example.com")
-	s.SetMeeting(ctx, store.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
+	s.SetMeeting(ctx, jobtype.Fence{}, rec.ID, 0, "host@example.com", warroom.Meeting{ID: 811, JoinURL: "https://z/j/811"})
 
 	ev := store.ZoomEvent{Event: "meeting.started", EventTS: 1, Payload: `{"object":{"id":811}}`}
 	for i, want := range []bool{true, false} { // the second is a redelivery
@@ -45,10 +46,10 @@ func TestZoomEventsAreRecordedOnceForTheirIncident(t *testing.T) {
 	for _, j := range jobs {
 		kinds = append(kinds, j.Kind)
 	}
-	if got := strings.Count(strings.Join(kinds, ","), store.JobZoomEvents); got != 2 {
+	if got := strings.Count(strings.Join(kinds, ","), jobtype.KindZoomEvents); got != 2 {
 		t.Errorf("%d zoom_events jobs (%v), want 2: the incident's and the account's", got, kinds)
 	}
-	if err := s.DoneZoomEvent(ctx, store.Fence{}, evs[0].ID); err != nil {
+	if err := s.DoneZoomEvent(ctx, jobtype.Fence{}, evs[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if evs, _ := s.PendingZoomEvents(ctx, rec.ID, 0); len(evs) != 0 {

@@ -100,21 +100,17 @@ func scanHost(row scanner, extra ...any) (*warroom.ZoomHost, error) {
 // ZoomHosts lists the pool: Server-to-Server hosts first, each group in
 // the order it was added.
 func (s *Store) ZoomHosts(ctx context.Context) ([]warroom.ZoomHost, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+` FROM zoom_hosts
-		ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, position, created_at, key`)
+	out, err := collect(ctx, s.q, func(row scanner) (warroom.ZoomHost, error) {
+		h, err := scanHost(row)
+		if err != nil {
+			return warroom.ZoomHost{}, err
+		}
+		return *h, nil
+	}, `SELECT `+hostColumns+` FROM zoom_hosts ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, position, created_at, key`)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom hosts: %w", err)
 	}
-	defer rows.Close()
-	var out []warroom.ZoomHost
-	for rows.Next() {
-		h, err := scanHost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: zoom hosts: %w", err)
-		}
-		out = append(out, *h)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PoolHost is a host with what choosing among hosts needs: its open
@@ -141,25 +137,22 @@ func (s *Store) PoolHosts(ctx context.Context, day string, upTo int) ([]PoolHost
 		load = `(SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE i.meeting_host = zoom_hosts.key AND i.status = ?
 			LIMIT ` + strconv.Itoa(upTo) + `) l)`
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+hostColumns+`, `+load+`,
+	out, err := collect(ctx, s.q, func(row scanner) (PoolHost, error) {
+		var ph PoolHost
+		h, err := scanHost(row, &ph.Load, &ph.Requests)
+		if err != nil {
+			return ph, err
+		}
+		ph.ZoomHost = *h
+		return ph, nil
+	}, `SELECT `+hostColumns+`, `+load+`,
 		COALESCE((SELECT requests FROM zoom_usage u WHERE u.host = zoom_hosts.key AND u.day = ?), 0)
 		FROM zoom_hosts ORDER BY CASE mode WHEN 's2s' THEN 0 ELSE 1 END, position, created_at, key`,
 		string(warroom.StatusActive), day)
 	if err != nil {
 		return nil, fmt.Errorf("store: zoom hosts: %w", err)
 	}
-	defer rows.Close()
-	var out []PoolHost
-	for rows.Next() {
-		var ph PoolHost
-		h, err := scanHost(rows, &ph.Load, &ph.Requests)
-		if err != nil {
-			return nil, fmt.Errorf("store: zoom hosts: %w", err)
-		}
-		ph.ZoomHost = *h
-		out = append(out, ph)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ZoomHost returns one host by key.
@@ -386,4 +379,13 @@ func (s *Store) LockAccount(ctx context.Context, key, owner string) (unlock func
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// hostExists reports whether host is still in the pool.
+func hostExists(ctx context.Context, q querier, host string) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM zoom_hosts WHERE key = ?`, host).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: zoom host %s: %w", host, err)
+	}
+	return n > 0, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
@@ -34,8 +35,8 @@ func (w *Workflow) DefaultFollowupStart(ctx context.Context, from time.Time, dec
 // rerun only does what is missing. Cancel wins: a cancellation recorded
 // while this job makes the meeting refuses the post, and the job runs
 // again to delete what it made.
-func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs]) error {
-	f, err := w.followups.Followup(ctx, job.RefID)
+func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[jobtype.Followup]) error {
+	f, err := w.followups.Followup(ctx, job.Args.FollowupID)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (w *Workflow) runFollowup(ctx context.Context, job *jobs.Job[FollowupArgs])
 
 // followupStopped decides what a failed step means: a cancellation that
 // won (the job's rerun deletes what was made), or a failure to retry.
-func (w *Workflow) followupStopped(ctx context.Context, fence store.Fence, f *store.FollowupRecord, err error) error {
+func (w *Workflow) followupStopped(ctx context.Context, fence jobtype.Fence, f *store.FollowupRecord, err error) error {
 	if warroom.ErrorCode(err) == warroom.ECONFLICT {
 		w.log.Info().Int64("followup", f.ID).Msg("follow-up cancelled while it was being scheduled; cancel wins")
 		return nil
@@ -100,7 +101,7 @@ func (w *Workflow) followupStopped(ctx context.Context, fence store.Fence, f *st
 
 // ensureFollowupMeeting makes the follow-up's scheduled meeting on the same
 // path as every meeting: host failover and the tag rule included.
-func (w *Workflow) ensureFollowupMeeting(ctx context.Context, fence store.Fence, rec *store.Record, f *store.FollowupRecord) error {
+func (w *Workflow) ensureFollowupMeeting(ctx context.Context, fence jobtype.Fence, rec *store.Record, f *store.FollowupRecord) error {
 	var invitees []zoom.Invitee
 	for _, id := range f.Invitees {
 		if u, err := w.slack.UserInfo(ctx, id); err == nil && u.Email != "" {
@@ -141,7 +142,7 @@ func (w *Workflow) ensureFollowupMeeting(ctx context.Context, fence store.Fence,
 // cancelFollowup deletes a cancelled follow-up's meeting (one still being
 // made is found by its tag) and marks its post cancelled; a follow-up
 // whose Zoom account was removed only has its post say so.
-func (w *Workflow) cancelFollowup(ctx context.Context, fence store.Fence, rec *store.Record, f *store.FollowupRecord) error {
+func (w *Workflow) cancelFollowup(ctx context.Context, fence jobtype.Fence, rec *store.Record, f *store.FollowupRecord) error {
 	if f.CancelDone {
 		return nil
 	}
@@ -190,8 +191,8 @@ func (w *Workflow) deleteFollowupMeeting(ctx context.Context, f *store.FollowupR
 }
 
 // runReminder posts the follow-up's reminder once, shortly before it starts.
-func (w *Workflow) runReminder(ctx context.Context, job *jobs.Job[ReminderArgs]) error {
-	f, err := w.followups.Followup(ctx, job.RefID)
+func (w *Workflow) runReminder(ctx context.Context, job *jobs.Job[jobtype.Reminder]) error {
+	f, err := w.followups.Followup(ctx, job.Args.FollowupID)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 )
@@ -29,8 +30,8 @@ func pollDelay(attempts int, max time.Duration) time.Duration {
 // runRecording waits for a meeting's cloud recording (Zoom answers 3301
 // until it is ready), posts its links once, then — for the incident's
 // bridge — who attended, once.
-func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs]) error {
-	wt, err := w.recordings.RecordingWatch(ctx, job.RefID)
+func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[jobtype.Recording]) error {
+	wt, err := w.recordings.RecordingWatch(ctx, job.Args.WatchID)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return nil // its Zoom account was removed, and the watch with it
 	}
@@ -80,7 +81,7 @@ func (w *Workflow) runRecording(ctx context.Context, job *jobs.Job[RecordingArgs
 // recordingFailed is a failed look for the recording: retried (the job's
 // backoff, and its end if it keeps failing), until the watch's cap — which
 // holds whatever the failure, not only while Zoom says "not ready".
-func (w *Workflow) recordingFailed(ctx context.Context, job *jobs.Job[RecordingArgs], rec *store.Record, wt *store.RecordingWatch, err error) error {
+func (w *Workflow) recordingFailed(ctx context.Context, job *jobs.Job[jobtype.Recording], rec *store.Record, wt *store.RecordingWatch, err error) error {
 	if !w.now().After(wt.PollUntil) {
 		return err
 	}
@@ -88,7 +89,7 @@ func (w *Workflow) recordingFailed(ctx context.Context, job *jobs.Job[RecordingA
 	return w.recordings.MarkWatch(ctx, job.Fence, wt.ID, store.WatchGaveUp)
 }
 
-func (w *Workflow) postRecording(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, r *zoom.Recording) error {
+func (w *Workflow) postRecording(ctx context.Context, fence jobtype.Fence, rec *store.Record, wt *store.RecordingWatch, r *zoom.Recording) error {
 	post := blocks.RecordingPost{MeetingLabel: wt.Label, ShareURL: r.ShareURL, Passcode: r.RecordingPlayPasscode,
 		Display: w.cfg.PasscodeDisplay, Duration: time.Duration(r.Duration) * time.Minute}
 	if post.Passcode == "" {
@@ -108,7 +109,7 @@ func (w *Workflow) postRecording(ctx context.Context, fence store.Fence, rec *st
 	return w.recordings.SetWatchPost(ctx, fence, wt.ID, false, ts)
 }
 
-func (w *Workflow) postAttendance(ctx context.Context, fence store.Fence, rec *store.Record, wt *store.RecordingWatch, client *zoom.Client) error {
+func (w *Workflow) postAttendance(ctx context.Context, fence jobtype.Fence, rec *store.Record, wt *store.RecordingWatch, client *zoom.Client) error {
 	people, err := client.PastParticipants(ctx, strconv.FormatInt(wt.MeetingID, 10))
 	var ze *zoom.Error
 	if errors.As(err, &ze) && (ze.Code == 4711 || ze.Status == 403 || ze.Status == 404) {

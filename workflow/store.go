@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -22,19 +23,19 @@ type Incidents interface {
 // WarRooms is the incident sync's record of the room it builds: the
 // ledger of its steps, and the channel names other incidents hold.
 type WarRooms interface {
-	Ledger(f store.Fence, id int64) *store.Ledger
+	Ledger(f jobtype.Fence, id int64) *store.Ledger
 	ChannelNameClaimedByOther(ctx context.Context, id int64, name string) (bool, error)
 }
 
 // Calls are an incident's Zoom meetings: the one being made, the ones
 // replaced, and what Zoom says of the current one.
 type Calls interface {
-	RecordMeetingAttempt(ctx context.Context, f store.Fence, id int64, a store.MeetingAttempt) error
-	SetMeeting(ctx context.Context, f store.Fence, id int64, seq int, host string, m warroom.Meeting) (current bool, err error)
-	SetCallFailed(ctx context.Context, f store.Fence, id int64, seq int, reason string, failures int, retryAt time.Time) error
+	RecordMeetingAttempt(ctx context.Context, f jobtype.Fence, id int64, a store.MeetingAttempt) error
+	SetMeeting(ctx context.Context, f jobtype.Fence, id int64, seq int, host string, m warroom.Meeting) (current bool, err error)
+	SetCallFailed(ctx context.Context, f jobtype.Fence, id int64, seq int, reason string, failures int, retryAt time.Time) error
 	RetiredMeetings(ctx context.Context, incidentID int64) ([]store.RetiredMeeting, error)
-	UpdateRetired(ctx context.Context, f store.Fence, r store.RetiredMeeting) error
-	DoneRetired(ctx context.Context, f store.Fence, retiredID int64) error
+	UpdateRetired(ctx context.Context, f jobtype.Fence, r store.RetiredMeeting) error
+	DoneRetired(ctx context.Context, f jobtype.Fence, retiredID int64) error
 	SetMeetingStatus(ctx context.Context, meetingID int64, status string, at time.Time) (id int64, changed bool, err error)
 	SetParticipant(ctx context.Context, meetingID int64, who string, present bool, at time.Time) (changed bool, err error)
 }
@@ -42,22 +43,22 @@ type Calls interface {
 // HostControls records who holds the call's host controls, and that the
 // channel was told.
 type HostControls interface {
-	SetHostControls(ctx context.Context, f store.Fence, id int64, hc store.HostControls) error
-	MarkHostControlsPosting(ctx context.Context, f store.Fence, id int64) error
-	SetHostControlsTold(ctx context.Context, f store.Fence, id int64, told string) error
+	SetHostControls(ctx context.Context, f jobtype.Fence, id int64, hc store.HostControls) error
+	MarkHostControlsPosting(ctx context.Context, f jobtype.Fence, id int64) error
+	SetHostControlsTold(ctx context.Context, f jobtype.Fence, id int64, told string) error
 }
 
 // Followups are the follow-up meetings and their reminders, step by step.
 type Followups interface {
 	Followup(ctx context.Context, id int64) (*store.FollowupRecord, error)
-	SetFollowupStart(ctx context.Context, f store.Fence, id int64, start time.Time) error
-	RecordFollowupAttempt(ctx context.Context, f store.Fence, id int64, tag, host string, tried []string, day string) error
-	SetFollowupMeeting(ctx context.Context, f store.Fence, id int64, host string, m warroom.Meeting) error
-	SetFollowupError(ctx context.Context, f store.Fence, id int64, reason string) error
-	MarkFollowupPosting(ctx context.Context, f store.Fence, id int64, reminder bool) error
-	SetFollowupPost(ctx context.Context, f store.Fence, id int64, reminder bool, ts string) error
-	QueueReminder(ctx context.Context, f store.Fence, fr *store.FollowupRecord, runAt time.Time, watch store.NewRecordingWatch) error
-	MarkCancelDone(ctx context.Context, f store.Fence, id int64) error
+	SetFollowupStart(ctx context.Context, f jobtype.Fence, id int64, start time.Time) error
+	RecordFollowupAttempt(ctx context.Context, f jobtype.Fence, id int64, tag, host string, tried []string, day string) error
+	SetFollowupMeeting(ctx context.Context, f jobtype.Fence, id int64, host string, m warroom.Meeting) error
+	SetFollowupError(ctx context.Context, f jobtype.Fence, id int64, reason string) error
+	MarkFollowupPosting(ctx context.Context, f jobtype.Fence, id int64, reminder bool) error
+	SetFollowupPost(ctx context.Context, f jobtype.Fence, id int64, reminder bool, ts string) error
+	QueueReminder(ctx context.Context, f jobtype.Fence, fr *store.FollowupRecord, runAt time.Time, watch store.NewRecordingWatch) error
+	MarkCancelDone(ctx context.Context, f jobtype.Fence, id int64) error
 }
 
 // Recordings are the watches for a meeting's recording and attendance.
@@ -66,8 +67,8 @@ type Recordings interface {
 	WatchRecording(ctx context.Context, w store.NewRecordingWatch) error
 	RecordingReady(ctx context.Context, meetingID int64) (bool, error)
 	LookForRecordingsNow(ctx context.Context) error
-	MarkWatch(ctx context.Context, f store.Fence, id int64, step int) error
-	SetWatchPost(ctx context.Context, f store.Fence, id int64, attendance bool, ts string) error
+	MarkWatch(ctx context.Context, f jobtype.Fence, id int64, step int) error
+	SetWatchPost(ctx context.Context, f jobtype.Fence, id int64, attendance bool, ts string) error
 }
 
 // Summaries are the calls' AI Companion summaries and their posts.
@@ -75,8 +76,8 @@ type Summaries interface {
 	Summary(ctx context.Context, id int64) (*store.MeetingSummary, error)
 	HasSummary(ctx context.Context, uuid string) (bool, error)
 	SaveSummary(ctx context.Context, n store.NewSummary) (created bool, err error)
-	MarkSummaryPosting(ctx context.Context, f store.Fence, id int64) error
-	SetSummaryPost(ctx context.Context, f store.Fence, id int64, ts string) error
+	MarkSummaryPosting(ctx context.Context, f jobtype.Fence, id int64) error
+	SetSummaryPost(ctx context.Context, f jobtype.Fence, id int64, ts string) error
 }
 
 // ZoomEvents are Zoom's events, recorded as they come and applied in
@@ -84,7 +85,7 @@ type Summaries interface {
 type ZoomEvents interface {
 	ReceiveZoomEvent(ctx context.Context, key string, ev store.ZoomEvent, meetingID int64, account bool) (recorded bool, err error)
 	PendingZoomEvents(ctx context.Context, incidentID, ref int64) ([]store.ZoomEvent, error)
-	DoneZoomEvent(ctx context.Context, f store.Fence, id int64) error
+	DoneZoomEvent(ctx context.Context, f jobtype.Fence, id int64) error
 }
 
 // Store is what the workers record and read.

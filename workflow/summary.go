@@ -8,15 +8,10 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 )
-
-// SummaryArgs posts a call's AI Companion summary.
-type SummaryArgs struct{}
-
-// Kind names the job kind.
-func (SummaryArgs) Kind() string { return store.JobSummary }
 
 // summaryCompleted records the summary of an incident's call that
 // meeting.summary_completed carries; its job posts it in the incident's
@@ -54,8 +49,8 @@ func (w *Workflow) summaryCompleted(ctx context.Context, ev zoom.WebhookEvent) e
 }
 
 // runSummary posts the summary once in the incident's own channel.
-func (w *Workflow) runSummary(ctx context.Context, job *jobs.Job[SummaryArgs]) error {
-	sum, err := w.summaries.Summary(ctx, job.RefID)
+func (w *Workflow) runSummary(ctx context.Context, job *jobs.Job[jobtype.Summary]) error {
+	sum, err := w.summaries.Summary(ctx, job.Args.SummaryID)
 	if err != nil || sum.PostTS != "" {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/slackapi"
 	"github.com/warroom-dev/warroom/store"
 )
@@ -28,7 +29,7 @@ const maxChannelAttempts = 50
 // record is shared by the steps that run in parallel, hence the mutex.
 type syncRun struct {
 	w     *Workflow
-	fence store.Fence
+	fence jobtype.Fence
 	steps *store.Ledger
 	log   zerolog.Logger
 
@@ -65,8 +66,8 @@ func (r *syncRun) set(f func(rec *store.Record)) {
 // A Zoom failure never holds up the Slack steps: the message is posted
 // saying the call is being set up, then says what failed; the meeting has
 // its own backoff, and the job comes back when its next attempt is due.
-func (w *Workflow) syncIncident(ctx context.Context, job *jobs.Job[IncidentSync]) error {
-	rec, err := w.incidents.Incident(ctx, job.IncidentID)
+func (w *Workflow) syncIncident(ctx context.Context, job *jobs.Job[jobtype.IncidentSync]) error {
+	rec, err := w.incidents.Incident(ctx, job.Args.IncidentID)
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/jobs"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/slackapi"
-	"github.com/warroom-dev/warroom/store"
 )
 
 // Config holds the workers' settings (see the README's configuration).
@@ -109,36 +109,12 @@ func (w *Workflow) Start(ctx context.Context, botUserID string) error {
 	return nil
 }
 
-// The job kinds the workers run.
-type (
-	// IncidentSync builds the incident's war room and keeps it current.
-	IncidentSync struct{}
-	// FollowupArgs schedules (or cancels) a follow-up meeting.
-	FollowupArgs struct{}
-	// ReminderArgs posts a follow-up's reminder.
-	ReminderArgs struct{}
-	// RecordingArgs waits for a meeting's recording and attendance.
-	RecordingArgs struct{}
-)
-
-// Kind names the job kind.
-func (IncidentSync) Kind() string { return store.JobIncidentSync }
-
-// Kind names the job kind.
-func (FollowupArgs) Kind() string { return store.JobFollowup }
-
-// Kind names the job kind.
-func (ReminderArgs) Kind() string { return store.JobReminder }
-
-// Kind names the job kind.
-func (RecordingArgs) Kind() string { return store.JobRecording }
-
 // Register gives the engine a worker for every kind.
 func (w *Workflow) Register(e *jobs.Engine) {
-	jobs.Register[IncidentSync](e, jobs.WorkFunc[IncidentSync](w.syncIncident))
-	jobs.Register[FollowupArgs](e, jobs.WorkFunc[FollowupArgs](w.runFollowup))
-	jobs.Register[ReminderArgs](e, jobs.WorkFunc[ReminderArgs](w.runReminder))
-	jobs.Register[RecordingArgs](e, jobs.WorkFunc[RecordingArgs](w.runRecording))
-	jobs.Register[SummaryArgs](e, jobs.WorkFunc[SummaryArgs](w.runSummary))
-	jobs.Register[ZoomEventsArgs](e, jobs.WorkFunc[ZoomEventsArgs](w.runZoomEvents))
+	jobs.Register(e, jobs.WorkFunc[jobtype.IncidentSync](w.syncIncident))
+	jobs.Register(e, jobs.WorkFunc[jobtype.Followup](w.runFollowup))
+	jobs.Register(e, jobs.WorkFunc[jobtype.Reminder](w.runReminder))
+	jobs.Register(e, jobs.WorkFunc[jobtype.Recording](w.runRecording))
+	jobs.Register(e, jobs.WorkFunc[jobtype.Summary](w.runSummary))
+	jobs.Register(e, jobs.WorkFunc[jobtype.ZoomEvents](w.runZoomEvents))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/workflow"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
@@ -432,7 +433,7 @@ func TestSummaryOfALaterRunOfTheBridgeIsNotPosted(t *testing.T) {
 	wait(t, 5*time.Second, "no summary left to post", func() bool {
 		jobs, _ := h.st.PendingJobs(h.ctx)
 		for _, j := range jobs {
-			if j.Kind == store.JobSummary {
+			if j.Kind == jobtype.KindSummary {
 				return false
 			}
 		}

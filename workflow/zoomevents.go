@@ -7,15 +7,9 @@ import (
 
 	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/jobs"
-	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/zoom"
 )
-
-// ZoomEventsArgs applies the Zoom events recorded for an incident.
-type ZoomEventsArgs struct{}
-
-// Kind names the job kind.
-func (ZoomEventsArgs) Kind() string { return store.JobZoomEvents }
 
 // eventSubject reads which meeting an event is about (0 for none), and
 // whether it is an account's event that is applied without an incident.
@@ -63,8 +57,8 @@ func eventSubject(ev zoom.WebhookEvent) (meetingID int64, account bool, err erro
 // job's retry applies that event and the ones after it: applying is
 // idempotent (an event older than what is recorded changes nothing), so an
 // event applied before a crash may safely be applied again.
-func (w *Workflow) runZoomEvents(ctx context.Context, job *jobs.Job[ZoomEventsArgs]) error {
-	evs, err := w.zoomEvents.PendingZoomEvents(ctx, job.IncidentID, job.RefID)
+func (w *Workflow) runZoomEvents(ctx context.Context, job *jobs.Job[jobtype.ZoomEvents]) error {
+	evs, err := w.zoomEvents.PendingZoomEvents(ctx, job.Args.IncidentID, job.Args.EventID)
 	if err != nil {
 		return err
 	}

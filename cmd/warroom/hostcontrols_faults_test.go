@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
-	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
@@ -71,7 +71,7 @@ func waitAlternativeHosts(tb testing.TB, w *world, meeting int64, want string) {
 // it would post, it has.
 func waitSynced(tb testing.TB, run *running, incident int64) {
 	tb.Helper()
-	waitJobsDone(tb, run, incident, store.JobIncidentSync)
+	waitJobsDone(tb, run, incident, jobtype.KindIncidentSync)
 }
 
 // waitJobsDone waits until no job of the incident of one of kinds is left
@@ -263,7 +263,7 @@ func TestAdoptedRoomsLaterSummaryStaysOut(t *testing.T) {
 		NextSteps: []string{"Send the offer letter"}}); err != nil {
 		t.Fatal(err)
 	}
-	waitJobsDone(t, e.run, rec.ID, store.JobSummary, store.JobIncidentSync)
+	waitJobsDone(t, e.run, rec.ID, jobtype.KindSummary, jobtype.KindIncidentSync)
 	if anywhere(w, "salary review") || anywhere(w, "offer letter") {
 		t.Error("the summary of Dave's later meeting in his room was posted")
 	}
@@ -307,7 +307,7 @@ func TestBridgeSummaryAfterResolveOnlyOfTheIncidentsCall(t *testing.T) {
 	if err := w.Zoom.MakeSummaryReady(ctx, bridge, zoomfake.Summary{Overview: "Planning the team offsite."}); err != nil {
 		t.Fatal(err)
 	}
-	waitJobsDone(t, e.run, rec.ID, store.JobSummary, store.JobIncidentSync)
+	waitJobsDone(t, e.run, rec.ID, jobtype.KindSummary, jobtype.KindIncidentSync)
 	if anywhere(w, "team offsite") {
 		t.Error("the summary of a later meeting on the bridge was posted")
 	}

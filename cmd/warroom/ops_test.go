@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/config"
-
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/metrics"
 	"github.com/warroom-dev/warroom/store"
 	"github.com/warroom-dev/warroom/zoom/zoomfake"
@@ -231,7 +231,7 @@ func TestJobQueueMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := st.EnqueueJob(ctx, store.JobReminder, 1, 0, time.Now().Add(time.Hour)); err != nil {
+	if err := st.EnqueueJob(ctx, jobtype.Reminder{IncidentID: 1}, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	m := metrics.New("test")

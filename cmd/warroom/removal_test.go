@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
-	"github.com/warroom-dev/warroom/store"
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // Disconnecting a Zoom account, or Zoom telling warroom the account removed
@@ -44,7 +44,7 @@ func TestRemovedAccountLeavesNoZoomDataBehind(t *testing.T) {
 			command(t, e.w, "U1", r.Channel.ID, "resolve fixed")
 			if err := waitFor(ctx, func() bool {
 				p, _ := e.run.Main.store.PendingJobs(ctx)
-				return hasKind(p, store.JobRecording)
+				return hasKind(p, jobtype.KindRecording)
 			}); err != nil {
 				t.Fatal("resolving awaits no recording")
 			}
@@ -74,7 +74,7 @@ func TestRemovedAccountLeavesNoZoomDataBehind(t *testing.T) {
 				p, _ := e.run.Main.store.PendingJobs(ctx)
 				// A follow-up that never had a meeting there waits for a
 				// Zoom account, as any would; the removed one's job ends.
-				return !postWithJoin(r) && !hasKind(p, store.JobRecording) && !hasKind(p, store.JobIncidentSync)
+				return !postWithJoin(r) && !hasKind(p, jobtype.KindRecording) && !hasKind(p, jobtype.KindIncidentSync)
 			})
 			if err != nil {
 				p, _ := e.run.Main.store.PendingJobs(ctx)
@@ -108,7 +108,7 @@ func postWithJoin(r room) bool {
 	return false
 }
 
-func hasKind(jobs []store.Job, kind string) bool {
+func hasKind(jobs []jobtype.Job, kind string) bool {
 	for _, j := range jobs {
 		if j.Kind == kind {
 			return true
