@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // What people are told when warroom's own database fails them: whether
@@ -50,12 +52,12 @@ type GivenUp struct {
 
 // jobWhat names each kind of work for people.
 var jobWhat = map[string]string{
-	"incident_sync": "Keeping the war room current (channel, pinned message, call, topic, bookmark)",
-	"followup":      "Scheduling a follow-up meeting",
-	"reminder":      "A follow-up's reminder",
-	"recording":     "Posting the call's recording",
-	"summary":       "Posting the call's AI summary",
-	"zoom_events":   "Applying Zoom's events (who is in the call)",
+	jobtype.KindIncidentSync: "Keeping the war room current (channel, pinned message, call, topic, bookmark)",
+	jobtype.KindFollowup:     "Scheduling a follow-up meeting",
+	jobtype.KindReminder:     "A follow-up's reminder",
+	jobtype.KindRecording:    "Posting the call's recording",
+	jobtype.KindSummary:      "Posting the call's AI summary",
+	jobtype.KindZoomEvents:   "Applying Zoom's events (who is in the call)",
 }
 
 // maxWhy clips an error shown to people.

@@ -15,6 +15,13 @@ const (
 	KindZoomEvents   = "zoom_events"
 )
 
+// Kinds lists every kind, for what must name each of them (the outage
+// notice's descriptions, the metrics' labels): their tests check none is
+// missing, so a new kind is added here and where it is run.
+func Kinds() []string {
+	return []string{KindIncidentSync, KindFollowup, KindReminder, KindRecording, KindSummary, KindZoomEvents}
+}
+
 // IncidentSync builds an incident's war room and, whenever the incident
 // changes, brings what people see up to date: one per incident, for its
 // whole life.

@@ -24,6 +24,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/warroom-dev/warroom/jobtype"
 )
 
 // ackBuckets cover a local write (milliseconds) up to Slack's 3 s deadline,
@@ -271,7 +273,7 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	emit(ch, c.hosts, prometheus.GaugeValue, s.ZoomHosts)
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, s.OldestDue.Seconds())
 	ch <- prometheus.MustNewConstMetric(c.failing, prometheus.GaugeValue, s.OldestFailing.Seconds())
-	emit(ch, c.dead, prometheus.GaugeValue, withKeys(s.DeadJobs, "incident_sync"))
+	emit(ch, c.dead, prometheus.GaugeValue, withKeys(s.DeadJobs, jobtype.Kinds()...))
 }
 
 func emit(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueType, values map[string]int) {
