@@ -5,14 +5,14 @@ BIN     ?= bin/warroom
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test lint run demo bench fuzz soak docker clean
+.PHONY: build test lint run demo bench fuzz soak docker clean chart chart-tools
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/warroom
 
 # A loaded machine runs cmd/warroom's end-to-end tests well past go test's
 # default ten minutes; the limit is for a hang, not for a slow machine.
-test: lint
+test: lint chart-tools
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 45m ./...
 	$(MAKE) fuzz FUZZTIME=3s
 
@@ -24,6 +24,25 @@ lint:
 	@big=$$(git ls-files -z 2>/dev/null | xargs -0 -r stat -c '%s %n' 2>/dev/null | awk '$$1 > 1048576 {print $$2 " (" $$1 " bytes)"}'); \
 	  if [ -n "$$big" ]; then echo "tracked files over 1 MB (build output? data that belongs elsewhere?):"; echo "$$big"; exit 1; fi
 	$(GO) vet ./...
+
+# The Helm chart, checked with no cluster: helm lint --strict and helm
+# template over several value sets, value sets the schema must refuse, and
+# every object decoded strictly against Kubernetes 1.35, 1.36 and 1.37
+# (deploy/helm/chart_test.go, which go test ./... runs). chart-tools builds
+# the pinned helm and the three checkers first, outside the test's
+# timeout; the Go build cache keeps them, so later runs take seconds. It
+# fails if they cannot be built.
+# The same helm as helmCommand in deploy/helm/chart_test.go.
+HELM_MODULE := helm.sh/helm/v4/cmd/helm@v4.3.2
+CHECK_ENV := GOWORK=off GOFLAGS=-mod=readonly
+chart-tools:
+	$(GO) run $(HELM_MODULE) version --short
+	cd deploy/helm/check && $(CHECK_ENV) $(GO) run -modfile=go.k8s-1.35.mod .
+	cd deploy/helm/check && $(CHECK_ENV) $(GO) run -modfile=go.k8s-1.36.mod .
+	cd deploy/helm/check && $(CHECK_ENV) $(GO) run -tags crds .
+
+chart: chart-tools
+	$(GO) test -count=1 -v -run '^(TestChart|TestSettingsDocumented)$$' ./deploy/helm
 
 run: build
 	$(BIN) run
