@@ -17,8 +17,8 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/warroom-dev/warroom"
-	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/slackapi"
+	"github.com/warroom-dev/warroom/store"
 )
 
 // Config holds the front door's settings.
@@ -46,11 +46,19 @@ type FollowupPlanner interface {
 // AckObserver is told how long each ack took (metrics, benchmarks).
 type AckObserver func(envelopeType string, latency time.Duration)
 
+// ZoomAccounts is what the Zoom admin commands ask of the host pool.
+type ZoomAccounts interface {
+	CanConnect() bool
+	Mode(ctx context.Context) string
+	Status(ctx context.Context) ([]warroom.HostStatus, error)
+	Disconnect(ctx context.Context, key string) (removed store.Removal, revokeErr error, err error)
+}
+
 // Deps are the front door's collaborators.
 type Deps struct {
 	Store    Store
 	Slack    *slackapi.Client
-	Pool     *meetings.Pool // the Zoom admin commands
+	Pool     ZoomAccounts // the Zoom admin commands
 	Planner  FollowupPlanner
 	Kick     func() // wakes the job engine: new work was recorded
 	Log      zerolog.Logger

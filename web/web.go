@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/oauth2"
 
+	"github.com/warroom-dev/warroom"
 	"github.com/warroom-dev/warroom/blocks"
-	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/zoom"
 )
 
@@ -32,10 +33,18 @@ type Workers interface {
 	TellAdmins(ctx context.Context, m blocks.Message, extra ...string)
 }
 
+// ZoomAccounts is what the connect flow asks of the host pool: whether
+// it can connect accounts, Zoom's OAuth settings, and the connect itself.
+type ZoomAccounts interface {
+	CanConnect() bool
+	OAuthConfig() *oauth2.Config
+	Connect(ctx context.Context, code, verifier, slackUser string) (warroom.ZoomHost, error)
+}
+
 // Deps are the HTTP side's collaborators.
 type Deps struct {
 	Store    Store
-	Pool     *meetings.Pool
+	Pool     ZoomAccounts
 	Workflow Workers
 	Metrics  http.Handler
 	// Connected reports whether Slack's Socket Mode connection is up.
