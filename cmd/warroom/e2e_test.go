@@ -93,7 +93,12 @@ func MustStart(tb testing.TB, w *world, m *Main, log *testworld.LogBuffer) *runn
 		cancel()
 		tb.Fatalf("warroom did not connect to Slack:\n%s", log.String())
 	}
-	tb.Cleanup(func() { r.Stop(tb) })
+	tb.Cleanup(func() {
+		r.Stop(tb)
+		if tb.Failed() {
+			tb.Logf("warroom's log, its end:\n%s", tail(log.String(), 200))
+		}
+	})
 	return r
 }
 

@@ -33,12 +33,12 @@ func TestIncidentStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("storm takes tens of seconds")
 	}
-	t.Run("sqlite", func(t *testing.T) { incidentStorm(t, nil, "0.1") })
-	// On PostgreSQL each commit is a round trip to a server that, in
-	// this test, shares two cores with the storm, the fakes and -race:
-	// its acks are held to 250 ms (unloaded, BenchmarkDeclare's median is
-	// about 3 ms).
-	t.Run("postgres", func(t *testing.T) { incidentStorm(t, []string{"WARROOM_DB=" + pgtest.URL(t)}, "0.25") })
+	// Acks are held to a second by warroom's own clock: far from Slack's
+	// 3 s, and a wait on any network call would break it, yet not a
+	// speed target a loaded machine can miss (the speed is measured by
+	// BenchmarkDeclare: a median of about 3 ms on either engine).
+	t.Run("sqlite", func(t *testing.T) { incidentStorm(t, nil, "1") })
+	t.Run("postgres", func(t *testing.T) { incidentStorm(t, []string{"WARROOM_DB=" + pgtest.URL(t)}, "1") })
 }
 
 // incidentStorm is TestIncidentStorm with extraEnv, every ack within
@@ -144,7 +144,7 @@ func incidentStorm(t *testing.T, extraEnv []string, ackLimit string) {
 		t.Errorf("%d channels, %d meetings, %d distinct calls for %d incidents", channels, len(meetings), len(joins), n)
 	}
 	// warroom's own clock: from the envelope's arrival to its ack, every
-	// declare inside 100 ms. The fake's clock adds the fake's own work,
+	// declare inside ackLimit. The fake's clock adds the fake's own work,
 	// which under -race shares two cores with the storm: it is held to
 	// Slack's 3 s.
 	m := scrape(t, httpAddr)
