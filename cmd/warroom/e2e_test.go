@@ -121,7 +121,9 @@ func declare(tb testing.TB, w *world, user, text string) (slackfake.Delivery, sl
 // its topic and its bookmark, and returns what it shows.
 func MustWaitRoom(tb testing.TB, w *world, name string) room {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Long enough for the outage tests' retries on a loaded machine: it
+	// waits for a condition, and a working run returns in seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	var r room
 	err := waitFor(ctx, func() bool {
