@@ -179,12 +179,12 @@ func (w *Workflow) deleteFollowupMeeting(ctx context.Context, f *store.FollowupR
 	if id == 0 || host == "" {
 		return nil
 	}
-	client, _, err := w.pool.Client(ctx, host)
-	if err != nil {
+	err := w.pool.Delete(ctx, host, id)
+	if errors.Is(err, meetings.ErrHostUnreachable) {
 		w.log.Warn().Err(err).Int64("followup", f.ID).Msg("the follow-up's Zoom host cannot be reached; its meeting is left")
 		return nil
 	}
-	if err := client.DeleteMeeting(ctx, id); err != nil && !zoom.IsNotFound(err) {
+	if err != nil {
 		return fmt.Errorf("delete follow-up meeting: %w", err)
 	}
 	return nil

@@ -188,28 +188,14 @@ func (r *syncRun) retire(ctx context.Context, rec store.Record, old store.Retire
 // it, leaves it and tells the channel once.
 func (r *syncRun) deleteRetired(ctx context.Context, rec store.Record, old *store.RetiredMeeting) error {
 	w := r.w
-	client, _, err := w.pool.Client(ctx, old.Host)
-	if err != nil {
-		r.log.Warn().Err(err).Msg("the host of a replaced meeting cannot be reached; leaving the meeting")
-		return nil
-	}
-	m, err := client.GetMeeting(ctx, old.MeetingID)
-	started := err == nil && m.Status == "started"
+	outcome, err := w.pool.Retire(ctx, old.Host, old.MeetingID)
 	switch {
-	case zoom.IsNotFound(err):
-		return nil
 	case err != nil:
-		return fmt.Errorf("check replaced meeting: %w", err)
-	case !started:
-		err = client.DeleteMeeting(ctx, old.MeetingID)
-		var ze *zoom.Error
-		if errors.As(err, &ze) && ze.Code == 3002 {
-			started = true // it started between the two calls
-		} else if err != nil && !zoom.IsNotFound(err) {
-			return fmt.Errorf("delete replaced meeting: %w", err)
-		}
-	}
-	if !started {
+		return fmt.Errorf("retire the replaced meeting: %w", err)
+	case outcome == meetings.RetiredUnreachable:
+		r.log.Warn().Msg("the host of a replaced meeting cannot be reached; leaving the meeting")
+		return nil
+	case outcome == meetings.RetiredGone:
 		r.log.Info().Func(meetingField(rec.Private, old.MeetingID)).Msg("replaced meeting deleted at Zoom")
 		return nil
 	}
@@ -235,16 +221,8 @@ func (r *syncRun) ensureEndedOnResolve(ctx context.Context) error {
 	if rec.Status != warroom.StatusResolved || !r.defaults.EndOnResolve || rec.Meeting == nil || rec.MeetingEnded || rec.MeetingHost == "" {
 		return nil
 	}
-	client, _, err := r.w.pool.Client(ctx, rec.MeetingHost)
-	if err != nil {
+	if err := r.w.pool.End(ctx, rec.MeetingHost, rec.Meeting.ID); err != nil {
 		return err
-	}
-	if err := client.EndMeeting(ctx, rec.Meeting.ID); err != nil {
-		var ze *zoom.Error
-		// Not running (never started, already over) or gone: nothing to end.
-		if !zoom.IsNotFound(err) && !(errors.As(err, &ze) && ze.Status == 400) {
-			return fmt.Errorf("end meeting: %w", err)
-		}
 	}
 	r.steps.Done(store.StepMeetingEnded)
 	r.set(func(x *store.Record) { x.MeetingEnded = true })

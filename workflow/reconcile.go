@@ -148,18 +148,14 @@ func (w *Workflow) reconcileOnce(ctx context.Context) error {
 // callState reads the call's state at Zoom: whether it ran and runs no
 // more (ended), and whether that differs from what warroom recorded.
 func (w *Workflow) callState(ctx context.Context, rec *store.Record) (ended, changed bool, err error) {
-	client, _, err := w.pool.Client(ctx, rec.MeetingHost)
-	if err != nil {
-		return false, false, err
-	}
-	m, err := client.GetMeeting(ctx, rec.Meeting.ID)
+	status, err := w.pool.MeetingStatus(ctx, rec.MeetingHost, rec.Meeting.ID)
 	if err != nil {
 		return false, false, err
 	}
 	switch {
-	case m.Status == warroom.MeetingStarted && rec.Meeting.Status != warroom.MeetingStarted:
+	case status == warroom.MeetingStarted && rec.Meeting.Status != warroom.MeetingStarted:
 		return false, true, nil
-	case m.Status != warroom.MeetingStarted && rec.Meeting.Status == warroom.MeetingStarted:
+	case status != warroom.MeetingStarted && rec.Meeting.Status == warroom.MeetingStarted:
 		return true, true, nil // it ran, and runs no more
 	}
 	return false, false, nil
