@@ -85,6 +85,10 @@ type Incident struct {
 	// hosts of a meeting that is running.
 	HostControlsHolder string
 
+	// Origin is where the incident came from (its door, the message it
+	// was declared from, who declared it when no Slack user did).
+	Origin Origin
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

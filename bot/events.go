@@ -54,7 +54,7 @@ func (b *Bot) onChannelCreated(ctx context.Context, ev *slackevents.ChannelCreat
 	title := titleFromChannel(strings.TrimPrefix(ch.Name, b.cfg.ChannelPrefix))
 	rec, created, err := b.recordDeclare(ctx, store.NewIncident{
 		DedupeKey: "channel:" + ch.ID, Title: title, FullTitle: title, Severity: warroom.DefaultSeverity,
-		DeclaredBy: ch.Creator, ChannelID: ch.ID, ChannelName: ch.Name,
+		DeclaredBy: ch.Creator, ChannelID: ch.ID, ChannelName: ch.Name, Origin: warroom.Origin{Door: warroom.DoorChannel},
 	})
 	if err != nil {
 		b.logFor(ctx).Error().Err(err).Str("channel", ch.ID).

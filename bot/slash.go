@@ -111,6 +111,7 @@ func (b *Bot) declare(ctx context.Context, evt socketmode.Event, start time.Time
 		ResponseURL:   cmd.ResponseURL,
 		Private:       c.Private,
 		Responders:    c.Responders,
+		Origin:        warroom.Origin{Door: warroom.DoorSlash},
 	}
 	declaring := blocks.Ephemeral(blocks.Declaring(title, c.Severity, shortened))
 	pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))

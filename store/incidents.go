@@ -30,6 +30,9 @@ type NewIncident struct {
 	// channel that already exists (a person created it).
 	ChannelID   string
 	ChannelName string
+	// Origin is where the declare came from (its door, source message,
+	// description, links).
+	Origin warroom.Origin
 }
 
 // Progress is how far an incident's declare workflow has got. Flags named
@@ -79,6 +82,11 @@ type Progress struct {
 	// about them is being posted.
 	HostControlsTold    string
 	HostControlsPosting bool
+	// OriginPosting/OriginPosted: the origin (source message, description,
+	// links) is being posted, then was posted, in the incident channel;
+	// ThreadPosting/ThreadPosted the same for the reply in the source
+	// message's thread; FunctionDone: the workflow step was told.
+	OriginPosting, OriginPosted, ThreadPosting, ThreadPosted, FunctionDone bool
 }
 
 // Record is an incident with its workflow progress.
@@ -166,17 +174,21 @@ func (s *Store) declare(ctx context.Context, tx txn, n NewIncident) (*Record, bo
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
+	origin, err := json.Marshal(n.Origin)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: declare: %w", err)
+	}
 	// One statement inserts the incident and reads it back, or finds its
 	// dedupe key taken: a declare is two round trips and a commit, which
 	// matters when the database is far or slow.
 	rec, err := scanIncident(tx.QueryRowContext(ctx, `INSERT INTO incidents
 		(dedupe_key, title, full_title, severity, status, declared_by, commander, source_channel, response_url, private,
-		 responders, channel_id, channel_name, call_state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 responders, channel_id, channel_name, call_state, created_at, updated_at, origin)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING RETURNING `+incidentColumns,
 		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy, n.DeclaredBy,
 		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(responders), n.ChannelID, n.ChannelName,
-		string(warroom.CallPending), now, now))
+		string(warroom.CallPending), now, now, string(origin)))
 	if errors.Is(err, sql.ErrNoRows) {
 		existing, err := findIncident(ctx, tx, `dedupe_key = ?`, n.DedupeKey)
 		if err != nil {
@@ -229,7 +241,8 @@ const incidentColumns = `id, dedupe_key, title, full_title, severity, status, de
 	announce_posting, announce_ts, announce_channel, announce_shows,
 	meeting_seq, bookmark_link, meeting_tried, meeting_failures, meeting_retry_at, meeting_event_at, bookmark_stale,
 	meeting_people, meeting_started_at, meeting_ended_at, host_controls_user, host_controls_email, host_controls_note,
-	host_controls_holder, host_controls_told, host_controls_posting`
+	host_controls_holder, host_controls_told, host_controls_posting,
+	origin, origin_posting, origin_posted, thread_posting, thread_posted, function_done`
 
 func findIncident(ctx context.Context, q querier, where string, args ...any) (*Record, error) {
 	rec, err := scanIncident(q.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE `+where, args...))
@@ -253,6 +266,7 @@ func scanIncident(row scanner) (*Record, error) {
 		retryAt, eventAt                               int64
 		stale, people                                  int
 		callStarted, callEnded                         int64
+		origin                                         string
 	)
 	err := row.Scan(&r.ID, &r.DedupeKey, &r.Title, &r.FullTitle, &sev, &status, &r.DeclaredBy, &r.SourceChannel, &r.ResponseURL, &private,
 		&r.ChannelName, &r.ChannelAttempt, &r.ChannelID, &invited, &posting, &r.MessageTS, &r.MessageShows, &pinned,
@@ -263,7 +277,9 @@ func scanIncident(row scanner) (*Record, error) {
 		&announcing, &r.AnnounceTS, &r.AnnounceChannel, &r.AnnounceShows,
 		&r.MeetingSeq, &r.BookmarkLink, &tried, &r.MeetingFailures, &retryAt, &eventAt, &stale,
 		&people, &callStarted, &callEnded, &r.HostControlsUser, &r.HostControlsEmail, &r.HostControlsNote,
-		&r.HostControlsHolder, &r.HostControlsTold, intBool{&r.HostControlsPosting})
+		&r.HostControlsHolder, &r.HostControlsTold, intBool{&r.HostControlsPosting},
+		&origin, intBool{&r.OriginPosting}, intBool{&r.OriginPosted}, intBool{&r.ThreadPosting}, intBool{&r.ThreadPosted},
+		intBool{&r.FunctionDone})
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +291,9 @@ func scanIncident(row scanner) (*Record, error) {
 	r.MeetingEnded, r.Joined, r.AnnouncePosting = ended == 1, joined == 1, announcing == 1
 	if err := json.Unmarshal([]byte(responders), &r.Responders); err != nil {
 		return nil, fmt.Errorf("responders: %w", err)
+	}
+	if err := json.Unmarshal([]byte(origin), &r.Origin); err != nil {
+		return nil, fmt.Errorf("origin: %w", err)
 	}
 	r.Severity = warroom.Severity(sev)
 	r.Status = warroom.Status(status)

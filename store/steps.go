@@ -24,6 +24,11 @@ const (
 	StepJoined
 	StepAnnouncePosting
 	StepMeetingEnded
+	StepOriginPosting
+	StepOriginPosted
+	StepThreadPosting
+	StepThreadPosted
+	StepFunctionDone
 )
 
 func (st Step) column() (string, error) {
@@ -44,6 +49,16 @@ func (st Step) column() (string, error) {
 		return "announce_posting", nil
 	case StepMeetingEnded:
 		return "meeting_ended", nil
+	case StepOriginPosting:
+		return "origin_posting", nil
+	case StepOriginPosted:
+		return "origin_posted", nil
+	case StepThreadPosting:
+		return "thread_posting", nil
+	case StepThreadPosted:
+		return "thread_posted", nil
+	case StepFunctionDone:
+		return "function_done", nil
 	}
 	return "", fmt.Errorf("store: unknown step %d", int(st))
 }
