@@ -30,6 +30,9 @@ type NewIncident struct {
 	// channel that already exists (a person created it).
 	ChannelID   string
 	ChannelName string
+	// Commander is the incident commander's Slack user ID; the declarer
+	// when empty.
+	Commander string
 	// Origin is where the declare came from (its door, source message,
 	// description, links).
 	Origin warroom.Origin
@@ -174,6 +177,10 @@ func (s *Store) declare(ctx context.Context, tx txn, n NewIncident) (*Record, bo
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
+	commander := n.Commander
+	if commander == "" {
+		commander = n.DeclaredBy
+	}
 	origin, err := json.Marshal(n.Origin)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
@@ -186,7 +193,7 @@ func (s *Store) declare(ctx context.Context, tx txn, n NewIncident) (*Record, bo
 		 responders, channel_id, channel_name, call_state, created_at, updated_at, origin)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING RETURNING `+incidentColumns,
-		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy, n.DeclaredBy,
+		n.DedupeKey, n.Title, n.FullTitle, int(n.Severity), string(warroom.StatusActive), n.DeclaredBy, commander,
 		n.SourceChannel, n.ResponseURL, boolInt(n.Private), string(responders), n.ChannelID, n.ChannelName,
 		string(warroom.CallPending), now, now, string(origin)))
 	if errors.Is(err, sql.ErrNoRows) {
