@@ -3,6 +3,8 @@ package slackapi
 import (
 	"context"
 	"time"
+
+	"github.com/slack-go/slack"
 )
 
 // User is what warroom reads of a Slack user.
@@ -46,6 +48,23 @@ func (c *Client) FreshUser(ctx context.Context, id string) (User, error) {
 	if err != nil {
 		return User{}, wrap("users.info", err)
 	}
+	return c.remember(su), nil
+}
+
+// UserByEmail finds the Slack user with an email (users.lookupByEmail,
+// which needs users:read.email). No such user is an *Error with Code
+// "users_not_found". The answer is not cached by email: a person may
+// change theirs, and the callers (the HTTP API) ask rarely.
+func (c *Client) UserByEmail(ctx context.Context, email string) (User, error) {
+	su, err := c.api.GetUserByEmailContext(ctx, email)
+	if err != nil {
+		return User{}, wrap("users.lookupByEmail", err)
+	}
+	return c.remember(su), nil
+}
+
+// remember turns Slack's user into ours and caches it by ID.
+func (c *Client) remember(su *slack.User) User {
 	u := User{ID: su.ID, Name: su.Profile.DisplayName, Email: su.Profile.Email, TZ: su.TZ, IsAdmin: su.IsAdmin, IsOwner: su.IsOwner}
 	if u.Name == "" {
 		u.Name = su.RealName
@@ -54,9 +73,9 @@ func (c *Client) FreshUser(ctx context.Context, id string) (User, error) {
 		u.Name = su.Name
 	}
 	c.mu.Lock()
-	c.users[id] = u
+	c.users[su.ID] = u
 	c.mu.Unlock()
-	return u, nil
+	return u
 }
 
 // Name is a person's Slack name, or their ID if Slack will not say.

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// auth.test, apps.connections.open, users.info and views.*. Handlers run
+// auth.test, apps.connections.open, users.info, users.lookupByEmail and
+// views.*. Handlers run
 // with s.mu held.
 
 func (s *Server) authTest(params) (map[string]any, string) {
@@ -34,6 +35,21 @@ func (s *Server) usersInfo(p params) (map[string]any, string) {
 		return nil, "user_not_found"
 	}
 	return map[string]any{"user": s.userJSON(u)}, ""
+}
+
+// usersLookupByEmail finds a member by email, ignoring case as Slack
+// does; bots have no email and are never found.
+func (s *Server) usersLookupByEmail(p params) (map[string]any, string) {
+	email := strings.TrimSpace(p.get("email"))
+	if email == "" {
+		return nil, "invalid_arguments"
+	}
+	for _, u := range s.users {
+		if !u.IsBot && u.Email != "" && strings.EqualFold(u.Email, email) {
+			return map[string]any{"user": s.userJSON(u)}, ""
+		}
+	}
+	return nil, "users_not_found"
 }
 
 func (s *Server) userJSON(u *User) map[string]any {

@@ -41,6 +41,7 @@ var methodScopes = map[string][]string{
 	"bookmarks.remove":         {"bookmarks:write"},
 	"bookmarks.list":           {"bookmarks:read"},
 	"users.info":               {"users:read"},
+	"users.lookupByEmail":      {"users:read.email"},
 }
 
 // Conversation kinds, as conversations.list's types names them.

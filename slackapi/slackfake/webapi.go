@@ -59,7 +59,8 @@ func (s *Server) methodTable() map[string]methodSpec {
 		"bookmarks.remove": {fn: (*Server).bookmarksRemove, tier: 2},
 		"bookmarks.list":   {fn: (*Server).bookmarksList, tier: 3},
 
-		"users.info": {fn: (*Server).usersInfo, tier: 4},
+		"users.info":          {fn: (*Server).usersInfo, tier: 4},
+		"users.lookupByEmail": {fn: (*Server).usersLookupByEmail, tier: 3},
 
 		"views.open":   {fn: (*Server).viewsOpen, tier: 4},
 		"views.update": {fn: (*Server).viewsUpdate, tier: 4},

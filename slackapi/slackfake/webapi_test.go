@@ -478,6 +478,26 @@ func TestConversationsListPaging(t *testing.T) {
 	_ = secret
 }
 
+// users.lookupByEmail finds a member whatever the email's case, answers
+// users_not_found for an email nobody (or only a bot) has, and needs
+// users:read.email: users:read alone is not enough.
+func TestUsersLookupByEmail(t *testing.T) {
+	s := mustStart(t, Config{})
+	ctx := testContext(t)
+	api := apiClient(s)
+	u, err := api.GetUserByEmailContext(ctx, "Bob@Example.com")
+	if err != nil || u.ID != "U2" || u.Profile.Email != "bob@example.com" {
+		t.Errorf("lookupByEmail bob = %+v, %v", u, err)
+	}
+	if _, err := api.GetUserByEmailContext(ctx, "nobody@example.com"); slackCode(err) != "users_not_found" {
+		t.Errorf("unknown email: %v", err)
+	}
+	narrow := mustStart(t, Config{Scopes: []string{"users:read"}})
+	if _, err := apiClient(narrow).GetUserByEmailContext(ctx, "bob@example.com"); slackCode(err) != "missing_scope" {
+		t.Errorf("lookupByEmail without users:read.email: %v", err)
+	}
+}
+
 func TestUsersInfo(t *testing.T) {
 	s := mustStart(t, Config{})
 	ctx := testContext(t)
