@@ -59,6 +59,9 @@ type Config struct {
 	// without its '#', which Main looks up at start; the channel gets one
 	// message per incident. Empty means none.
 	AnnounceChannel string
+	// APITokens are the HTTP API's bearer tokens (WARROOM_API_TOKENS);
+	// none turns the API off.
+	APITokens []APIToken
 }
 
 // Error names the variable at fault in one sentence.
@@ -100,6 +103,7 @@ func Problems(getenv func(string) string, requireRun bool) (Config, []*Error) {
 	r.runtime(&c)
 	r.urls(&c)
 	r.channels(&c)
+	r.apiTokens(&c)
 	if requireRun {
 		r.credentials(&c)
 	}

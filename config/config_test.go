@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strconv"
@@ -46,6 +47,7 @@ func TestREADMEDefaultsAreTheCodes(t *testing.T) {
 		"WARROOM_POLL_INTERVAL":       durationText(c.PollInterval),
 		"LOG_LEVEL":                   c.LogLevel.String(),
 		"LOG_FORMAT":                  c.LogFormat,
+		"WARROOM_API_TOKENS":          apiTokenNames(c.APITokens),
 	}
 	// Defaults the table gives in words rather than as a value.
 	described := map[string]bool{"WARROOM_REPLICA": c.Replica != ""}
@@ -65,7 +67,7 @@ func TestREADMEDefaultsAreTheCodes(t *testing.T) {
 			switch {
 			case !known:
 				t.Errorf("%s is in the README's configuration table, but not in this test", name)
-			case row.def == "–" || strings.HasPrefix(row.def, "required"):
+			case strings.HasPrefix(row.def, "–") || strings.HasPrefix(row.def, "required"):
 				if got != "" {
 					t.Errorf("%s: the README says it has no default, the code gives %q", name, got)
 				}
@@ -153,6 +155,54 @@ func TestPolicySettings(t *testing.T) {
 		want := map[string]string{"WARROOM_FOLLOWUP_AFTER": "48h", "WARROOM_REMINDER_BEFORE": "10m"}[name]
 		if err == nil || !strings.Contains(err.Error(), "such as "+want+" ") {
 			t.Errorf("%s=%q: %v, want an example of %s", name, value, err, want)
+		}
+	}
+}
+
+func apiTokenNames(ts []APIToken) string {
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Name)
+	}
+	return strings.Join(names, ",")
+}
+
+// WARROOM_API_TOKENS: bare tokens are named by their place, named ones
+// keep their name, a token may hold '=' once named, and no problem ever
+// repeats a token's text.
+func TestAPITokens(t *testing.T) {
+	load := func(v string) (Config, error) {
+		return Load(func(k string) string {
+			if k == "WARROOM_API_TOKENS" {
+				return v
+			}
+			return ""
+		}, false)
+	}
+	c, err := load(" s3cret-one , pagerduty=s3cret-two,ci=abc== ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []APIToken{{"token-1", "s3cret-one"}, {"pagerduty", "s3cret-two"}, {"ci", "abc=="}}
+	if len(c.APITokens) != len(want) {
+		t.Fatalf("tokens = %v", c.APITokens)
+	}
+	for i, w := range want {
+		if c.APITokens[i] != w {
+			t.Errorf("token %d = %#v, want name %s", i, c.APITokens[i], w.Name)
+		}
+	}
+	if s := fmt.Sprintf("%v %+v %#v", c.APITokens, c, c.APITokens); strings.Contains(s, "s3cret") {
+		t.Errorf("printing the configuration shows a token: %s", s)
+	}
+	for _, bad := range []string{"a,,b", "bad name=s3cret", "=s3cret", "x=", "x=s3 cret", "x=s3cret,x=s3cret2", "x=s3cret,y=s3cret"} {
+		_, err := load(bad)
+		if err == nil {
+			t.Errorf("%q: no problem reported", bad)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "WARROOM_API_TOKENS ") || strings.Contains(err.Error(), "s3") {
+			t.Errorf("%q: %v", bad, err)
 		}
 	}
 }
