@@ -1,6 +1,7 @@
 // Package web is warroom's HTTP side: the Zoom connect flow
-// (/zoom/connect and its OAuth callback), Zoom's webhooks, and the
-// operators' /healthz, /readyz and /metrics. Like the Socket Mode front
+// (/zoom/connect and its OAuth callback), Zoom's webhooks, the operators'
+// /healthz, /readyz and /metrics, and the machines' API under /api/v1/
+// (package api, mounted here). Like the Socket Mode front
 // door, it records what it is told and leaves the work to the jobs.
 package web
 
@@ -47,6 +48,9 @@ type Deps struct {
 	Pool     ZoomAccounts
 	Workflow Workers
 	Metrics  http.Handler
+	// API serves /api/v1/ (package api), the doors for machines; nil
+	// leaves the path unserved.
+	API http.Handler
 	// Connected reports whether Slack's Socket Mode connection is up.
 	Connected func() bool
 	Kick      func()
@@ -85,6 +89,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /zoom/connect", s.serveConnect)
 	mux.HandleFunc("GET /zoom/oauth/callback", s.serveCallback)
 	mux.HandleFunc("POST /zoom/webhook", s.serveWebhook)
+	if s.d.API != nil {
+		mux.Handle("/api/v1/", s.d.API)
+	}
 	return bounded(mux)
 }
 

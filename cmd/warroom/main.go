@@ -30,6 +30,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/api"
 	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/meetings"
@@ -134,6 +135,8 @@ type Tuning struct {
 	Jobs     jobs.Config
 	Workflow workflow.Config
 	Bot      bot.Config
+	// API is the HTTP API's: its tokens and each token's request budget.
+	API api.Config
 	// Stream is the Zoom event stream's timing (heartbeat, backoff); the
 	// rest of it comes from the configuration.
 	Stream zoom.StreamConfig
@@ -224,6 +227,7 @@ func (m *Main) tuning(announce string) Tuning {
 		// The workers and the front door share the policy as config read it.
 		Workflow: workflow.Config{Policy: cfg.Policy, AnnounceChannel: announce},
 		Bot:      bot.Config{Policy: cfg.Policy, PublicURL: cfg.PublicURL},
+		API:      api.Config{Tokens: apiTokens(cfg.APITokens)},
 	}
 	if m.Tune != nil {
 		m.Tune(&t)
@@ -300,9 +304,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.bot = b
 	m.mu.Unlock()
 
+	machines := api.New(t.API, api.Deps{Store: st, Users: sl, Kick: engine.Kick, Log: m.Log, Now: m.Now})
 	srv := web.New(web.Config{PublicURL: cfg.PublicURL, WebhookSecret: cfg.ZoomWebhookKey, StateTTL: t.Bot.StateTTL},
-		web.Deps{Store: st, Pool: pool, Workflow: wf, Metrics: m.Metrics.Handler(), Connected: b.Connected,
-			Kick: engine.Kick, Log: m.Log, Now: m.Now})
+		web.Deps{Store: st, Pool: pool, Workflow: wf, Metrics: m.Metrics.Handler(), API: machines.Handler(),
+			Connected: b.Connected, Kick: engine.Kick, Log: m.Log, Now: m.Now})
 	if err := m.serveHTTP(srv.Handler()); err != nil {
 		return err
 	}
@@ -318,6 +323,15 @@ func (m *Main) Run(ctx context.Context) error {
 	<-engineDone
 	m.Log.Info().Msg("warroom stopped")
 	return err
+}
+
+// apiTokens hands the configured tokens to the API.
+func apiTokens(ts []config.APIToken) []api.Token {
+	out := make([]api.Token, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, api.Token{Name: t.Name, Secret: t.Token})
+	}
+	return out
 }
 
 func (m *Main) observeAck(envelopeType string, latency time.Duration) {

@@ -22,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/api"
 	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/meetings"
@@ -79,6 +80,9 @@ type Config struct {
 	Zoom func(*zoomfake.Config)
 	// Tune adjusts the rooms' settings before they are built.
 	Tune func(*Tuning)
+	// APITokens turn the HTTP API (/api/v1/) on, as WARROOM_API_TOKENS
+	// does.
+	APITokens []api.Token
 }
 
 // Tuning is every room's settings, as Start derives them; Config.Tune
@@ -88,6 +92,7 @@ type Tuning struct {
 	Workflow workflow.Config
 	Bot      bot.Config
 	Web      web.Config
+	API      api.Config
 }
 
 // World is a running warroom against the fakes.
@@ -127,8 +132,10 @@ func Start(tb testing.TB, cfg Config) *World {
 	w.Store, w.DSN = openStore(tb, cfg)
 	t := w.tuning(cfg)
 	w.wire(tb, cfg, t)
+	machines := api.New(t.API, api.Deps{Store: w.Store, Users: w.SlackAPI, Kick: w.Jobs.Kick, Log: w.logger(), Now: cfg.Now})
 	hs.Config.Handler = web.New(t.Web, web.Deps{Store: w.Store, Pool: w.Pool, Workflow: w.Workflow,
-		Metrics: w.Metrics.Handler(), Connected: w.Bot.Connected, Kick: w.Jobs.Kick, Log: w.logger(), Now: cfg.Now}).Handler()
+		Metrics: w.Metrics.Handler(), API: machines.Handler(), Connected: w.Bot.Connected, Kick: w.Jobs.Kick,
+		Log: w.logger(), Now: cfg.Now}).Handler()
 	hs.Start()
 	w.run(tb, cfg)
 	return w
@@ -210,6 +217,7 @@ func (w *World) tuning(cfg Config) Tuning {
 			MeetingRetryBase: 20 * time.Millisecond, MeetingRetryMax: 200 * time.Millisecond},
 		Bot: bot.Config{Policy: policy},
 		Web: web.Config{WebhookSecret: WebhookSecret},
+		API: api.Config{Tokens: cfg.APITokens},
 	}
 	if cfg.Postgres {
 		// As replicas on PostgreSQL: short leases, frequent sweeps.
