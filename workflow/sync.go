@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -239,8 +240,10 @@ func (r *syncRun) ensureInvited(ctx context.Context) error {
 	}
 	w := r.w
 	var users []string
-	for _, u := range append([]string{rec.DeclaredBy}, rec.Responders...) {
-		if u != w.botUserID {
+	for _, u := range append([]string{rec.DeclaredBy, rec.Commander}, rec.Responders...) {
+		// An incident declared by an API client or an alert has no Slack
+		// declarer; its commander, when named, is invited instead.
+		if u != "" && u != w.botUserID && !slices.Contains(users, u) {
 			users = append(users, u)
 		}
 	}
