@@ -51,7 +51,12 @@ func IncidentMessage(inc warroom.Incident, opts ...Option) (fallback string, blo
 	}
 
 	fields := incidentFields(inc, field("Call", callText(inc)))
-	if commander(inc) != inc.DeclaredBy && inc.DeclaredBy != "" {
+	switch {
+	case inc.DeclaredBy == "" && inc.Origin.By != "":
+		// Declared by something that is no Slack user: an API client, an
+		// alert. Its name and door are who people ask about the start.
+		fields = append(fields, field("Declared by", inc.Declarer()))
+	case commander(inc) != inc.DeclaredBy && inc.DeclaredBy != "":
 		fields = append(fields, field("Declared by", userRef(inc.DeclaredBy)))
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
@@ -90,7 +95,7 @@ func incidentFields(inc warroom.Incident, more ...*slack.TextBlockObject) []*sla
 	return append([]*slack.TextBlockObject{
 		field("Severity", inc.Severity.String()),
 		field("Status", statusText(inc.Status)),
-		field("Commander", userRef(commander(inc))),
+		field("Commander", commanderRef(inc)),
 	}, more...)
 }
 
@@ -107,6 +112,15 @@ func commander(inc warroom.Incident) string {
 		return inc.Commander
 	}
 	return inc.DeclaredBy
+}
+
+// commanderRef names the commander, or says there is none yet (an
+// incident declared by an API client or an alert, with none named).
+func commanderRef(inc warroom.Incident) string {
+	if commander(inc) == "" {
+		return "none yet: `/incident commander @someone`"
+	}
+	return userRef(commander(inc))
 }
 
 // statusName names the statuses warroom sets; another is shown as

@@ -184,7 +184,7 @@ func StatusReply(inc warroom.Incident, now time.Time) (text string, blocks []sla
 	}
 
 	text = fmt.Sprintf("%s %s (%s, %s): %s · Commander: %s · Call: %s",
-		incidentIcon(inc), ref, inc.Severity, statusText(inc.Status), title, userRef(commander(inc)), callText(inc))
+		incidentIcon(inc), ref, inc.Severity, statusText(inc.Status), title, commanderRef(inc), callText(inc))
 	if !inc.CreatedAt.IsZero() && !resolved(inc) {
 		text += " · declared " + ago(now.Sub(inc.CreatedAt))
 	}

@@ -24,6 +24,7 @@ const (
 	BlockDeclareSeverity   = "severity"
 	BlockDeclarePrivate    = "private"
 	BlockDeclareResponders = "responders"
+	BlockDeclareSummary    = "summary"
 
 	BlockTopicTemplate  = "topic_template"
 	BlockAgendaTemplate = "agenda_template"
@@ -47,6 +48,11 @@ const (
 	maxTopicTemplate = 200 // Zoom's topic limit: a longer template is all cut
 	maxAgendaInput   = maxAgenda
 	maxMetadata      = 3000
+	maxSummaryInput  = 3000
+	// maxQuoted is how much of a source message the form carries (in its
+	// private_metadata, with room for the rest) to quote in the channel;
+	// the permalink leads to the whole.
+	maxQuoted = 1500
 )
 
 // AutoRecording values, as Zoom names them.
@@ -72,6 +78,10 @@ type DeclareDefaults struct {
 	Severity  warroom.Severity // SEV2 when not valid
 	Private   bool
 	ChannelID string // where /incident was typed; carried in private_metadata
+	Summary   string // what is known besides the title
+	// Source is the message the form was opened from (the message
+	// shortcut); carried in private_metadata.
+	Source *warroom.SourceMessage
 }
 
 // DeclareSubmission is what a person submitted in the declare modal.
@@ -81,6 +91,8 @@ type DeclareSubmission struct {
 	Private    bool
 	Responders []string // user IDs, each once
 	ChannelID  string   // from private_metadata; "" if none
+	Summary    string
+	Source     *warroom.SourceMessage // from private_metadata; nil if none
 }
 
 // DeclareModal is the form /incident declare opens when no title was given.
@@ -116,10 +128,11 @@ func DeclareModal(d DeclareDefaults) slack.ModalViewRequest {
 
 	responders := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, textObj(plainText, "Choose people"), BlockDeclareResponders)
 
-	metadata := ""
-	if slackID.MatchString(d.ChannelID) {
-		metadata = d.ChannelID
-	}
+	summary := slack.NewPlainTextInputBlockElement(textObj(plainText, "What people see, what is known"), BlockDeclareSummary).
+		WithMaxLength(maxSummaryInput)
+	summary.Multiline = true
+	summary.InitialValue = inputValue(inputText(d.Summary, true), maxSummaryInput)
+
 	return slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: CallbackDeclare,
@@ -130,11 +143,12 @@ func DeclareModal(d DeclareDefaults) slack.ModalViewRequest {
 			slack.NewInputBlock(BlockDeclareTitle, textObj(plainText, "Title"),
 				textObj(plainText, "What is broken, in a few words. It names the channel and the Zoom meeting."), title),
 			slack.NewInputBlock(BlockDeclareSeverity, textObj(plainText, "Severity"), nil, severity),
+			slack.NewInputBlock(BlockDeclareSummary, textObj(plainText, "Summary"), nil, summary).WithOptional(true),
 			slack.NewInputBlock(BlockDeclarePrivate, textObj(plainText, "Visibility"), nil, private).WithOptional(true),
 			slack.NewInputBlock(BlockDeclareResponders, textObj(plainText, "Responders to invite"),
 				textObj(plainText, "They are invited to the incident channel."), responders).WithOptional(true),
 		}},
-		PrivateMetadata: metadata,
+		PrivateMetadata: declareMetadata(d),
 	}
 }
 
@@ -177,9 +191,8 @@ func ParseDeclareSubmission(view slack.View) (DeclareSubmission, map[string]stri
 		}
 	}
 
-	if slackID.MatchString(view.PrivateMetadata) {
-		s.ChannelID = view.PrivateMetadata
-	}
+	s.Summary = strings.TrimSpace(inputText(get(BlockDeclareSummary).Value, true))
+	s.ChannelID, s.Source = readDeclareMetadata(view.PrivateMetadata)
 	return s, errs
 }
 

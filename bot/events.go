@@ -32,6 +32,10 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		if recorded {
 			b.ack(evt, start, nil)
 		}
+	case *slackevents.FunctionExecutedEvent:
+		if b.onFunctionExecuted(ctx, start, inner) {
+			b.ack(evt, start, nil)
+		}
 	case *slackevents.MessageEvent:
 		b.ack(evt, start, nil)
 		b.onMessage(ctx, eventID(ev), inner)

@@ -31,6 +31,10 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	// Ack first, whatever it is: a URL button (Join Call) still sends a
 	// block_actions interaction, and an unacked one shows the user an error.
 	b.ack(evt, start, nil)
+	if ok && (cb.Type == slack.InteractionTypeMessageAction || cb.Type == slack.InteractionTypeShortcut) {
+		b.onShortcut(ctx, cb)
+		return
+	}
 	if !ok || cb.Type != slack.InteractionTypeBlockActions {
 		return
 	}
@@ -115,12 +119,7 @@ func (b *Bot) onViewSubmission(ctx context.Context, start time.Time, cb slack.In
 		if len(errs) > 0 {
 			return fieldErrors(errs)
 		}
-		title, _ := commands.ShortTitle(sub.Title)
-		n := store.NewIncident{
-			// A view is submitted once; a redelivery carries the same ID.
-			DedupeKey: "view:" + cb.View.ID, Title: title, FullTitle: sub.Title, Severity: sub.Severity,
-			DeclaredBy: cb.User.ID, SourceChannel: sub.ChannelID, Private: sub.Private, Responders: sub.Responders,
-		}
+		n := declareOf(cb, sub)
 		pre, cancel := context.WithDeadline(ctx, start.Add(frontDoorBudget))
 		rec, created, err := b.recordDeclare(pre, n)
 		cancel()

@@ -277,7 +277,7 @@ func parseDeclare(words []string) (Command, error) {
 			i++
 			value = words[i]
 		}
-		sev, ok := parseSeverity(value)
+		sev, ok := ParseSeverity(value)
 		if !ok {
 			return nil, badSeverity()
 		}
@@ -315,7 +315,7 @@ func parseSetSeverity(args []string) (Command, error) {
 	if len(args) != 1 {
 		return nil, usageError("Give one severity from 1 (worst) to 4, like this: `/incident sev 1`.")
 	}
-	sev, ok := parseSeverity(decode(args[0]))
+	sev, ok := ParseSeverity(decode(args[0]))
 	if !ok {
 		return nil, usageError("Severity must be 1, 2, 3 or 4, like this: `/incident sev 1`.")
 	}
@@ -354,8 +354,8 @@ func looksLikeLink(s string) bool {
 	return strings.Contains(s, "://") || strings.Contains(s, "zoom.us") || strings.Contains(s, "www.")
 }
 
-// parseSeverity accepts "1" … "4" and "sev1" … "sev4" in any case.
-func parseSeverity(s string) (warroom.Severity, bool) {
+// ParseSeverity accepts "1" … "4" and "sev1" … "sev4" in any case.
+func ParseSeverity(s string) (warroom.Severity, bool) {
 	s = strings.ToLower(s)
 	s = strings.TrimPrefix(s, "sev")
 	if len(s) != 1 || s[0] < '1' || s[0] > '4' {

@@ -42,7 +42,7 @@ func (r *syncRun) ensureMeeting(ctx context.Context) (retryAt time.Time, err err
 	}
 	spec := meetings.Spec{
 		Tag:     fmt.Sprintf("[warroom %s/%d.%d]", w.installID, rec.ID, rec.MeetingSeq),
-		Request: bridgeRequest(rec.Incident, r.defaults, w.slack.Name(ctx, rec.DeclaredBy)),
+		Request: bridgeRequest(rec.Incident, r.defaults, declarerName(ctx, w.slack, rec.Incident)),
 	}
 	att := meetings.Attempt{Tag: rec.MeetingTag, Host: rec.MeetingHost, Tried: rec.MeetingTried}
 	if rec.MeetingTag != spec.Tag {
@@ -82,6 +82,17 @@ func (r *syncRun) ensureMeeting(ctx context.Context) (retryAt time.Time, err err
 	}
 	r.log.Info().Func(meetingField(rec.Private, m.ID)).Str("host", m.HostEmail).Msg("zoom meeting ready")
 	return time.Time{}, nil
+}
+
+// declarerName is who declared, as a meeting's topic and agenda name
+// them: a Slack user's name, else the API client's or alert source's.
+func declarerName(ctx context.Context, users interface {
+	Name(ctx context.Context, id string) string
+}, inc warroom.Incident) string {
+	if inc.DeclaredBy == "" {
+		return inc.Origin.By
+	}
+	return users.Name(ctx, inc.DeclaredBy)
 }
 
 // meetingFailed records why the meeting is not there and when to try next.

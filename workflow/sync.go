@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -109,13 +110,15 @@ func (r *syncRun) run(ctx context.Context) error {
 	}
 
 	var wg sync.WaitGroup
-	var inviteErr, confirmErr, pinErr error
+	var inviteErr, confirmErr, pinErr, threadErr, originErr error
 	wg.Go(func() { inviteErr = r.ensureInvited(ctx) })
 	wg.Go(func() { confirmErr = r.ensureConfirmed(ctx) })
+	wg.Go(func() { threadErr = r.ensureThreadReply(ctx) })
 	r.awaitMeeting(ctx, meetingReady)
 	postErr := r.ensureMessage(ctx)
 	if postErr == nil {
 		wg.Go(func() { pinErr = r.ensurePinned(ctx) })
+		wg.Go(func() { originErr = r.ensureOrigin(ctx) })
 	}
 
 	meeting := <-meetingDone
@@ -124,9 +127,10 @@ func (r *syncRun) run(ctx context.Context) error {
 	retiredWG.Go(func() { retiredErr = r.ensureRetiredGone(ctx) })
 	endErr = r.ensureEndedOnResolve(ctx)
 
-	var syncErr, topicErr, bookmarkErr, announceErr, hostErr error
+	var syncErr, topicErr, bookmarkErr, announceErr, hostErr, functionErr error
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
+		wg.Go(func() { functionErr = r.ensureFunctionDone(ctx) })
 	}
 	if call := r.snapshot().Call; call == warroom.CallReady || call == warroom.CallRemoved {
 		// The topic carries the call link: set once the call is there (or
@@ -142,7 +146,8 @@ func (r *syncRun) run(ctx context.Context) error {
 	wg.Go(func() { hostErr = r.ensureHostControls(ctx) })
 	wg.Wait()
 	retiredWG.Wait()
-	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr, announceErr, hostErr); err != nil {
+	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr,
+		announceErr, hostErr, threadErr, originErr, functionErr); err != nil {
 		return errors.Join(err, meeting.err)
 	}
 	if !meeting.retryAt.IsZero() {
@@ -239,8 +244,10 @@ func (r *syncRun) ensureInvited(ctx context.Context) error {
 	}
 	w := r.w
 	var users []string
-	for _, u := range append([]string{rec.DeclaredBy}, rec.Responders...) {
-		if u != w.botUserID {
+	for _, u := range append([]string{rec.DeclaredBy, rec.Commander}, rec.Responders...) {
+		// An incident declared by an API client or an alert has no Slack
+		// declarer; its commander, when named, is invited instead.
+		if u != "" && u != w.botUserID && !slices.Contains(users, u) {
 			users = append(users, u)
 		}
 	}

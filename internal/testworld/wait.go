@@ -9,7 +9,7 @@ import (
 
 // WaitTimeout is how long WaitFor waits: far longer than anything takes
 // on a loaded machine, so a test waits for what it needs, never for time.
-const WaitTimeout = 15 * time.Second
+const WaitTimeout = 45 * time.Second
 
 // WaitFor polls cond until it holds, and fails the test, naming what it
 // waited for, when it has not within WaitTimeout.

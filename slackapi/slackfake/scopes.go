@@ -30,6 +30,7 @@ var methodScopes = map[string][]string{
 	"conversations.members":    {"channels:read", "groups:read", "im:read", "mpim:read"},
 	"conversations.list":       {"channels:read", "groups:read", "im:read", "mpim:read"},
 	"conversations.history":    {"channels:history", "groups:history", "im:history", "mpim:history"},
+	"conversations.replies":    {"channels:history", "groups:history", "im:history", "mpim:history"},
 	"chat.postMessage":         {"chat:write"},
 	"chat.update":              {"chat:write"},
 	"chat.delete":              {"chat:write"},

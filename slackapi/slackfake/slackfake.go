@@ -164,6 +164,7 @@ type Server struct {
 	viewOrder    []string
 	triggers     map[string]*trigger
 	responseURLs map[string]*responseURL
+	functions    map[string]*FunctionExecution
 
 	latency time.Duration
 	faults  map[string][]fault
@@ -197,6 +198,7 @@ func Start(cfg Config) (*Server, error) {
 		channels:     map[string]*channel{},
 		channelNames: map[string]*channel{},
 		views:        map[string]*View{},
+		functions:    map[string]*FunctionExecution{},
 		triggers:     map[string]*trigger{},
 		responseURLs: map[string]*responseURL{},
 		faults:       map[string][]fault{},

@@ -39,6 +39,7 @@ func (s *Server) methodTable() map[string]methodSpec {
 		"conversations.list":       {fn: (*Server).conversationsList, tier: 2},
 		"conversations.members":    {fn: (*Server).conversationsMembers, tier: 4},
 		"conversations.history":    {fn: (*Server).conversationsHistory, tier: 3},
+		"conversations.replies":    {fn: (*Server).conversationsReplies, tier: 3},
 		"conversations.setTopic":   {fn: (*Server).conversationsSetTopic, tier: 2},
 		"conversations.setPurpose": {fn: (*Server).conversationsSetPurpose, tier: 2},
 		"conversations.archive":    {fn: (*Server).conversationsArchive, tier: 2},
@@ -64,6 +65,9 @@ func (s *Server) methodTable() map[string]methodSpec {
 
 		"views.open":   {fn: (*Server).viewsOpen, tier: 4},
 		"views.update": {fn: (*Server).viewsUpdate, tier: 4},
+
+		"functions.completeSuccess": {fn: (*Server).functionsCompleteSuccess, tier: 3},
+		"functions.completeError":   {fn: (*Server).functionsCompleteError, tier: 3},
 	}
 }
 
