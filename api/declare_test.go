@@ -42,8 +42,14 @@ func TestDeclareThenReplay(t *testing.T) {
 
 // Twenty declares with one key at once make one incident: the store's
 // dedupe decides, in one transaction, not the API.
+// On PostgreSQL the requests race across the pool's connections.
 func TestConcurrentSameKey(t *testing.T) {
-	c := startAPI(t, testworld.Config{NoJobs: true, Tune: func(tu *testworld.Tuning) { tu.API.Burst = 100 }})
+	t.Run("sqlite", func(t *testing.T) { concurrentSameKey(t, false) })
+	t.Run("postgres", func(t *testing.T) { concurrentSameKey(t, true) })
+}
+
+func concurrentSameKey(t *testing.T, postgres bool) {
+	c := startAPI(t, testworld.Config{NoJobs: true, Postgres: postgres, Tune: func(tu *testworld.Tuning) { tu.API.Burst = 100 }})
 	const n = 20
 	var wg sync.WaitGroup
 	answers := make([]answer, n)
