@@ -64,6 +64,9 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if err := d.callLife(ctx, r); err != nil {
 		return err
 	}
+	if err := d.fromMessage(ctx); err != nil {
+		return err
+	}
 	stop()
 	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) {
 		return err
