@@ -19,7 +19,9 @@ func alertNotification(group string, alerts ...store.Alert) store.AlertNotificat
 				Links: []warroom.Link{{Title: "Source", URL: "http://prometheus/graph"}}}}}
 }
 
-func firing(fp string) store.Alert   { return store.Alert{Fingerprint: fp, Firing: true, Name: "HighLatency " + fp} }
+func firing(fp string) store.Alert {
+	return store.Alert{Fingerprint: fp, Firing: true, Name: "HighLatency " + fp}
+}
 func resolved(fp string) store.Alert { return store.Alert{Fingerprint: fp, Name: "HighLatency " + fp} }
 
 func mustReceive(tb testing.TB, s *store.Store, n store.AlertNotification) store.AlertOutcome {
