@@ -59,6 +59,13 @@ type Config struct {
 	// without its '#', which Main looks up at start; the channel gets one
 	// message per incident. Empty means none.
 	AnnounceChannel string
+	// APITokens are the bearer tokens of the HTTP API and the Alertmanager
+	// receiver (WARROOM_API_TOKENS: comma-separated, each `name=token` or
+	// a bare token); empty turns both off.
+	APITokens string
+	// AlertSeverity maps the values of an alert's severity label,
+	// lowercased, to incident severities (WARROOM_ALERT_SEVERITY).
+	AlertSeverity SeverityMap
 }
 
 // Error names the variable at fault in one sentence.
@@ -100,6 +107,7 @@ func Problems(getenv func(string) string, requireRun bool) (Config, []*Error) {
 	r.runtime(&c)
 	r.urls(&c)
 	r.channels(&c)
+	r.alerts(&c)
 	if requireRun {
 		r.credentials(&c)
 	}
@@ -289,6 +297,17 @@ func (r *reader) channels(c *Config) {
 			r.fail("WARROOM_ANNOUNCE_CHANNEL", fmt.Sprintf("must be a Slack channel ID such as C0123ABCD or a channel name such as #incidents (got %q).", a))
 		}
 	}
+}
+
+// alerts reads the HTTP API's tokens and the alerts' severity map.
+func (r *reader) alerts(c *Config) {
+	c.APITokens = r.get("WARROOM_API_TOKENS", "")
+	m, err := ParseSeverityMap(r.get("WARROOM_ALERT_SEVERITY", warroom.DefaultAlertSeverity))
+	if err != nil {
+		r.fail("WARROOM_ALERT_SEVERITY", err.Error())
+		m, _ = ParseSeverityMap(warroom.DefaultAlertSeverity)
+	}
+	c.AlertSeverity = m
 }
 
 // credentials demands what `warroom run` needs to reach Slack and Zoom;

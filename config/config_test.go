@@ -46,6 +46,8 @@ func TestREADMEDefaultsAreTheCodes(t *testing.T) {
 		"WARROOM_POLL_INTERVAL":       durationText(c.PollInterval),
 		"LOG_LEVEL":                   c.LogLevel.String(),
 		"LOG_FORMAT":                  c.LogFormat,
+		"WARROOM_API_TOKENS":          c.APITokens,
+		"WARROOM_ALERT_SEVERITY":      c.AlertSeverity.String(),
 	}
 	// Defaults the table gives in words rather than as a value.
 	described := map[string]bool{"WARROOM_REPLICA": c.Replica != ""}
@@ -153,6 +155,24 @@ func TestPolicySettings(t *testing.T) {
 		want := map[string]string{"WARROOM_FOLLOWUP_AFTER": "48h", "WARROOM_REMINDER_BEFORE": "10m"}[name]
 		if err == nil || !strings.Contains(err.Error(), "such as "+want+" ") {
 			t.Errorf("%s=%q: %v, want an example of %s", name, value, err, want)
+		}
+	}
+}
+
+func TestAlertSeverityMap(t *testing.T) {
+	c, err := Load(func(k string) string {
+		return map[string]string{"WARROOM_ALERT_SEVERITY": "page=1, CRITICAL=SEV1,high=2"}[k]
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.AlertSeverity.String(); got != "critical=1,page=1,high=2" {
+		t.Errorf("got %q", got)
+	}
+	for _, bad := range []string{"critical", "critical=5", "=1", "critical=x", ","} {
+		_, err := Load(func(k string) string { return map[string]string{"WARROOM_ALERT_SEVERITY": bad}[k] }, false)
+		if err == nil || !strings.Contains(err.Error(), "WARROOM_ALERT_SEVERITY") {
+			t.Errorf("%q: %v, want a problem naming WARROOM_ALERT_SEVERITY", bad, err)
 		}
 	}
 }
