@@ -1,5 +1,6 @@
 // Package web is warroom's HTTP side: the Zoom connect flow
-// (/zoom/connect and its OAuth callback), Zoom's webhooks, and the
+// (/zoom/connect and its OAuth callback), Zoom's webhooks, Alertmanager's
+// notifications (package alerts, when API tokens are set), and the
 // operators' /healthz, /readyz and /metrics. Like the Socket Mode front
 // door, it records what it is told and leaves the work to the jobs.
 package web
@@ -47,6 +48,9 @@ type Deps struct {
 	Pool     ZoomAccounts
 	Workflow Workers
 	Metrics  http.Handler
+	// Alerts is the Alertmanager receiver (package alerts), mounted at
+	// POST /api/v1/alertmanager; nil (no WARROOM_API_TOKENS) leaves it off.
+	Alerts http.Handler
 	// Connected reports whether Slack's Socket Mode connection is up.
 	Connected func() bool
 	Kick      func()
@@ -85,6 +89,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /zoom/connect", s.serveConnect)
 	mux.HandleFunc("GET /zoom/oauth/callback", s.serveCallback)
 	mux.HandleFunc("POST /zoom/webhook", s.serveWebhook)
+	if s.d.Alerts != nil {
+		mux.Handle("POST /api/v1/alertmanager", s.d.Alerts)
+	}
 	return bounded(mux)
 }
 

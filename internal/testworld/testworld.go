@@ -22,7 +22,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/alerts"
 	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/config"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/metrics"
@@ -79,6 +81,9 @@ type Config struct {
 	Zoom func(*zoomfake.Config)
 	// Tune adjusts the rooms' settings before they are built.
 	Tune func(*Tuning)
+	// APITokens turns the Alertmanager receiver on with these tokens
+	// (WARROOM_API_TOKENS).
+	APITokens string
 }
 
 // Tuning is every room's settings, as Start derives them; Config.Tune
@@ -88,6 +93,9 @@ type Tuning struct {
 	Workflow workflow.Config
 	Bot      bot.Config
 	Web      web.Config
+	// AlertSeverity is WARROOM_ALERT_SEVERITY's map (its default unless
+	// tuned).
+	AlertSeverity map[string]warroom.Severity
 }
 
 // World is a running warroom against the fakes.
@@ -128,10 +136,21 @@ func Start(tb testing.TB, cfg Config) *World {
 	t := w.tuning(cfg)
 	w.wire(tb, cfg, t)
 	hs.Config.Handler = web.New(t.Web, web.Deps{Store: w.Store, Pool: w.Pool, Workflow: w.Workflow,
-		Metrics: w.Metrics.Handler(), Connected: w.Bot.Connected, Kick: w.Jobs.Kick, Log: w.logger(), Now: cfg.Now}).Handler()
+		Metrics: w.Metrics.Handler(), Connected: w.Bot.Connected, Kick: w.Jobs.Kick, Log: w.logger(), Now: cfg.Now,
+		Alerts: w.alerts(cfg, t)}).Handler()
 	hs.Start()
 	w.run(tb, cfg)
 	return w
+}
+
+// alerts is the Alertmanager receiver as Main wires it: on only when API
+// tokens are set.
+func (w *World) alerts(cfg Config, t Tuning) http.Handler {
+	if cfg.APITokens == "" {
+		return nil
+	}
+	return alerts.New(alerts.Config{Severity: t.AlertSeverity},
+		alerts.Deps{Store: w.Store, Auth: alerts.ParseTokens(cfg.APITokens), Kick: w.Jobs.Kick, Log: w.logger()})
 }
 
 // startFakes starts the fake Slack and Zoom.
@@ -218,6 +237,7 @@ func (w *World) tuning(cfg Config) Tuning {
 	if cfg.UserOAuth {
 		t.Bot.PublicURL, t.Web.PublicURL = w.URL, w.URL
 	}
+	t.AlertSeverity, _ = config.ParseSeverityMap(warroom.DefaultAlertSeverity)
 	if cfg.Tune != nil {
 		cfg.Tune(&t)
 	}
