@@ -16,4 +16,9 @@ const (
 	// recording when no event says it is ready: it appears at most this
 	// long after Zoom finished it.
 	DefaultRecordingPollMax = 10 * time.Minute
+
+	// DefaultAlertSeverity maps the values of an alert's severity label
+	// to incident severities (WARROOM_ALERT_SEVERITY): the values
+	// Alertmanager's own examples use.
+	DefaultAlertSeverity = "critical=1,error=2,warning=3,info=4"
 )

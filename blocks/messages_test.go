@@ -95,6 +95,17 @@ func longList(n int) []warroom.Incident {
 func newGoldens() map[string]func() message {
 	tooLong := "https://zoom.us/j/81234567890?pwd=" + strings.Repeat("a", 2000)
 	return map[string]func() message{
+		"alerts_first": func() message {
+			return msg(blocks.AlertNoteMessage(incident(warroom.CallReady), blocks.AlertNote{First: true,
+				Firing: []string{"HighLatency (instance=<a>)"}, Links: []warroom.Link{{Title: "Source", URL: "http://prom/graph?g0.expr=a&b=1"},
+					{Title: "Runbook", URL: "https://runbooks/x"}, {Title: "bad", URL: "javascript:alert(1)"}}}))
+		},
+		"alerts_changed": func() message {
+			return msg(blocks.AlertNoteMessage(incident(warroom.CallReady), blocks.AlertNote{Firing: []string{"B"}, Resolved: []string{"A", "C"}}))
+		},
+		"alerts_all_resolved": func() message {
+			return msg(blocks.AlertNoteMessage(incident(warroom.CallReady), blocks.AlertNote{Resolved: []string{"A"}, AllResolved: true}))
+		},
 		"announcement_ready":            func() message { return msg(blocks.Announcement(incident(warroom.CallReady))) },
 		"announcement_started":          func() message { return msg(blocks.Announcement(started(incident(warroom.CallReady)))) },
 		"announcement_pending":          func() message { return msg(blocks.Announcement(incident(warroom.CallPending))) },

@@ -58,6 +58,7 @@ var jobWhat = map[string]string{
 	jobtype.KindRecording:    "Posting the call's recording",
 	jobtype.KindSummary:      "Posting the call's AI summary",
 	jobtype.KindZoomEvents:   "Applying Zoom's events (who is in the call)",
+	jobtype.KindAlertNotes:   "Posting Alertmanager's changes to the incident channel",
 }
 
 // maxWhy clips an error shown to people.

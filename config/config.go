@@ -62,6 +62,9 @@ type Config struct {
 	// APITokens are the HTTP API's bearer tokens (WARROOM_API_TOKENS);
 	// none turns the API off.
 	APITokens []APIToken
+	// AlertSeverity maps the values of an alert's severity label,
+	// lowercased, to incident severities (WARROOM_ALERT_SEVERITY).
+	AlertSeverity SeverityMap
 }
 
 // Error names the variable at fault in one sentence.
@@ -104,6 +107,7 @@ func Problems(getenv func(string) string, requireRun bool) (Config, []*Error) {
 	r.urls(&c)
 	r.channels(&c)
 	r.apiTokens(&c)
+	r.alerts(&c)
 	if requireRun {
 		r.credentials(&c)
 	}
@@ -293,6 +297,17 @@ func (r *reader) channels(c *Config) {
 			r.fail("WARROOM_ANNOUNCE_CHANNEL", fmt.Sprintf("must be a Slack channel ID such as C0123ABCD or a channel name such as #incidents (got %q).", a))
 		}
 	}
+}
+
+// alerts reads the alerts' severity map (the receiver's tokens are the
+// API's: apiTokens).
+func (r *reader) alerts(c *Config) {
+	m, err := ParseSeverityMap(r.get("WARROOM_ALERT_SEVERITY", warroom.DefaultAlertSeverity))
+	if err != nil {
+		r.fail("WARROOM_ALERT_SEVERITY", err.Error())
+		m, _ = ParseSeverityMap(warroom.DefaultAlertSeverity)
+	}
+	c.AlertSeverity = m
 }
 
 // credentials demands what `warroom run` needs to reach Slack and Zoom;

@@ -48,6 +48,7 @@ func TestREADMEDefaultsAreTheCodes(t *testing.T) {
 		"LOG_LEVEL":                   c.LogLevel.String(),
 		"LOG_FORMAT":                  c.LogFormat,
 		"WARROOM_API_TOKENS":          apiTokenNames(c.APITokens),
+		"WARROOM_ALERT_SEVERITY":      c.AlertSeverity.String(),
 	}
 	// Defaults the table gives in words rather than as a value.
 	described := map[string]bool{"WARROOM_REPLICA": c.Replica != ""}
@@ -203,6 +204,24 @@ func TestAPITokens(t *testing.T) {
 		}
 		if !strings.HasPrefix(err.Error(), "WARROOM_API_TOKENS ") || strings.Contains(err.Error(), "s3") {
 			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestAlertSeverityMap(t *testing.T) {
+	c, err := Load(func(k string) string {
+		return map[string]string{"WARROOM_ALERT_SEVERITY": "page=1, CRITICAL=SEV1,high=2"}[k]
+	}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.AlertSeverity.String(); got != "critical=1,page=1,high=2" {
+		t.Errorf("got %q", got)
+	}
+	for _, bad := range []string{"critical", "critical=5", "=1", "critical=x", ","} {
+		_, err := Load(func(k string) string { return map[string]string{"WARROOM_ALERT_SEVERITY": bad}[k] }, false)
+		if err == nil || !strings.Contains(err.Error(), "WARROOM_ALERT_SEVERITY") {
+			t.Errorf("%q: %v, want a problem naming WARROOM_ALERT_SEVERITY", bad, err)
 		}
 	}
 }

@@ -13,13 +13,14 @@ const (
 	KindRecording    = "recording"
 	KindSummary      = "summary"
 	KindZoomEvents   = "zoom_events"
+	KindAlertNotes   = "alert_notes"
 )
 
 // Kinds lists every kind, for what must name each of them (the outage
 // notice's descriptions, the metrics' labels): their tests check none is
 // missing, so a new kind is added here and where it is run.
 func Kinds() []string {
-	return []string{KindIncidentSync, KindFollowup, KindReminder, KindRecording, KindSummary, KindZoomEvents}
+	return []string{KindIncidentSync, KindFollowup, KindReminder, KindRecording, KindSummary, KindZoomEvents, KindAlertNotes}
 }
 
 // IncidentSync builds an incident's war room and, whenever the incident
@@ -97,6 +98,19 @@ func (ZoomEvents) Kind() string { return KindZoomEvents }
 
 // Scope is the incident, or the one event of no incident's.
 func (a ZoomEvents) Scope() Scope { return Scope{Incident: a.IncidentID, Subject: a.EventID} }
+
+// AlertNotes posts what changed in an incident's alert group (alerts
+// newly firing, resolved, all resolved) in its channel: one per incident,
+// queued by each notification that brought a change.
+type AlertNotes struct {
+	IncidentID int64 `json:"incident_id"`
+}
+
+// Kind names the job kind.
+func (AlertNotes) Kind() string { return KindAlertNotes }
+
+// Scope is the incident.
+func (a AlertNotes) Scope() Scope { return Scope{Incident: a.IncidentID} }
 
 // Encode is a's payload.
 func Encode(a Args) ([]byte, error) {

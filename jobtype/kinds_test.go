@@ -15,6 +15,7 @@ func TestArgsRoundTrip(t *testing.T) {
 	roundTrip(t, jobtype.Summary{IncidentID: 4, SummaryID: 3})
 	roundTrip(t, jobtype.ZoomEvents{IncidentID: 4})
 	roundTrip(t, jobtype.ZoomEvents{EventID: 11})
+	roundTrip(t, jobtype.AlertNotes{IncidentID: 4})
 }
 
 // roundTrip records a as the store does and reads it back as the engine

@@ -1,7 +1,8 @@
 // Package web is warroom's HTTP side: the Zoom connect flow
 // (/zoom/connect and its OAuth callback), Zoom's webhooks, the operators'
-// /healthz, /readyz and /metrics, and the machines' API under /api/v1/
-// (package api, mounted here). Like the Socket Mode front
+// /healthz, /readyz and /metrics, the machines' API under /api/v1/
+// (package api) and Alertmanager's notifications (package alerts), both
+// mounted here when API tokens are set. Like the Socket Mode front
 // door, it records what it is told and leaves the work to the jobs.
 package web
 
@@ -51,6 +52,9 @@ type Deps struct {
 	// API serves /api/v1/ (package api), the doors for machines; nil
 	// leaves the path unserved.
 	API http.Handler
+	// Alerts is the Alertmanager receiver (package alerts), mounted at
+	// POST /api/v1/alertmanager; nil (no WARROOM_API_TOKENS) leaves it off.
+	Alerts http.Handler
 	// Connected reports whether Slack's Socket Mode connection is up.
 	Connected func() bool
 	Kick      func()
@@ -91,6 +95,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /zoom/webhook", s.serveWebhook)
 	if s.d.API != nil {
 		mux.Handle("/api/v1/", s.d.API)
+	}
+	if s.d.Alerts != nil {
+		mux.Handle("POST /api/v1/alertmanager", s.d.Alerts)
 	}
 	return bounded(mux)
 }

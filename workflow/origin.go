@@ -16,7 +16,9 @@ import (
 // channel begins with both.
 func (r *syncRun) ensureOrigin(ctx context.Context) error {
 	rec := r.snapshot()
-	if rec.OriginPosted || rec.ChannelID == "" || !blocks.HasOrigin(rec.Origin) {
+	if rec.OriginPosted || rec.ChannelID == "" || !blocks.HasOrigin(rec.Origin) || rec.Origin.Door == warroom.DoorAlert {
+		// An alert's links and description come with its first alert
+		// note, beside the alerts that fire.
 		return nil
 	}
 	w := r.w

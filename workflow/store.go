@@ -88,6 +88,14 @@ type ZoomEvents interface {
 	DoneZoomEvent(ctx context.Context, f jobtype.Fence, id int64) error
 }
 
+// AlertNotes are the changes of an incident's Alertmanager group waiting
+// to be told in its channel.
+type AlertNotes interface {
+	PendingAlertNotes(ctx context.Context, incidentID int64) ([]store.AlertNote, error)
+	MarkAlertNotePosting(ctx context.Context, f jobtype.Fence, id int64) error
+	DoneAlertNote(ctx context.Context, f jobtype.Fence, id int64, ts string) error
+}
+
 // Store is what the workers record and read.
 type Store interface {
 	Incidents
@@ -98,4 +106,5 @@ type Store interface {
 	Recordings
 	Summaries
 	ZoomEvents
+	AlertNotes
 }

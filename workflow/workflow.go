@@ -1,9 +1,10 @@
 // Package workflow holds warroom's workers: the incident sync (channel,
 // Zoom meeting, pinned message, topic, bookmark, announcement — built once
 // and kept true for the incident's whole life), follow-ups and their
-// reminders, recordings, and the handler of Zoom's events. The front door
-// (bot) and the web endpoints only record what was asked; the workers,
-// run by the jobs engine, carry it out against Slack and Zoom.
+// reminders, recordings, Alertmanager's notes, and the handler of Zoom's
+// events. The front door (bot) and the web endpoints only record what was
+// asked; the workers, run by the jobs engine, carry it out against Slack
+// and Zoom.
 package workflow
 
 import (
@@ -67,6 +68,7 @@ type Workflow struct {
 	recordings   Recordings
 	summaries    Summaries
 	zoomEvents   ZoomEvents
+	alerts       AlertNotes
 
 	botUserID string
 	installID string
@@ -94,7 +96,7 @@ func New(cfg Config, d Deps) *Workflow {
 	}
 	st := d.Store
 	return &Workflow{cfg: cfg, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick,
-		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st}
+		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st, alerts: st}
 }
 
 // Start learns who the bot is and the installation's ID, which the
@@ -117,4 +119,5 @@ func (w *Workflow) Register(e *jobs.Engine) {
 	jobs.Register(e, jobs.WorkFunc[jobtype.Recording](w.runRecording))
 	jobs.Register(e, jobs.WorkFunc[jobtype.Summary](w.runSummary))
 	jobs.Register(e, jobs.WorkFunc[jobtype.ZoomEvents](w.runZoomEvents))
+	jobs.Register(e, jobs.WorkFunc[jobtype.AlertNotes](w.runAlertNotes))
 }

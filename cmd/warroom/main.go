@@ -30,6 +30,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/alerts"
 	"github.com/warroom-dev/warroom/api"
 	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/jobs"
@@ -307,7 +308,7 @@ func (m *Main) Run(ctx context.Context) error {
 	machines := api.New(t.API, api.Deps{Store: st, Users: sl, Kick: engine.Kick, Log: m.Log, Now: m.Now})
 	srv := web.New(web.Config{PublicURL: cfg.PublicURL, WebhookSecret: cfg.ZoomWebhookKey, StateTTL: t.Bot.StateTTL},
 		web.Deps{Store: st, Pool: pool, Workflow: wf, Metrics: m.Metrics.Handler(), API: machines.Handler(),
-			Connected: b.Connected, Kick: engine.Kick, Log: m.Log, Now: m.Now})
+			Connected: b.Connected, Kick: engine.Kick, Log: m.Log, Now: m.Now, Alerts: alertReceiver(cfg, st, engine.Kick, m.Log)})
 	if err := m.serveHTTP(srv.Handler()); err != nil {
 		return err
 	}
@@ -476,4 +477,14 @@ func (m *Main) Close() error {
 		m.lock = nil
 	}
 	return errors.Join(errs...)
+}
+
+// alertReceiver is the Alertmanager receiver, on only when API tokens are
+// set: without them anyone who reaches the port could declare incidents.
+func alertReceiver(cfg config.Config, st *store.Store, kick func(), log zerolog.Logger) http.Handler {
+	if len(cfg.APITokens) == 0 {
+		return nil
+	}
+	return alerts.New(alerts.Config{Severity: cfg.AlertSeverity},
+		alerts.Deps{Store: st, Auth: api.NewTokens(apiTokens(cfg.APITokens)), Kick: kick, Log: log.With().Str("door", "alertmanager").Logger()})
 }

@@ -22,8 +22,10 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/alerts"
 	"github.com/warroom-dev/warroom/api"
 	"github.com/warroom-dev/warroom/bot"
+	"github.com/warroom-dev/warroom/config"
 	"github.com/warroom-dev/warroom/jobs"
 	"github.com/warroom-dev/warroom/meetings"
 	"github.com/warroom-dev/warroom/metrics"
@@ -93,6 +95,9 @@ type Tuning struct {
 	Bot      bot.Config
 	Web      web.Config
 	API      api.Config
+	// AlertSeverity is WARROOM_ALERT_SEVERITY's map (its default unless
+	// tuned).
+	AlertSeverity map[string]warroom.Severity
 }
 
 // World is a running warroom against the fakes.
@@ -135,10 +140,20 @@ func Start(tb testing.TB, cfg Config) *World {
 	machines := api.New(t.API, api.Deps{Store: w.Store, Users: w.SlackAPI, Kick: w.Jobs.Kick, Log: w.logger(), Now: cfg.Now})
 	hs.Config.Handler = web.New(t.Web, web.Deps{Store: w.Store, Pool: w.Pool, Workflow: w.Workflow,
 		Metrics: w.Metrics.Handler(), API: machines.Handler(), Connected: w.Bot.Connected, Kick: w.Jobs.Kick,
-		Log: w.logger(), Now: cfg.Now}).Handler()
+		Log: w.logger(), Now: cfg.Now, Alerts: w.alerts(cfg, t)}).Handler()
 	hs.Start()
 	w.run(tb, cfg)
 	return w
+}
+
+// alerts is the Alertmanager receiver as Main wires it: on only when API
+// tokens are set.
+func (w *World) alerts(cfg Config, t Tuning) http.Handler {
+	if len(cfg.APITokens) == 0 {
+		return nil
+	}
+	return alerts.New(alerts.Config{Severity: t.AlertSeverity},
+		alerts.Deps{Store: w.Store, Auth: api.NewTokens(cfg.APITokens), Kick: w.Jobs.Kick, Log: w.logger()})
 }
 
 // startFakes starts the fake Slack and Zoom.
@@ -226,6 +241,7 @@ func (w *World) tuning(cfg Config) Tuning {
 	if cfg.UserOAuth {
 		t.Bot.PublicURL, t.Web.PublicURL = w.URL, w.URL
 	}
+	t.AlertSeverity, _ = config.ParseSeverityMap(warroom.DefaultAlertSeverity)
 	if cfg.Tune != nil {
 		cfg.Tune(&t)
 	}
