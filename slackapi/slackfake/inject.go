@@ -175,15 +175,7 @@ func (s *Server) sendBlockAction(ctx context.Context, user *User, channelID, cha
 	if message != nil {
 		payload["message"] = message
 	}
-	env, err := s.newEnvelope("", "interactive", payload, false)
-	s.mu.Unlock()
-	if err != nil {
-		return Delivery{}, err
-	}
-	if err := s.sendNew(ctx, env); err != nil {
-		return Delivery{}, err
-	}
-	return Delivery{EnvelopeID: env.ID, TriggerID: trigger, ResponseURL: respURL}, nil
+	return s.sendInteraction(ctx, payload, Delivery{TriggerID: trigger, ResponseURL: respURL})
 }
 
 // Redeliver sends an envelope of any type again — same envelope_id and
