@@ -32,6 +32,8 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		if recorded {
 			b.ack(evt, start, nil)
 		}
+	case *slackevents.AppHomeOpenedEvent:
+		b.onHomeOpened(ctx, start, evt, inner)
 	case *slackevents.FunctionExecutedEvent:
 		if b.onFunctionExecuted(ctx, start, inner) {
 			b.ack(evt, start, nil)

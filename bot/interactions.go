@@ -46,6 +46,8 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 			b.onRetryButton(ctx, cb, action.Value)
 		case blocks.ActionDisconnectZoom:
 			b.onDisconnectButton(ctx, cb, action.Value)
+		case blocks.ActionHomeDeclare:
+			b.openFormFrom(ctx, cb)
 		}
 	}
 }

@@ -70,4 +70,11 @@ type Store interface {
 	Followups
 	Admin
 	Events
+	Homes
+}
+
+// Homes records who opened the App Home, whose Home the workers then
+// keep current.
+type Homes interface {
+	HomeOpened(ctx context.Context, userID string) error
 }

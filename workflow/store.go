@@ -107,4 +107,13 @@ type Store interface {
 	Summaries
 	ZoomEvents
 	AlertNotes
+	Homes
+}
+
+// Homes are the people whose App Home is kept current, and what it shows.
+type Homes interface {
+	HomeViewers(ctx context.Context, since time.Time) ([]store.HomeViewer, error)
+	HomePublished(ctx context.Context, userID string, openedAt time.Time, fp, hash string) error
+	OpenIncidents(ctx context.Context) ([]*store.Record, error)
+	RecentlyResolved(ctx context.Context, n int) ([]*store.Record, error)
 }

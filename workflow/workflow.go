@@ -35,6 +35,12 @@ type Config struct {
 	// attempts at an incident's meeting.
 	MeetingRetryBase time.Duration
 	MeetingRetryMax  time.Duration
+
+	// HomeTick is how often the App Homes are looked at; HomeEvery the
+	// least time between two publishes to one person for a change (a
+	// burst of changes is one publish); HomeWatch how long after opening
+	// it a person's Home is kept current.
+	HomeTick, HomeEvery, HomeWatch time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -47,6 +53,15 @@ func (c *Config) setDefaults() {
 	}
 	if c.MeetingRetryMax <= 0 {
 		c.MeetingRetryMax = 5 * time.Minute
+	}
+	if c.HomeTick <= 0 {
+		c.HomeTick = 2 * time.Second
+	}
+	if c.HomeEvery <= 0 {
+		c.HomeEvery = 10 * time.Second
+	}
+	if c.HomeWatch <= 0 {
+		c.HomeWatch = time.Hour
 	}
 }
 
@@ -69,6 +84,7 @@ type Workflow struct {
 	summaries    Summaries
 	zoomEvents   ZoomEvents
 	alerts       AlertNotes
+	homes        Homes
 
 	botUserID string
 	installID string
@@ -96,7 +112,8 @@ func New(cfg Config, d Deps) *Workflow {
 	}
 	st := d.Store
 	return &Workflow{cfg: cfg, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick,
-		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st, alerts: st}
+		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st, alerts: st,
+		homes: st}
 }
 
 // Start learns who the bot is and the installation's ID, which the

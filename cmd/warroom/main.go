@@ -318,6 +318,7 @@ func (m *Main) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	go m.announceReplica(runCtx, st, engine.Owner())
 	go m.runEventStream(runCtx, st, wf, hc, t.Stream, engine.Owner())
+	go m.singleton(runCtx, st, homeSingleton, engine.Owner(), wf.RunHome)
 	go func() { defer close(engineDone); engine.Run(runCtx) }()
 	err = b.Run(runCtx)
 	cancel()
@@ -478,6 +479,9 @@ func (m *Main) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// homeSingleton names the App Home publisher among replicas.
+const homeSingleton = "app-home"
 
 // alertReceiver is the Alertmanager receiver, on only when API tokens are
 // set: without them anyone who reaches the port could declare incidents.

@@ -71,7 +71,9 @@ func (w *World) run(tb testing.TB, cfg Config) {
 	if cfg.NoJobs {
 		close(jobsDone)
 	} else {
-		go func() { defer close(jobsDone); w.Jobs.Run(ctx) }()
+		homeDone := make(chan struct{})
+		go func() { defer close(homeDone); w.Workflow.RunHome(ctx) }()
+		go func() { defer close(jobsDone); w.Jobs.Run(ctx); <-homeDone }()
 	}
 	tb.Cleanup(func() {
 		cancel()

@@ -149,12 +149,7 @@ func (s *Server) ClickButton(ctx context.Context, userID, channelID, messageTS, 
 func (s *Server) sendBlockAction(ctx context.Context, user *User, channelID, channelName string, blks json.RawMessage,
 	actionID string, container, message map[string]any, messageTS string) (Delivery, error) {
 	blockID, button, _ := findButton(blks, actionID)
-	action := map[string]any{"action_id": actionID, "block_id": blockID, "type": button["type"], "action_ts": s.eventTS()}
-	for _, k := range []string{"text", "value", "url", "style"} {
-		if v, ok := button[k]; ok {
-			action[k] = v
-		}
-	}
+	action := s.buttonAction(actionID, blockID, button)
 	trigger := s.issueTrigger("", user.ID)
 	respURL := s.issueResponseURL(user.ID, channelID, messageTS)
 	payload := map[string]any{
@@ -273,4 +268,16 @@ func (s *Server) channelNameFor(id string) string {
 		return "directmessage"
 	}
 	return "privategroup"
+}
+
+// buttonAction is the actions[] entry of pressing a button, as Slack
+// sends it. s.mu is held.
+func (s *Server) buttonAction(actionID, blockID string, button map[string]any) map[string]any {
+	action := map[string]any{"action_id": actionID, "block_id": blockID, "type": button["type"], "action_ts": s.eventTS()}
+	for _, k := range []string{"text", "value", "url", "style"} {
+		if v, ok := button[k]; ok {
+			action[k] = v
+		}
+	}
+	return action
 }

@@ -165,6 +165,7 @@ type Server struct {
 	triggers     map[string]*trigger
 	responseURLs map[string]*responseURL
 	functions    map[string]*FunctionExecution
+	homes        map[string]*homeTab // by user
 
 	latency time.Duration
 	faults  map[string][]fault
@@ -199,6 +200,7 @@ func Start(cfg Config) (*Server, error) {
 		channelNames: map[string]*channel{},
 		views:        map[string]*View{},
 		functions:    map[string]*FunctionExecution{},
+		homes:        map[string]*homeTab{},
 		triggers:     map[string]*trigger{},
 		responseURLs: map[string]*responseURL{},
 		faults:       map[string][]fault{},
