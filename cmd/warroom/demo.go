@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/config"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 )
 
@@ -36,6 +37,7 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	// deployment with no public endpoint.
 	cfg.ZoomWSSubscriptionID = w.Zoom.Config().WSSubscriptionID
 	cfg.ZoomWSURL = "ws" + strings.TrimPrefix(w.Zoom.URL(), "http") + "/ws"
+	cfg.APITokens = []config.APIToken{{Name: "alertmanager", Token: demoAlertToken}}
 	cfg.LogLevel = zerolog.WarnLevel
 	if lvl, err := zerolog.ParseLevel(getenv("LOG_LEVEL")); err == nil && getenv("LOG_LEVEL") != "" {
 		cfg.LogLevel = lvl
@@ -65,6 +67,9 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return err
 	}
 	if err := d.fromMessage(ctx); err != nil {
+		return err
+	}
+	if err := d.fromAlert(ctx, m.HTTPAddr()); err != nil {
 		return err
 	}
 	stop()

@@ -489,6 +489,10 @@ func alertReceiver(cfg config.Config, st *store.Store, kick func(), log zerolog.
 	if len(cfg.APITokens) == 0 {
 		return nil
 	}
-	return alerts.New(alerts.Config{Severity: cfg.AlertSeverity},
+	severity := cfg.AlertSeverity
+	if severity == nil { // a Config not read from the environment
+		severity, _ = config.ParseSeverityMap(warroom.DefaultAlertSeverity)
+	}
+	return alerts.New(alerts.Config{Severity: severity},
 		alerts.Deps{Store: st, Auth: api.NewTokens(apiTokens(cfg.APITokens)), Kick: kick, Log: log.With().Str("door", "alertmanager").Logger()})
 }
