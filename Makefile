@@ -68,6 +68,7 @@ demo: build
 COST_INCIDENTS ?= 1000
 bench:
 	$(GO) test -run '^$$' -bench '^BenchmarkDeclare$$/' -benchtime 20x -count 1 ./cmd/warroom
+	$(GO) test -run '^$$' -bench '^BenchmarkDoors$$/' -benchtime 20x -count 1 ./cmd/warroom
 	WARROOM_COST_INCIDENTS=$(COST_INCIDENTS) $(GO) test -run '^$$' -bench '^BenchmarkCostPerIncident$$' -benchtime 1x -count 1 -timeout 30m ./cmd/warroom
 
 # make test fuzzes each target for a count of inputs, not a time: go1.26's
