@@ -440,6 +440,7 @@ func (m *Main) serveHTTP(h http.Handler) error {
 	m.mu.Lock()
 	m.server, m.addr = srv, ln.Addr()
 	m.mu.Unlock()
+	m.Log.Info().Str("addr", ln.Addr().String()).Msg("http server listening")
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error().Err(err).Msg("http server stopped")
