@@ -12,6 +12,7 @@ import (
 	"github.com/warroom-dev/warroom/bot"
 	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
+	"github.com/warroom-dev/warroom/zoom/zoomfake"
 )
 
 // waitForm waits for the declare form shown to user after skip forms,
@@ -237,5 +238,36 @@ func TestWorkflowStepWithBadInputEndsWithAnError(t *testing.T) {
 	}
 	if n := len(w.Incidents(t)); n != 0 {
 		t.Fatalf("%d incidents recorded from bad inputs", n)
+	}
+}
+
+// A step whose meeting Zoom keeps refusing ends, after three attempts,
+// with a sentence that says what happened and what to check; the war
+// room stands. With a standing bridge configured, it ends with that.
+func TestWorkflowStepWhenZoomRefuses(t *testing.T) {
+	for _, fallback := range []string{"", "https://bridge.example.com/incident"} {
+		w := testworld.Start(t, testworld.Config{Tune: func(tu *testworld.Tuning) { tu.Workflow.FallbackCallURL = fallback }})
+		w.Zoom.InjectFault(zoomfake.Fault{Op: "meetingCreate", Status: 400, Code: 1001, Message: "User does not exist.", Times: 100})
+		ctx, cancel := context.WithTimeout(context.Background(), testworld.WaitTimeout)
+		d, exec, err := w.Slack.SendFunctionExecuted(ctx, bot.FunctionOpenWarRoom, map[string]any{"title": "Zoom is down too"})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.WaitAck(t, d.EnvelopeID)
+		var f slackfake.FunctionExecution
+		testworld.WaitFor(t, "the step to end", func() bool {
+			f, _ = w.Slack.Function(exec)
+			return f.Outcome != ""
+		})
+		switch {
+		case fallback != "" && (f.Outcome != "success" || f.Outputs["join_url"] != fallback):
+			t.Errorf("with a bridge: ended %s %v %q; want success with the bridge's URL", f.Outcome, f.Outputs, f.Error)
+		case fallback == "" && (f.Outcome != "error" || !strings.Contains(f.Error, "no Zoom call") || !strings.Contains(f.Error, "INC-1")):
+			t.Errorf("without a bridge: ended %s %q; want an error naming the incident and the call", f.Outcome, f.Error)
+		}
+		if incs := w.Incidents(t); len(incs) != 1 || incs[0].ChannelID == "" {
+			t.Errorf("the war room does not stand: %+v", incs)
+		}
 	}
 }
