@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strings"
 	"sync"
@@ -75,7 +74,7 @@ func TestSameAlertOnTwoReplicas(t *testing.T) {
 			wg.Go(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				errs <- benchPostTo(ctx, addrs[i%len(addrs)], token, body)
+				errs <- benchPost(ctx, addrs[i%len(addrs)], "/api/v1/alertmanager", token, body)
 			})
 		}
 		wg.Wait()
@@ -127,22 +126,4 @@ func TestSameAlertOnTwoReplicas(t *testing.T) {
 	if n := len(w.Slack.Channels()); n != 2 { // #general and the war room
 		t.Fatalf("%d channels, want #general and one war room", n)
 	}
-}
-
-func benchPostTo(ctx context.Context, addr, token, body string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/api/v1/alertmanager", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the receiver answered %s", resp.Status)
-	}
-	return nil
 }

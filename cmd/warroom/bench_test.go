@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warroom-dev/warroom/config"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/store/pgtest"
 )
@@ -37,35 +38,11 @@ func BenchmarkDeclare(b *testing.B) {
 // benchDeclare is BenchmarkDeclare on the database at dsn ("": a SQLite
 // file).
 func benchDeclare(b *testing.B, dsn string) {
-	w, err := startWorld(slackfake.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	cfg := w.config(b.TempDir())
-	if dsn != "" {
-		cfg.DB = dsn
-	}
-	m := NewMain(cfg, io.Discard)
-	m.Tune = func(c *Tuning) {
-		c.Jobs.RetryBase, c.Workflow.MeetingRetryBase = 50*time.Millisecond, 50*time.Millisecond
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() { cancel(); <-done; m.Close() }()
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
-	defer wcancel()
-	if err := w.Slack.WaitConnected(wctx); err != nil {
-		b.Fatal(err)
-	}
-	// Warm up connections and the Zoom token before the latencies apply.
-	w.Slack.SetLatency(0)
-	w.Zoom.SetLatency(0)
-	benchDeclareOnce(b, w, "warm up")
-	w.Slack.SetLatency(benchSlackLatency)
-	w.Zoom.SetLatency(benchZoomLatency)
-
+	w, _ := startBench(b, func(cfg *config.Config) {
+		if dsn != "" {
+			cfg.DB = dsn
+		}
+	})
 	var acks, joins []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -82,6 +59,38 @@ func benchDeclare(b *testing.B, dsn string) {
 	b.ReportMetric(float64(joinMed)/float64(bound), "ratio")
 	b.Logf("median ack %s; median slash command → pinned Join Call %s; lower bound %s; ratio %.2f (target ≤ 1.1)",
 		ackMed.Round(10*time.Microsecond), joinMed.Round(100*time.Microsecond), bound, float64(joinMed)/float64(bound))
+}
+
+// startBench runs warroom (its configuration changed by set) against
+// fakes whose latencies are benchSlackLatency and benchZoomLatency, after
+// one declare without them to warm up connections and the Zoom token.
+func startBench(b *testing.B, set func(*config.Config)) (*world, *Main) {
+	w, err := startWorld(slackfake.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(w.Close)
+	cfg := w.config(b.TempDir())
+	set(&cfg)
+	m := NewMain(cfg, io.Discard)
+	m.Tune = func(c *Tuning) {
+		c.Jobs.RetryBase, c.Workflow.MeetingRetryBase = 50*time.Millisecond, 50*time.Millisecond
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done; m.Close() })
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := w.Slack.WaitConnected(wctx); err != nil {
+		b.Fatal(err)
+	}
+	w.Slack.SetLatency(0)
+	w.Zoom.SetLatency(0)
+	benchDeclareOnce(b, w, "warm up")
+	w.Slack.SetLatency(benchSlackLatency)
+	w.Zoom.SetLatency(benchZoomLatency)
+	return w, m
 }
 
 func benchDeclareOnce(b *testing.B, w *world, title string) (ack, join time.Duration) {

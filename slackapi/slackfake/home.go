@@ -47,15 +47,8 @@ func (s *Server) SendAppHomeOpened(ctx context.Context, userID string) (Delivery
 			event["view"] = v
 		}
 	}
-	env, eventID, err := s.eventEnvelope(event)
 	s.mu.Unlock()
-	if err != nil {
-		return Delivery{}, err
-	}
-	if err := s.sendNew(ctx, env); err != nil {
-		return Delivery{}, err
-	}
-	return Delivery{EnvelopeID: env.ID, EventID: eventID}, nil
+	return s.SendEvent(ctx, event)
 }
 
 // viewsPublish serves views.publish: a Home view (type home, at most 100
