@@ -2,6 +2,7 @@ package blocks
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -23,9 +24,10 @@ const (
 // Join button to the meeting's join_url) and the ones resolved last.
 // Private incidents are left out: anyone in the workspace can open the
 // Home, and a private incident's title and call stay in its channel. Ages
-// are Slack dates, drawn in each reader's time zone and never stale, so
-// the view changes only when an incident does.
-func HomeView(open, resolved []warroom.Incident) []slack.Block {
+// are counted in whole hours (and the declare time is a Slack date, drawn
+// in each reader's time zone), so the view changes when an incident does
+// and at most once an hour besides.
+func HomeView(open, resolved []warroom.Incident, now time.Time) []slack.Block {
 	declare := slack.NewButtonBlockElement(ActionHomeDeclare, "declare", textObj(plainText, "Declare incident")).
 		WithStyle(slack.StyleDanger)
 	blks := []slack.Block{
@@ -42,7 +44,7 @@ func HomeView(open, resolved []warroom.Incident) []slack.Block {
 			blks = append(blks, note(fmt.Sprintf("And %d more: `/incident list` shows them all.", len(open)-homeMaxOpen)))
 			break
 		}
-		blks = append(blks, homeIncident(inc))
+		blks = append(blks, homeIncident(inc, now))
 	}
 	if hidden > 0 {
 		blks = append(blks, note(fmt.Sprintf("%d private incident(s) not shown.", hidden)))
@@ -75,14 +77,14 @@ func public(incs []warroom.Incident) (shown []warroom.Incident, hidden int) {
 
 // homeIncident is one open incident on the Home: what people need to
 // decide whether to join, and the Join button.
-func homeIncident(inc warroom.Incident) slack.Block {
+func homeIncident(inc warroom.Incident, now time.Time) slack.Block {
 	title, _ := clip(inc.Title, 150)
 	channel := ""
 	if inc.ChannelID != "" {
 		channel = fmt.Sprintf(" · <#%s>", inc.ChannelID)
 	}
-	text := fmt.Sprintf("*%s %s · %s · %s*%s\nCommander %s · declared %s\nCall: %s", incidentIcon(inc), inc.Ref(),
-		inc.Severity, title, channel, commanderRef(inc),
+	text := fmt.Sprintf("*%s %s · %s · %s*%s\nCommander %s · %s, declared %s\nCall: %s", incidentIcon(inc), inc.Ref(),
+		inc.Severity, title, channel, commanderRef(inc), hoursOpen(now.Sub(inc.CreatedAt)),
 		slackDate(inc.CreatedAt.Unix(), inc.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")), callText(inc))
 	var accessory *slack.Accessory
 	if url, ok := joinURL(inc); ok && inc.Call == warroom.CallReady {
@@ -90,6 +92,19 @@ func homeIncident(inc warroom.Incident) slack.Block {
 			WithURL(url).WithStyle(slack.StylePrimary))
 	}
 	return slack.NewSectionBlock(textObj(mrkdwn, text), nil, accessory)
+}
+
+// hoursOpen says how long an incident has been open, in whole hours or
+// days.
+func hoursOpen(d time.Duration) string {
+	switch h := int(d.Hours()); {
+	case h < 1:
+		return "open under an hour"
+	case h < 48:
+		return fmt.Sprintf("open %d h", h)
+	default:
+		return fmt.Sprintf("open %d days", h/24)
+	}
 }
 
 // slackDate is a time Slack draws in its reader's time zone ("today at

@@ -38,7 +38,7 @@ func (w *Workflow) homeOnce(ctx context.Context) error {
 	if err != nil || len(viewers) == 0 {
 		return err
 	}
-	view, err := w.homeView(ctx)
+	view, err := w.homeView(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (w *Workflow) homeOnce(ctx context.Context) error {
 
 // homeView renders the Home from one reading of the incidents: everyone
 // sees the same one.
-func (w *Workflow) homeView(ctx context.Context) (blocks.Message, error) {
+func (w *Workflow) homeView(ctx context.Context, now time.Time) (blocks.Message, error) {
 	open, err := w.homes.OpenIncidents(ctx)
 	if err != nil {
 		return blocks.Message{}, err
@@ -65,7 +65,7 @@ func (w *Workflow) homeView(ctx context.Context) (blocks.Message, error) {
 	if err != nil {
 		return blocks.Message{}, err
 	}
-	return blocks.Msg("", blocks.HomeView(incidentsOf(open), incidentsOf(resolved))), nil
+	return blocks.Msg("", blocks.HomeView(incidentsOf(open), incidentsOf(resolved), now)), nil
 }
 
 func incidentsOf(recs []*store.Record) []warroom.Incident {
