@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -52,6 +53,11 @@ func (e *Engine) record(ctx, parent context.Context, j jobtype.Job, err error, l
 		log.Info().Msg("jobs: interrupted by shutdown; handed back")
 		return OutcomeReleased
 	}
+	if at, ok := pacedUntil(err); ok {
+		// Only the service's pace held the run back: it waits its turn,
+		// and counts as no failure (a busy hour never ends a job).
+		err = SnoozeUntil(at.Add(time.Duration(rand.Int64N(int64(250*time.Millisecond)))), err)
+	}
 	var snooze *Snooze
 	if errors.As(err, &snooze) {
 		why := ""
@@ -100,4 +106,34 @@ func (e *Engine) writeFailed(err error, what string, log zerolog.Logger) string 
 	}
 	log.Error().Err(err).Msgf("jobs: could not record the %s; the lease runs out and the job runs again", what)
 	return OutcomeRetry
+}
+
+// Paced is an error that only says the service asks to be called later
+// (a rate limit); when every error of a run is one, the run waits.
+type Paced interface {
+	Paced() bool
+	RetryAt() time.Time
+}
+
+// pacedUntil reports whether every error in err is Paced, and the latest
+// time they name.
+func pacedUntil(err error) (time.Time, bool) {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var latest time.Time
+		for _, e := range joined.Unwrap() {
+			at, ok := pacedUntil(e)
+			if !ok {
+				return time.Time{}, false
+			}
+			if at.After(latest) {
+				latest = at
+			}
+		}
+		return latest, !latest.IsZero()
+	}
+	var p Paced
+	if errors.As(err, &p) && p.Paced() {
+		return p.RetryAt(), true
+	}
+	return time.Time{}, false
 }

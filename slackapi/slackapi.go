@@ -46,6 +46,9 @@ func New(cfg Config) *Client {
 	if cfg.HTTP == nil {
 		cfg.HTTP = http.DefaultClient
 	}
+	paced := *cfg.HTTP
+	paced.Transport = newPacer(cfg.HTTP.Transport)
+	cfg.HTTP = &paced
 	api := slack.New(cfg.BotToken,
 		slack.OptionAppLevelToken(cfg.AppToken),
 		slack.OptionAPIURL(cfg.APIURL),
@@ -83,11 +86,16 @@ var permanentCodes = map[string]bool{
 // Permanent reports whether retrying cannot help (the job engine asks).
 func (e *Error) Permanent() bool { return permanentCodes[e.Code] }
 
-// RateLimitError is a 429 that outlasted slack-go's retries.
+// RateLimitError is a 429 that outlasted slack-go's retries, or a
+// refresh the pacer handed back rather than keep waiting for its turn.
 type RateLimitError struct {
 	Method string
 	At     time.Time // when Slack accepts the next call
 }
+
+// Paced says the call was never made: a rate limit is the service's
+// pace, not a failure (the job engine waits instead of counting it).
+func (e *RateLimitError) Paced() bool { return true }
 
 func (e *RateLimitError) Error() string {
 	return "slack: " + e.Method + ": rate limited until " + e.At.Format(time.RFC3339)
@@ -100,6 +108,10 @@ func (e *RateLimitError) RetryAt() time.Time { return e.At }
 func wrap(method string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var paced *RateLimitError
+	if errors.As(err, &paced) {
+		return paced
 	}
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {

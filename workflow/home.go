@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -81,9 +82,16 @@ func incidentsOf(recs []*store.Record) []warroom.Incident {
 // the Home before): this one is rendered from the database now, so it is
 // published over it.
 func (w *Workflow) publishHome(ctx context.Context, v store.HomeViewer, view blocks.Message, fp string) error {
+	if !v.PublishNow {
+		ctx = slackapi.WithRefresh(ctx) // a change: it yields to declares
+	}
 	hash, err := w.slack.PublishHome(ctx, v.UserID, view.Blocks, v.PublishedHash)
 	if slackapi.Code(err) == "hash_conflict" {
 		hash, err = w.slack.PublishHome(ctx, v.UserID, view.Blocks, "")
+	}
+	var limited *slackapi.RateLimitError
+	if errors.As(err, &limited) {
+		return nil // its turn comes at a later tick
 	}
 	switch slackapi.Code(err) {
 	case "":

@@ -78,7 +78,13 @@ func (w *Workflow) syncIncident(ctx context.Context, job *jobs.Job[jobtype.Incid
 	}
 	r := &syncRun{w: w, fence: job.Fence, steps: w.rooms.Ledger(job.Fence, rec.ID), rec: rec, defaults: defaults,
 		log: w.log.With().Str("incident", rec.Ref()).Logger()}
-	err = r.run(ctx)
+	runCtx := ctx
+	if rec.Pinned {
+		// The war room stands: this run brings it up to date, and yields
+		// to declares when Slack's budget is short (slackapi's pacer).
+		runCtx = slackapi.WithRefresh(ctx)
+	}
+	err = r.run(runCtx)
 	if errors.Is(err, warroom.ErrLeaseLost) || errors.Is(context.Cause(ctx), warroom.ErrLeaseLost) {
 		return err // another run holds the incident now: nothing more of ours is written
 	}
