@@ -56,3 +56,17 @@ func (s *Store) SetCanvas(ctx context.Context, f jobtype.Fence, incidentID int64
 		return err
 	})
 }
+
+// LatestSummary returns the newest AI summary of the incident's call (nil
+// if Zoom wrote none).
+func (s *Store) LatestSummary(ctx context.Context, incidentID int64) (*MeetingSummary, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM summaries WHERE incident_id = ? ORDER BY id DESC LIMIT 1`, incidentID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: summary of incident %d: %w", incidentID, err)
+	}
+	return s.Summary(ctx, id)
+}
