@@ -98,6 +98,13 @@ const peopleCoalesce = 2 * time.Second
 // its meeting.started have been missed. The pinned message follows within
 // peopleCoalesce, once for a whole burst.
 func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string, present bool, at time.Time) (changed bool, err error) {
+	return s.SetParticipantNamed(ctx, meetingID, who, "", present, at)
+}
+
+// SetParticipantNamed is SetParticipant with the name the person has in
+// the call, which the incident's timeline tells ("" leaves them out of
+// it).
+func (s *Store) SetParticipantNamed(ctx context.Context, meetingID int64, who, name string, present bool, at time.Time) (changed bool, err error) {
 	err = s.inTx(ctx, "participant", func(q txn) error {
 		changed = false
 		o, err := findCallOwner(ctx, q, meetingID)
@@ -106,6 +113,10 @@ func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string,
 		}
 		if o.unrelated(at) || (o.status == warroom.MeetingEnded && ms(at) <= o.endedAt) {
 			return nil
+		}
+		told, err := tellParticipant(ctx, q, o.id, meetingID, who, name, present, at)
+		if err != nil {
+			return err
 		}
 		if _, err := q.ExecContext(ctx, `INSERT INTO participants (meeting_id, who, present, event_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (meeting_id, who) DO UPDATE SET present = excluded.present, event_at = excluded.event_at
@@ -122,6 +133,11 @@ func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string,
 			set += `, meeting_status = ?, meeting_event_at = ?, meeting_started_at = ?, meeting_ended_at = 0`
 			args = append(args, warroom.MeetingStarted, ms(at), ms(at))
 		} else if now == o.people || o.status != warroom.MeetingStarted {
+			if told {
+				// Only the canvas's timeline changes: it follows with the next burst.
+				t := ms(q.now)
+				return enqueue(ctx, q, jobtype.IncidentSync{IncidentID: o.id}, t+peopleCoalesce.Milliseconds(), t)
+			}
 			return nil // nothing people see changes
 		}
 		changed = true
@@ -132,4 +148,37 @@ func (s *Store) SetParticipant(ctx context.Context, meetingID int64, who string,
 		return enqueue(ctx, q, jobtype.IncidentSync{IncidentID: o.id}, t+peopleCoalesce.Milliseconds(), t)
 	})
 	return changed, err
+}
+
+// tellParticipant records in the incident's timeline that a person joined
+// or left its call, if that changes what was known of them: Zoom sends
+// an event again, or late, and the newest one per person wins. It runs
+// before the participant's row is written, whose state it compares with.
+func tellParticipant(ctx context.Context, q querier, incidentID, meetingID int64, who, name string, present bool, at time.Time) (bool, error) {
+	if name == "" {
+		return false, nil
+	}
+	var was int
+	var wasAt int64
+	err := q.QueryRowContext(ctx, `SELECT present, event_at FROM participants WHERE meeting_id = ? AND who = ?`,
+		meetingID, who).Scan(&was, &wasAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if !present {
+			return false, nil // a leave of someone never seen joining
+		}
+	case err != nil:
+		return false, fmt.Errorf("store: participant: %w", err)
+	case ms(at) < wasAt || (was == 1) == present:
+		return false, nil
+	}
+	kind := warroom.EventLeft
+	if present {
+		kind = warroom.EventJoined
+	}
+	var host string
+	if err := q.QueryRowContext(ctx, `SELECT meeting_host FROM incidents WHERE id = ?`, incidentID).Scan(&host); err != nil {
+		return false, fmt.Errorf("store: participant: %w", err)
+	}
+	return true, addEvent(ctx, q, incidentID, at, kind, "", name, host)
 }

@@ -87,6 +87,12 @@ func insertFollowup(ctx context.Context, q querier, f NewFollowup, now time.Time
 	if err := enqueue(ctx, q, jobtype.Followup{IncidentID: f.IncidentID, FollowupID: id}, ms(now), ms(now)); err != nil {
 		return 0, fmt.Errorf("store: add followup: %w", err)
 	}
+	if err := addEvent(ctx, q, f.IncidentID, now, warroom.EventFollowupScheduled, f.RequestedBy, fmt.Sprint(n), ""); err != nil {
+		return 0, err
+	}
+	if err := enqueue(ctx, q, jobtype.IncidentSync{IncidentID: f.IncidentID}, ms(now), ms(now)); err != nil {
+		return 0, fmt.Errorf("store: add followup: %w", err) // the canvas tells of it
+	}
 	return id, nil
 }
 
@@ -254,6 +260,12 @@ func (s *Store) CancelFollowup(ctx context.Context, id int64, by string) (*Follo
 		now := ms(q.now)
 		if _, err := q.ExecContext(ctx, `UPDATE followups SET cancelled = 1, cancelled_by = ?, updated_at = ? WHERE id = ?`, by, now, id); err != nil {
 			return fmt.Errorf("store: cancel followup: %w", err)
+		}
+		if err := addEvent(ctx, q, before.IncidentID, q.now, warroom.EventFollowupCancelled, by, fmt.Sprint(before.N), ""); err != nil {
+			return err
+		}
+		if err := enqueue(ctx, q, jobtype.IncidentSync{IncidentID: before.IncidentID}, now, now); err != nil {
+			return err
 		}
 		return enqueue(ctx, q, jobtype.Followup{IncidentID: before.IncidentID, FollowupID: id}, now, now)
 	})

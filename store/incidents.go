@@ -209,6 +209,9 @@ func (s *Store) declare(ctx context.Context, tx txn, n NewIncident) (*Record, bo
 	if err := enqueue(ctx, tx, jobtype.IncidentSync{IncidentID: rec.ID}, now, now); err != nil {
 		return nil, false, fmt.Errorf("store: declare: %w", err)
 	}
+	if err := addEvent(ctx, tx, rec.ID, tx.now, warroom.EventDeclared, n.DeclaredBy, string(n.Origin.Door), ""); err != nil {
+		return nil, false, err
+	}
 	return rec, true, nil
 }
 

@@ -17,8 +17,8 @@ import (
 // incident as it was before, for the reply.
 
 // change runs one command: check may refuse by returning an error; set and
-// args are the change.
-func (s *Store) change(ctx context.Context, id int64, check func(*Record) error, set string, args ...any) (*Record, error) {
+// args are the change, ev (kind "" for none) the timeline's line for it.
+func (s *Store) change(ctx context.Context, id int64, check func(*Record) error, ev warroom.Event, set string, args ...any) (*Record, error) {
 	var before *Record
 	err := s.inTx(ctx, "change incident", func(q txn) error {
 		var err error
@@ -27,6 +27,11 @@ func (s *Store) change(ctx context.Context, id int64, check func(*Record) error,
 		}
 		if err := check(before); err != nil {
 			return err
+		}
+		if ev.Kind != "" {
+			if err := addEvent(ctx, q, id, q.now, ev.Kind, ev.Actor, ev.Detail, ""); err != nil {
+				return err
+			}
 		}
 		return s.applyChange(ctx, q, id, set, args...)
 	})
@@ -52,7 +57,7 @@ func (s *Store) SetSeverity(ctx context.Context, id int64, sev warroom.Severity)
 			return warroom.Errorf(warroom.ECONFLICT, "%s is already %s.", r.Ref(), sev)
 		}
 		return nil
-	}, `severity = ?`, int(sev))
+	}, warroom.Event{Kind: warroom.EventSeverity, Detail: sev.String()}, `severity = ?`, int(sev))
 }
 
 // SetCommander changes who leads the incident; ECONFLICT if they do already.
@@ -62,7 +67,7 @@ func (s *Store) SetCommander(ctx context.Context, id int64, userID string) (*Rec
 			return warroom.Errorf(warroom.ECONFLICT, "<@%s> already leads %s.", userID, r.Ref())
 		}
 		return nil
-	}, `commander = ?`, userID)
+	}, warroom.Event{Kind: warroom.EventCommander, Detail: userID}, `commander = ?`, userID)
 }
 
 // Reopen makes a resolved incident active again; ECONFLICT if it is active.
@@ -72,7 +77,7 @@ func (s *Store) Reopen(ctx context.Context, id int64) (*Record, error) {
 			return warroom.Errorf(warroom.ECONFLICT, "%s is not resolved.", r.Ref())
 		}
 		return nil
-	}, `status = ?, summary = '', resolved_at = 0, meeting_ended = 0`, string(warroom.StatusActive))
+	}, warroom.Event{Kind: warroom.EventReopened}, `status = ?, summary = '', resolved_at = 0, meeting_ended = 0`, string(warroom.StatusActive))
 }
 
 // RetryCall makes the next attempt at the incident's meeting due now (the
@@ -83,7 +88,7 @@ func (s *Store) RetryCall(ctx context.Context, id int64) (*Record, error) {
 			return warroom.Errorf(warroom.ECONFLICT, "The Zoom call of %s is already set up.", r.Ref())
 		}
 		return nil
-	}, `meeting_retry_at = 0`)
+	}, warroom.Event{}, `meeting_retry_at = 0`)
 }
 
 // ResolveOptions say what a resolve schedules besides the status change.
@@ -107,6 +112,9 @@ func (s *Store) Resolve(ctx context.Context, id int64, summary string, o Resolve
 			return warroom.Errorf(warroom.ECONFLICT, "%s is already resolved. `/incident reopen` opens it again.", before.Ref())
 		}
 		now := q.now
+		if err := addEvent(ctx, q, id, now, warroom.EventResolved, "", "", ""); err != nil {
+			return err
+		}
 		if err := s.applyChange(ctx, q, id, `status = ?, summary = ?, resolved_at = ?`,
 			string(warroom.StatusResolved), summary, ms(now)); err != nil {
 			return err

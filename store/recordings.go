@@ -137,8 +137,26 @@ func (s *Store) SetWatchPost(ctx context.Context, f jobtype.Fence, id int64, att
 	if attendance {
 		col = "attendance_ts"
 	}
-	_, err := s.fencedExec(ctx, s.q, f, fmt.Sprintf("recording watch %d", id), `UPDATE recordings SET `+col+` = ? WHERE id = ?`, ts, id)
-	return err
+	return s.inTx(ctx, "recording post", func(q txn) error {
+		what := fmt.Sprintf("recording watch %d", id)
+		if _, err := s.fencedExec(ctx, q, f, what, `UPDATE recordings SET `+col+` = ? WHERE id = ?`, ts, id); err != nil {
+			return err
+		}
+		if attendance {
+			return nil
+		}
+		// The timeline tells of the recording once it is in the channel.
+		var incident int64
+		var label, host string
+		if err := q.QueryRowContext(ctx, `SELECT incident_id, label, meeting_host FROM recordings WHERE id = ?`, id).
+			Scan(&incident, &label, &host); err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		if err := addEvent(ctx, q, incident, q.now, warroom.EventRecording, "", label, host); err != nil {
+			return err
+		}
+		return enqueue(ctx, q, jobtype.IncidentSync{IncidentID: incident}, ms(q.now), ms(q.now))
+	})
 }
 
 func findWatch(ctx context.Context, q querier, where string, args ...any) (*RecordingWatch, error) {

@@ -69,6 +69,7 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 			{`UPDATE followups SET meeting_id = 0, meeting_uuid = '', meeting_join_url = '', meeting_password = '',
 				meeting_tag = '', meeting_host = '', meeting_tried = '[]', removed = 1, updated_at = ?
 				WHERE meeting_host = ? OR meeting_tried LIKE ? ESCAPE '\'`, []any{now, key, mentioned}},
+			{`DELETE FROM incident_events WHERE zoom_host = ?`, []any{key}},
 			{`DELETE FROM recordings WHERE meeting_host = ?`, []any{key}},
 			{`DELETE FROM summaries WHERE meeting_host = ?`, []any{key}},
 			{`DELETE FROM retired_meetings WHERE host = ? OR tried LIKE ? ESCAPE '\'`, []any{key, mentioned}},

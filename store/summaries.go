@@ -63,6 +63,12 @@ func (s *Store) SaveSummary(ctx context.Context, n NewSummary) (created bool, er
 			return fmt.Errorf("store: summary: %w", err)
 		}
 		created = true
+		if err := addEvent(ctx, q, rec.ID, q.now, warroom.EventSummary, "", "", rec.MeetingHost); err != nil {
+			return err
+		}
+		if err := enqueue(ctx, q, jobtype.IncidentSync{IncidentID: rec.ID}, now, now); err != nil {
+			return err // the canvas shows the summary
+		}
 		return enqueue(ctx, q, jobtype.Summary{IncidentID: rec.ID, SummaryID: id}, now, now)
 	})
 	return created, err

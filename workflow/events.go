@@ -84,7 +84,7 @@ func (w *Workflow) participantChanged(ctx context.Context, ev zoom.WebhookEvent,
 	if t, err := time.Parse(time.RFC3339, when); err == nil {
 		at = t
 	}
-	changed, err := w.calls.SetParticipant(ctx, id, p.Object.Participant.Who(), joined, at)
+	changed, err := w.calls.SetParticipantNamed(ctx, id, p.Object.Participant.Who(), participantName(p.Object.Participant), joined, at)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return nil // not an incident's bridge
 	}

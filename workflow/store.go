@@ -37,7 +37,7 @@ type Calls interface {
 	UpdateRetired(ctx context.Context, f jobtype.Fence, r store.RetiredMeeting) error
 	DoneRetired(ctx context.Context, f jobtype.Fence, retiredID int64) error
 	SetMeetingStatus(ctx context.Context, meetingID int64, status string, at time.Time) (id int64, changed bool, err error)
-	SetParticipant(ctx context.Context, meetingID int64, who string, present bool, at time.Time) (changed bool, err error)
+	SetParticipantNamed(ctx context.Context, meetingID int64, who, name string, present bool, at time.Time) (changed bool, err error)
 }
 
 // HostControls records who holds the call's host controls, and that the
@@ -108,6 +108,7 @@ type Store interface {
 	ZoomEvents
 	AlertNotes
 	Homes
+	Canvases
 }
 
 // Homes are the people whose App Home is kept current, and what it shows.

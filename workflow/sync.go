@@ -133,7 +133,7 @@ func (r *syncRun) run(ctx context.Context) error {
 	retiredWG.Go(func() { retiredErr = r.ensureRetiredGone(ctx) })
 	endErr = r.ensureEndedOnResolve(ctx)
 
-	var syncErr, topicErr, bookmarkErr, announceErr, hostErr, functionErr error
+	var syncErr, topicErr, bookmarkErr, announceErr, hostErr, functionErr, canvasErr error
 	if postErr == nil {
 		syncErr = r.syncMessage(ctx)
 		wg.Go(func() { functionErr = r.ensureFunctionDone(ctx) })
@@ -150,10 +150,11 @@ func (r *syncRun) run(ctx context.Context) error {
 	})
 	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
 	wg.Go(func() { hostErr = r.ensureHostControls(ctx) })
+	wg.Go(func() { canvasErr = r.ensureCanvas(ctx) })
 	wg.Wait()
 	retiredWG.Wait()
 	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr,
-		announceErr, hostErr, threadErr, originErr, functionErr); err != nil {
+		announceErr, hostErr, threadErr, originErr, functionErr, canvasErr); err != nil {
 		return errors.Join(err, meeting.err)
 	}
 	if !meeting.retryAt.IsZero() {

@@ -343,7 +343,7 @@ func (s *Server) conversationsUnarchive(p params) (map[string]any, string) {
 // included (empty here: the fake shares no channel with another
 // workspace).
 func (s *Server) channelJSON(ch *channel) map[string]any {
-	return map[string]any{
+	m := map[string]any{
 		"id":                         ch.ID,
 		"name":                       ch.Name,
 		"name_normalized":            ch.Name,
@@ -374,4 +374,10 @@ func (s *Server) channelJSON(ch *channel) map[string]any {
 		"topic":                      map[string]any{"value": ch.Topic, "creator": ch.topicCreator, "last_set": ch.topicSet},
 		"purpose":                    map[string]any{"value": ch.Purpose, "creator": ch.purposeCreator, "last_set": ch.purposeSet},
 	}
+	if ch.canvasID != "" {
+		// Slack shows the channel's canvas among the channel's properties.
+		m["properties"] = map[string]any{"canvas": map[string]any{"file_id": ch.canvasID, "is_empty": false,
+			"quip_thread_id": "TQ" + ch.canvasID}}
+	}
+	return m
 }

@@ -166,6 +166,8 @@ type Server struct {
 	responseURLs map[string]*responseURL
 	functions    map[string]*FunctionExecution
 	homes        map[string]*homeTab // by user
+	canvases     map[string]*canvas  // by canvas ID
+	noCanvases   bool                // the plan has no channel canvases
 
 	latency time.Duration
 	faults  map[string][]fault
@@ -354,5 +356,5 @@ func (s *Server) SetLatency(d time.Duration) {
 func DefaultScopes() []string {
 	return []string{"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
 		"groups:write", "groups:read", "groups:history", "chat:write", "pins:write", "bookmarks:write",
-		"bookmarks:read", "users:read", "users:read.email"}
+		"bookmarks:read", "users:read", "users:read.email", "canvases:write"}
 }

@@ -60,6 +60,10 @@ func (s *Server) methodTable() map[string]methodSpec {
 		"bookmarks.remove": {fn: (*Server).bookmarksRemove, tier: 2},
 		"bookmarks.list":   {fn: (*Server).bookmarksList, tier: 3},
 
+		"conversations.canvases.create": {fn: (*Server).conversationsCanvasesCreate, tier: 2},
+		"canvases.edit":                 {fn: (*Server).canvasesEdit, tier: 3},
+		"canvases.sections.lookup":      {fn: (*Server).canvasesSectionsLookup, tier: 3},
+
 		"users.info":          {fn: (*Server).usersInfo, tier: 4},
 		"users.lookupByEmail": {fn: (*Server).usersLookupByEmail, tier: 3},
 

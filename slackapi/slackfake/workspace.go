@@ -18,6 +18,7 @@ type channel struct {
 	messages                     []*message // ts order
 	pins                         []string   // message ts, pin order
 	bookmarks                    []Bookmark
+	canvasID                     string // its channel canvas, once made
 }
 
 type message struct {
