@@ -84,3 +84,17 @@ func WithGivenUp(text string, bl []slack.Block, gone []GivenUp) (string, []slack
 	b.WriteString("\nIt is tried again after the cause is fixed and the incident changes (any `/incident` change).")
 	return text + fmt.Sprintf(" · warroom gave up on %d piece(s) of work", len(gone)), append(bl, section(b.String()))
 }
+
+// WithoutCanvas adds to /incident status that the channel has no canvas
+// and why: the workspace would not have one (its plan, a scope the app
+// lacks). Everything else of the war room stands.
+func WithoutCanvas(text string, bl []slack.Block, why string) (string, []slack.Block) {
+	reason := "Slack would not create it"
+	if why != "" {
+		r, _ := clip(why, maxWhy)
+		reason = "Slack answered `" + strings.ReplaceAll(Escape(r), "`", "'") + "`"
+	}
+	note := ":information_source: This incident's channel has no canvas: " + reason +
+		". Channel canvases need a paid Slack plan and the app's `canvases:write` scope; the rest of the war room is unaffected."
+	return text + " · no canvas", append(bl, slack.Block(section(note)))
+}

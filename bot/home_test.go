@@ -9,6 +9,7 @@ import (
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/internal/testworld"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
+	"github.com/warroom-dev/warroom/store"
 )
 
 // homeText is the text of a Home view's blocks, and the URL of its first
@@ -95,4 +96,28 @@ func TestAppHome(t *testing.T) {
 	}
 	w.WaitAck(t, click.EnvelopeID)
 	waitForm(t, w, testworld.NotAdmin, 0)
+}
+
+// In a workspace without channel canvases, /incident status says the
+// channel has none and why; the war room stands.
+func TestStatusSaysWhenTheChannelHasNoCanvas(t *testing.T) {
+	w := testworld.Start(t, testworld.Config{})
+	w.Slack.SetCanvasesAllowed(false)
+	w.Slash(t, testworld.Admin, "declare Search is slow")
+	var room testworld.Room
+	testworld.WaitFor(t, "the war room, its canvas given up", func() bool {
+		incs := w.Incidents(t)
+		if len(incs) != 1 {
+			return false
+		}
+		c, err := w.Store.Canvas(context.Background(), incs[0].ID)
+		var ok bool
+		room, ok = w.Room(t, incs[0].ID)
+		return err == nil && c.State == store.CanvasUnavailable && ok && room.JoinURL() != ""
+	})
+	_, ack := w.SlashCommand(t, slackfake.SlashCommand{UserID: testworld.Admin, ChannelID: room.Channel.ID, Command: "/incident", Text: "status"})
+	r := testworld.AckReply(t, ack)
+	if !strings.Contains(r.Text, "no canvas") || !strings.Contains(string(r.Blocks), "team_tier_cannot_create_channel_canvases") {
+		t.Fatalf("/incident status = %q %s; want it to say there is no canvas and why", r.Text, r.Blocks)
+	}
 }

@@ -136,5 +136,9 @@ func (b *Bot) status(ctx context.Context, rec *store.Record) blocks.Reply {
 	for _, j := range dead {
 		gone = append(gone, blocks.GivenUp{Kind: j.Kind, Why: j.LastError, At: j.DoneAt})
 	}
-	return blocks.ReplyOf(blocks.WithGivenUp(text, bl, gone))
+	text, bl = blocks.WithGivenUp(text, bl, gone)
+	if c, err := b.d.Store.Canvas(ctx, rec.ID); err == nil && c.State == store.CanvasUnavailable {
+		text, bl = blocks.WithoutCanvas(text, bl, c.Note)
+	}
+	return blocks.ReplyOf(text, bl)
 }

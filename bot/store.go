@@ -24,6 +24,8 @@ type Incidents interface {
 	OpenIncidents(ctx context.Context) ([]*store.Record, error)
 	// DeadJobs is the work given up on, which /incident status shows.
 	DeadJobs(ctx context.Context, incidentID int64, since time.Time, limit int) ([]jobtype.Job, error)
+	// Canvas says whether the incident channel's canvas could be made.
+	Canvas(ctx context.Context, incidentID int64) (store.Canvas, error)
 }
 
 // Changes are what the incident commands and buttons record; each returns
