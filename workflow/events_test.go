@@ -173,6 +173,11 @@ func TestTheCallsSummaryIsPostedOnce(t *testing.T) {
 			t.Errorf("the summary post lacks %q: %s", want, got[0])
 		}
 	}
+	// The canvas carries it too.
+	wait(t, 10*time.Second, "the summary on the canvas", func() bool {
+		doc, ok := h.slack.Canvas(r.channel.ID)
+		return ok && strings.Contains(doc.Markdown, "We rolled back") && strings.Contains(doc.Markdown, "Add an alert")
+	})
 	for _, c := range h.slack.Channels() {
 		for _, m := range h.slack.Messages(c.ID) {
 			if strings.Contains(m.Text+string(m.Blocks), "Not ours") {
