@@ -166,6 +166,7 @@ type Server struct {
 	responseURLs map[string]*responseURL
 	functions    map[string]*FunctionExecution
 	homes        map[string]*homeTab // by user
+	slackCalls   []*SlackCall        // the Calls API's, in the order added
 
 	latency time.Duration
 	faults  map[string][]fault
@@ -354,5 +355,5 @@ func (s *Server) SetLatency(d time.Duration) {
 func DefaultScopes() []string {
 	return []string{"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
 		"groups:write", "groups:read", "groups:history", "chat:write", "pins:write", "bookmarks:write",
-		"bookmarks:read", "users:read", "users:read.email"}
+		"bookmarks:read", "users:read", "users:read.email", "calls:write", "calls:read"}
 }
