@@ -144,10 +144,12 @@ func (r *syncRun) run(ctx context.Context) error {
 	})
 	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
 	wg.Go(func() { hostErr = r.ensureHostControls(ctx) })
+	var slackCallErr error
+	wg.Go(func() { slackCallErr = r.ensureSlackCalls(ctx) })
 	wg.Wait()
 	retiredWG.Wait()
 	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr,
-		announceErr, hostErr, threadErr, originErr, functionErr); err != nil {
+		announceErr, hostErr, threadErr, originErr, functionErr, slackCallErr); err != nil {
 		return errors.Join(err, meeting.err)
 	}
 	if !meeting.retryAt.IsZero() {

@@ -85,6 +85,7 @@ type Workflow struct {
 	zoomEvents   ZoomEvents
 	alerts       AlertNotes
 	homes        Homes
+	slackCalls   SlackCalls
 
 	botUserID string
 	installID string
@@ -113,7 +114,7 @@ func New(cfg Config, d Deps) *Workflow {
 	st := d.Store
 	return &Workflow{cfg: cfg, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick,
 		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st, alerts: st,
-		homes: st}
+		homes: st, slackCalls: st}
 }
 
 // Start learns who the bot is and the installation's ID, which the
