@@ -1,7 +1,6 @@
 package workflow_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -19,28 +18,8 @@ import (
 
 // withoutCalls are the messages that do not show a Slack Call.
 func withoutCalls(msgs []slackfake.Message) []slackfake.Message {
-	var out []slackfake.Message
-	for _, m := range msgs {
-		if callBlockID(m) == "" {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// callBlockID is the call_id of the message's call block, if it has one.
-func callBlockID(m slackfake.Message) string {
-	var bs []struct {
-		Type   string `json:"type"`
-		CallID string `json:"call_id"`
-	}
-	_ = json.Unmarshal(m.Blocks, &bs)
-	for _, b := range bs {
-		if b.Type == "call" {
-			return b.CallID
-		}
-	}
-	return ""
+	others, _ := slackfake.SplitCalls(msgs)
+	return others
 }
 
 func personEvent(event string, id int64, uuid, name, email string, at time.Time) zoom.WebhookEvent {
@@ -90,7 +69,7 @@ func TestTheSlackCallFollowsTheMeeting(t *testing.T) {
 	}
 	wait(t, 5*time.Second, "the call block in the channel", func() bool {
 		for _, msg := range h.slack.Messages(r.channel.ID) {
-			if callBlockID(msg) == call.ID {
+			if msg.ShowsCall() == call.ID {
 				return true
 			}
 		}

@@ -229,3 +229,32 @@ func callsParticipants(add bool) handler {
 		return map[string]any{}, ""
 	}
 }
+
+// ShowsCall is the call_id of the message's call block: "" for a message
+// that shows no Slack Call.
+func (m Message) ShowsCall() string {
+	var bs []struct {
+		Type   string `json:"type"`
+		CallID string `json:"call_id"`
+	}
+	_ = json.Unmarshal(m.Blocks, &bs)
+	for _, b := range bs {
+		if b.Type == "call" {
+			return b.CallID
+		}
+	}
+	return ""
+}
+
+// SplitCalls parts a channel's messages into those that show a Slack Call
+// and the others.
+func SplitCalls(msgs []Message) (others, calls []Message) {
+	for _, m := range msgs {
+		if m.ShowsCall() != "" {
+			calls = append(calls, m)
+		} else {
+			others = append(others, m)
+		}
+	}
+	return others, calls
+}
