@@ -13,6 +13,7 @@ var SlackBotScopes = []string{
 	"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
 	"groups:write", "groups:read", "groups:history", "chat:write", "pins:write",
 	"bookmarks:write", "bookmarks:read", "users:read", "users:read.email",
+	"calls:write", "calls:read", "canvases:write",
 }
 
 // slackFixes explains the Slack errors a token check meets.

@@ -58,6 +58,8 @@ func (s *Store) RemoveZoomHost(ctx context.Context, key string) (Removal, error)
 			{`DELETE FROM participants WHERE meeting_id IN (SELECT meeting_id FROM incidents WHERE meeting_host = ?
 				UNION SELECT meeting_id FROM followups WHERE meeting_host = ? UNION SELECT meeting_id FROM retired_meetings WHERE host = ?)`,
 				[]any{key, key, key}},
+			{`DELETE FROM participant_names WHERE meeting_id IN (SELECT meeting_id FROM incidents WHERE meeting_host = ?
+				UNION SELECT meeting_id FROM slack_calls WHERE host = ?)`, []any{key, key}},
 			{`UPDATE incidents SET meeting_id = 0, meeting_uuid = '', meeting_topic = '', meeting_join_url = '',
 				meeting_password = '', meeting_tag = '', meeting_host = '', meeting_email = '', meeting_tried = '[]',
 				meeting_status = '', call_state = ?, call_error = 'the Zoom connection was removed',

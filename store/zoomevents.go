@@ -74,13 +74,15 @@ func meetingIncident(ctx context.Context, q querier, meetingID int64) (int64, er
 	if meetingID == 0 {
 		return 0, nil
 	}
-	// A meeting adopted by two incidents belongs to the newer.
+	// A meeting adopted by two incidents belongs to the newer. A replaced
+	// meeting whose Slack Call runs on still belongs to its incident.
 	var id int64
 	err := q.QueryRowContext(ctx, `SELECT id FROM (
 			SELECT id, 1 AS rank FROM incidents WHERE meeting_id = ? AND meeting_id <> 0
 			UNION ALL SELECT incident_id, 2 FROM followups WHERE meeting_id = ? AND meeting_id <> 0
 			UNION ALL SELECT incident_id, 3 FROM recordings WHERE meeting_id = ?
-		) owners ORDER BY rank, id DESC LIMIT 1`, meetingID, meetingID, meetingID).Scan(&id)
+			UNION ALL SELECT incident_id, 4 FROM slack_calls WHERE meeting_id = ? AND ended = 0
+		) owners ORDER BY rank, id DESC LIMIT 1`, meetingID, meetingID, meetingID, meetingID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

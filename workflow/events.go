@@ -84,7 +84,11 @@ func (w *Workflow) participantChanged(ctx context.Context, ev zoom.WebhookEvent,
 	if t, err := time.Parse(time.RFC3339, when); err == nil {
 		at = t
 	}
-	changed, err := w.calls.SetParticipantNamed(ctx, id, p.Object.Participant.Who(), participantName(p.Object.Participant), joined, at)
+	who := p.Object.Participant.Who()
+	if err := w.slackCalls.NoteParticipant(ctx, id, who, p.Object.Participant.Email, p.Object.Participant.UserName); err != nil {
+		return err
+	}
+	changed, err := w.calls.SetParticipantNamed(ctx, id, who, participantName(p.Object.Participant), joined, at)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return nil // not an incident's bridge
 	}
@@ -107,8 +111,14 @@ func (w *Workflow) meetingChanged(ctx context.Context, meetingID int64, ended bo
 	}
 	id, changed, err := w.calls.SetMeetingStatus(ctx, meetingID, status, at)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		if ended {
+			// Maybe a replaced call people stayed in: its Slack Call ends now.
+			if _, err := w.slackCalls.SlackCallMeetingEnded(ctx, meetingID, at); err != nil {
+				return err
+			}
+		}
 		w.kick()
-		return nil // not an incident's bridge
+		return nil // not an incident's current bridge
 	}
 	if err != nil {
 		return err

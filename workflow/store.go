@@ -109,6 +109,21 @@ type Store interface {
 	AlertNotes
 	Homes
 	Canvases
+	SlackCalls
+}
+
+// SlackCalls are the incident's calls as Slack's own Call objects, who is
+// in their meetings, and which Slack user an email is.
+type SlackCalls interface {
+	SlackCalls(ctx context.Context, incidentID int64) ([]store.SlackCall, error)
+	SlackCallOf(ctx context.Context, incidentID, meetingID int64) (store.SlackCall, bool, error)
+	StartSlackCall(ctx context.Context, f jobtype.Fence, c store.SlackCall) (store.SlackCall, error)
+	UpdateSlackCall(ctx context.Context, f jobtype.Fence, c store.SlackCall) error
+	SlackCallMeetingEnded(ctx context.Context, meetingID int64, at time.Time) (bool, error)
+	NoteParticipant(ctx context.Context, meetingID int64, who, email, name string) error
+	CallPeople(ctx context.Context, meetingID int64) ([]store.CallPerson, error)
+	SlackUserByEmail(ctx context.Context, email string, since time.Time) (string, bool, error)
+	RememberSlackUser(ctx context.Context, email, userID string) error
 }
 
 // Homes are the people whose App Home is kept current, and what it shows.

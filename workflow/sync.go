@@ -151,10 +151,12 @@ func (r *syncRun) run(ctx context.Context) error {
 	wg.Go(func() { announceErr = r.ensureAnnounced(ctx) })
 	wg.Go(func() { hostErr = r.ensureHostControls(ctx) })
 	wg.Go(func() { canvasErr = r.ensureCanvas(ctx) })
+	var slackCallErr error
+	wg.Go(func() { slackCallErr = r.ensureSlackCalls(ctx) })
 	wg.Wait()
 	retiredWG.Wait()
 	if err := errors.Join(postErr, syncErr, inviteErr, confirmErr, pinErr, retiredErr, endErr, topicErr, bookmarkErr,
-		announceErr, hostErr, threadErr, originErr, functionErr, canvasErr); err != nil {
+		announceErr, hostErr, threadErr, originErr, functionErr, canvasErr, slackCallErr); err != nil {
 		return errors.Join(err, meeting.err)
 	}
 	if !meeting.retryAt.IsZero() {

@@ -86,6 +86,7 @@ type Workflow struct {
 	alerts       AlertNotes
 	homes        Homes
 	canvases     Canvases
+	slackCalls   SlackCalls
 
 	botUserID string
 	installID string
@@ -114,7 +115,7 @@ func New(cfg Config, d Deps) *Workflow {
 	st := d.Store
 	return &Workflow{cfg: cfg, slack: d.Slack, pool: d.Pool, log: d.Log, now: d.Now, kick: d.Kick,
 		incidents: st, rooms: st, calls: st, hostControls: st, followups: st, recordings: st, summaries: st, zoomEvents: st, alerts: st,
-		homes: st, canvases: st}
+		homes: st, canvases: st, slackCalls: st}
 }
 
 // Start learns who the bot is and the installation's ID, which the

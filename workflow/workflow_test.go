@@ -69,7 +69,8 @@ func TestSyncAgainChangesInPlace(t *testing.T) {
 	if n := h.requests("meetingCreate", 0); n != creates {
 		t.Errorf("%d meeting creates after the change, %d before", n, creates)
 	}
-	if len(after.messages) != len(before.messages) || len(after.pins) != 1 || len(after.bookmarks) != 1 {
+	// The Slack Call's message may come after the war room is built.
+	if len(withoutCalls(after.messages)) != len(withoutCalls(before.messages)) || len(after.pins) != 1 || len(after.bookmarks) != 1 {
 		t.Errorf("after the change: %d messages (before %d), %d pins, %d bookmarks",
 			len(after.messages), len(before.messages), len(after.pins), len(after.bookmarks))
 	}

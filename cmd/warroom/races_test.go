@@ -225,7 +225,11 @@ func TestSlowCallsDoNotRunAJobTwice(t *testing.T) {
 	assertOneOfEach(t, w, todayName("Payments flaky", 1))
 	time.Sleep(time.Second)
 	for _, method := range []string{"conversations.create", "chat.postMessage", "pins.add", "bookmarks.add", "conversations.setTopic"} {
-		if n := countCalls(w, method); n != 1 {
+		n := countCalls(w, method)
+		if method == "chat.postMessage" {
+			n -= len(w.Slack.SlackCalls()) // each Slack Call's own message
+		}
+		if n != 1 {
 			t.Errorf("%s called %d times, want once", method, n)
 		}
 	}

@@ -105,7 +105,8 @@ func (w *world) Close() {
 // room is what people see in an incident channel.
 type room struct {
 	Channel   slackfake.Channel
-	Messages  []slackfake.Message
+	Messages  []slackfake.Message // the Slack Call's aside
+	Calls     []slackfake.Message // those that show a Slack Call
 	Pins      []slackfake.Message
 	Bookmarks []slackfake.Bookmark
 }
@@ -125,9 +126,11 @@ func (w *world) room(name string) (room, bool) {
 	if !ok {
 		return room{}, false
 	}
+	msgs, calls := slackfake.SplitCalls(w.Slack.Messages(ch.ID))
 	return room{
 		Channel:   ch,
-		Messages:  w.Slack.Messages(ch.ID),
+		Messages:  msgs,
+		Calls:     calls,
 		Pins:      w.Slack.Pins(ch.ID),
 		Bookmarks: w.Slack.Bookmarks(ch.ID),
 	}, true

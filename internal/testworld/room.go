@@ -13,7 +13,8 @@ import (
 type Room struct {
 	Incident  *store.Record
 	Channel   slackfake.Channel
-	Messages  []slackfake.Message
+	Messages  []slackfake.Message // the Slack Call's aside
+	Calls     []slackfake.Message // those that show a Slack Call
 	Pins      []slackfake.Message
 	Bookmarks []slackfake.Bookmark
 }
@@ -56,7 +57,8 @@ func (w *World) Room(tb testing.TB, incidentID int64) (Room, bool) {
 	if !ok {
 		return Room{Incident: rec}, false
 	}
-	return Room{Incident: rec, Channel: ch, Messages: w.Slack.Messages(ch.ID), Pins: w.Slack.Pins(ch.ID),
+	msgs, calls := slackfake.SplitCalls(w.Slack.Messages(ch.ID))
+	return Room{Incident: rec, Channel: ch, Messages: msgs, Calls: calls, Pins: w.Slack.Pins(ch.ID),
 		Bookmarks: w.Slack.Bookmarks(ch.ID)}, true
 }
 

@@ -149,6 +149,12 @@ func (v *blockValidator) block(path string, b map[string]any) {
 		}
 	case "actions":
 		v.actions(path, b)
+	case "call":
+		// Slack draws the Call (calls.add) with its participants and a
+		// Join button; the block only names it.
+		if id, _ := b["call_id"].(string); id == "" {
+			v.fail(path, "missing required field: call_id")
+		}
 	case "context":
 		els, _ := b["elements"].([]any)
 		v.itemCount(path+"/elements", len(els), 10)

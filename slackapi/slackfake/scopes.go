@@ -46,6 +46,12 @@ var methodScopes = map[string][]string{
 	"canvases.edit":                 {"canvases:write"},
 	"canvases.sections.lookup":      {"canvases:read"},
 	"users.lookupByEmail":           {"users:read.email"},
+	"calls.add":                     {"calls:write"},
+	"calls.update":                  {"calls:write"},
+	"calls.end":                     {"calls:write"},
+	"calls.participants.add":        {"calls:write"},
+	"calls.participants.remove":     {"calls:write"},
+	"calls.info":                    {"calls:read"},
 }
 
 // Conversation kinds, as conversations.list's types names them.

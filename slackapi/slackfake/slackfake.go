@@ -168,6 +168,7 @@ type Server struct {
 	homes        map[string]*homeTab // by user
 	canvases     map[string]*canvas  // by canvas ID
 	noCanvases   bool                // the plan has no channel canvases
+	slackCalls   []*SlackCall        // the Calls API's, in the order added
 
 	latency time.Duration
 	faults  map[string][]fault
@@ -356,5 +357,5 @@ func (s *Server) SetLatency(d time.Duration) {
 func DefaultScopes() []string {
 	return []string{"commands", "channels:manage", "channels:read", "channels:history", "channels:join",
 		"groups:write", "groups:read", "groups:history", "chat:write", "pins:write", "bookmarks:write",
-		"bookmarks:read", "users:read", "users:read.email", "canvases:write"}
+		"bookmarks:read", "users:read", "users:read.email", "canvases:write", "calls:write", "calls:read"}
 }

@@ -72,6 +72,13 @@ func (s *Server) methodTable() map[string]methodSpec {
 		// Slack lists views.publish in tier 4 (100+ a minute).
 		"views.publish": {fn: (*Server).viewsPublish, tier: 4},
 
+		"calls.add":                 {fn: (*Server).callsAdd, tier: 3},
+		"calls.info":                {fn: (*Server).callsInfo, tier: 3},
+		"calls.update":              {fn: (*Server).callsUpdate, tier: 3},
+		"calls.end":                 {fn: (*Server).callsEnd, tier: 3},
+		"calls.participants.add":    {fn: callsParticipants(true), tier: 3},
+		"calls.participants.remove": {fn: callsParticipants(false), tier: 3},
+
 		"functions.completeSuccess": {fn: (*Server).functionsCompleteSuccess, tier: 3},
 		"functions.completeError":   {fn: (*Server).functionsCompleteError, tier: 3},
 	}
