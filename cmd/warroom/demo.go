@@ -58,7 +58,7 @@ func runDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if err := w.Slack.WaitConnected(ctx); err != nil {
 		return fmt.Errorf("the bot did not connect to the simulated Slack: %w", err)
 	}
-	d := &demo{w: w, out: stdout, prefix: cfg.ChannelPrefix}
+	d := &demo{w: w, out: stdout, prefix: cfg.ChannelPrefix, calls: map[string]string{}}
 	r, err := d.declare(ctx, "Checkout is down")
 	if err != nil {
 		return err
@@ -84,6 +84,7 @@ type demo struct {
 	w      *world
 	out    io.Writer
 	prefix string
+	calls  map[string]string // the Slack Call shown in each channel
 }
 
 func (d *demo) p(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
@@ -183,6 +184,13 @@ func (d *demo) room(r room) {
 			d.p("  │ %s", names(msg.Text))
 		}
 		d.p("  └")
+	}
+	d.slackCallsOf(r)
+	if doc, ok := d.w.Slack.Canvas(r.Channel.ID); ok {
+		d.p("  canvas (kept current by warroom; %d edits so far):", doc.Edits)
+		for _, line := range strings.Split(strings.TrimSpace(doc.Markdown), "\n") {
+			d.p("  ║ %s", names(line))
+		}
 	}
 	for _, e := range d.w.Slack.Ephemerals("U1") {
 		if e.Via == "response_url" {

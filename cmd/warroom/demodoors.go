@@ -142,3 +142,30 @@ func postAlert(ctx context.Context, addr, body string) (int, error) {
 	}
 	return resp.StatusCode, nil
 }
+
+// slackCallsOf prints the Slack Calls of the room's meetings: Slack draws
+// each in the channel with who is in it and its own Join button.
+func (d *demo) slackCallsOf(r room) {
+	for _, c := range d.w.Slack.SlackCalls() {
+		if r.JoinURL() == c.JoinURL {
+			d.calls[r.Channel.ID] = c.ID // after the resolve, the Join button is gone
+		}
+		if d.calls[r.Channel.ID] != c.ID {
+			continue
+		}
+		var people []string
+		for _, p := range c.Participants {
+			if p.SlackID != "" {
+				people = append(people, d.w.readable("<@"+p.SlackID+">"))
+			} else {
+				people = append(people, p.DisplayName+" (Zoom)")
+			}
+		}
+		state := "live"
+		if c.Ended {
+			state = fmt.Sprintf("ended after %d s", c.Duration)
+		}
+		d.p("  📞 Slack Call %s %q (meeting %s), %s; in it now: %s", c.ID, c.Title, c.ExternalDisplayID, state,
+			strings.Join(people, ", "))
+	}
+}

@@ -49,6 +49,8 @@ func renderBlocks(raw json.RawMessage) []string {
 			lines = append(lines, strings.Join(parts, "  "))
 		case "divider":
 			lines = append(lines, "────────")
+		case "call":
+			lines = append(lines, fmt.Sprintf("📞 Slack's own Call %v: Slack draws it with who is in it and its Join button", b["call_id"]))
 		}
 	}
 	return lines
