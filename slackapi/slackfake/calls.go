@@ -158,12 +158,9 @@ func (s *Server) callsInfo(p params) (map[string]any, string) {
 }
 
 func (s *Server) callsUpdate(p params) (map[string]any, string) {
-	c := s.slackCall(p.get("id"))
-	switch {
-	case c == nil:
-		return nil, "invalid_call_id"
-	case c.Ended:
-		return nil, "inactive_call"
+	c, code := s.activeCall(p)
+	if code != "" {
+		return nil, code
 	}
 	if v := p.get("join_url"); v != "" {
 		c.JoinURL = v
@@ -175,12 +172,9 @@ func (s *Server) callsUpdate(p params) (map[string]any, string) {
 }
 
 func (s *Server) callsEnd(p params) (map[string]any, string) {
-	c := s.slackCall(p.get("id"))
-	switch {
-	case c == nil:
-		return nil, "invalid_call_id"
-	case c.Ended:
-		return nil, "inactive_call"
+	c, code := s.activeCall(p)
+	if code != "" {
+		return nil, code
 	}
 	if v := p.get("duration"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -257,4 +251,17 @@ func SplitCalls(msgs []Message) (others, calls []Message) {
 		}
 	}
 	return others, calls
+}
+
+// activeCall is the call a calls.* method names by id, unless it is not
+// there or has ended.
+func (s *Server) activeCall(p params) (*SlackCall, string) {
+	c := s.slackCall(p.get("id"))
+	switch {
+	case c == nil:
+		return nil, "invalid_call_id"
+	case c.Ended:
+		return nil, "inactive_call"
+	}
+	return c, ""
 }
