@@ -55,6 +55,10 @@ type Config struct {
 	// LogFormat is "json" (one object per line, for machines) or
 	// "console" (aligned, for people).
 	LogFormat string
+	// SlackPacing is WARROOM_SLACK_PACING: "tiers" holds every Slack call
+	// to its method's rate tier; "off" is for a Slack that limits nothing
+	// (the simulated one of the benchmarks).
+	SlackPacing string
 	// AnnounceChannel is a Slack channel ID (C…) or a channel name
 	// without its '#', which Main looks up at start; the channel gets one
 	// message per incident. Empty means none.
@@ -251,6 +255,12 @@ func (r *reader) runtime(c *Config) {
 	default:
 		r.fail("LOG_FORMAT", fmt.Sprintf("must be json (for log collectors) or console (for people) (got %q).", r.getenv("LOG_FORMAT")))
 		c.LogFormat = "json"
+	}
+	switch c.SlackPacing = strings.ToLower(r.get("WARROOM_SLACK_PACING", "tiers")); c.SlackPacing {
+	case "tiers", "off":
+	default:
+		r.fail("WARROOM_SLACK_PACING", fmt.Sprintf("must be tiers (hold each Slack method to its rate tier) or off (got %q).", r.getenv("WARROOM_SLACK_PACING")))
+		c.SlackPacing = "tiers"
 	}
 }
 

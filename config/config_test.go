@@ -47,6 +47,7 @@ func TestREADMEDefaultsAreTheCodes(t *testing.T) {
 		"WARROOM_POLL_INTERVAL":       durationText(c.PollInterval),
 		"LOG_LEVEL":                   c.LogLevel.String(),
 		"LOG_FORMAT":                  c.LogFormat,
+		"WARROOM_SLACK_PACING":        c.SlackPacing,
 		"WARROOM_API_TOKENS":          apiTokenNames(c.APITokens),
 		"WARROOM_ALERT_SEVERITY":      c.AlertSeverity.String(),
 	}

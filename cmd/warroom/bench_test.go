@@ -71,6 +71,9 @@ func startBench(b *testing.B, set func(*config.Config)) (*world, *Main) {
 	}
 	b.Cleanup(w.Close)
 	cfg := w.config(b.TempDir())
+	// Latency against a Slack that limits nothing: the pace Slack's tiers
+	// impose is TestIncidentStorm's to show.
+	cfg.SlackPacing = "off"
 	set(&cfg)
 	m := NewMain(cfg, io.Discard)
 	m.Tune = func(c *Tuning) {

@@ -261,7 +261,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sl := slackapi.New(slackapi.Config{BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, HTTP: hc})
+	sl := slackapi.New(slackapi.Config{BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, HTTP: hc,
+		NoPacing: cfg.SlackPacing == "off"})
 	me, err := sl.AuthTest(ctx)
 	if err != nil {
 		return fmt.Errorf("slack auth.test: %w", err)
