@@ -85,9 +85,11 @@ func (b *Bot) couldNot(what string, err error) blocks.Reply {
 	return blocks.CouldNot(what, err)
 }
 
-// unreachable: the database did not answer in time (nothing was written).
+// unreachable: the database did not take it in time — it did not answer,
+// or the write kept losing to others under load (nothing was written).
 func (b *Bot) unreachable(err error) bool {
-	return errors.Is(err, errNotTaken) || errors.Is(err, context.DeadlineExceeded) || store.Unreachable(err)
+	return errors.Is(err, errNotTaken) || errors.Is(err, context.DeadlineExceeded) || store.Unreachable(err) ||
+		store.Conflicted(err)
 }
 
 // declare records the incident and its job before the ack: the ack

@@ -69,6 +69,11 @@ func isSerializationFailure(err error) bool {
 	return false
 }
 
+// Conflicted reports whether err is a transaction that lost to others
+// until its attempts or its deadline ran out: the database answered, and
+// nothing of it was written, so asking again is safe.
+func Conflicted(err error) bool { return isSerializationFailure(err) }
+
 // maxTxAttempts bounds the retries of a serializable transaction.
 const maxTxAttempts = 20
 

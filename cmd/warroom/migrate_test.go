@@ -152,7 +152,7 @@ func TestMigrateDBRefusesADatabaseWithData(t *testing.T) {
 	if err == nil {
 		t.Fatalf("migrate-db into a database with data succeeded:\n%s", out)
 	}
-	for _, want := range []string{"already holds incidents (1 row) and jobs (1 row), so nothing was copied",
+	for _, want := range []string{"already holds incidents (1 row), incident_events (1 row) and jobs (1 row), so nothing was copied",
 		"--force merges into this one", "checking every key", "if this is a re-run of the same copy",
 		"install_id and last_ping settings"} {
 		if !strings.Contains(err.Error(), want) {
