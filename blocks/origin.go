@@ -107,3 +107,14 @@ func FunctionFailed(inc warroom.Incident) string {
 	}
 	return fmt.Sprintf("%s has its channel, but no Zoom call yet: %s. Admins can check with /incident zoom status; the channel shows a Retry button.", inc.Ref(), reason)
 }
+
+// AlreadyDeclaredFromMessage answers a declare form opened on a message
+// someone else already declared an incident from (a form field's error:
+// plain text, no links).
+func AlreadyDeclaredFromMessage(inc warroom.Incident) string {
+	where := "its channel is being made"
+	if inc.ChannelName != "" {
+		where = "its channel is #" + inc.ChannelName
+	}
+	return fmt.Sprintf("%s was already declared from this message; %s. Close this form and join it there.", inc.Ref(), where)
+}

@@ -104,7 +104,10 @@ func TestDeclareFromAMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.WaitAck(t, sub2.EnvelopeID)
+	ack2 := w.WaitAck(t, sub2.EnvelopeID)
+	if !strings.Contains(string(ack2.Payload), "already declared from this message") {
+		t.Errorf("the second person's form was answered %s; want it kept open saying the incident exists", ack2.Payload)
+	}
 
 	incs := w.Incidents(t)
 	if len(incs) != 1 {
@@ -136,7 +139,17 @@ func TestDeclareFromAMessage(t *testing.T) {
 		t.Errorf("the origin message does not quote the source: %s", origin)
 	}
 	// Run the incident's sync again: still one reply, one origin message.
-	w.Jobs.Kick()
+	w.SyncAgain(t, inc.ID)
+	r, _ = w.Room(t, inc.ID)
+	origins := 0
+	for _, m := range r.Messages {
+		if strings.Contains(string(m.Blocks), blocks.OriginBlockID(inc.ID)) {
+			origins++
+		}
+	}
+	if origins != 1 {
+		t.Errorf("%d origin messages in the war room, want 1", origins)
+	}
 	if n := len(threadReplies(w, src.TS)); n != 1 {
 		t.Errorf("%d replies in the source thread, want 1", n)
 	}
@@ -208,7 +221,7 @@ func TestWorkflowStepOpensAWarRoom(t *testing.T) {
 		f.Outputs["join_url"] == "" || f.Outputs["join_url"] != want["join_url"] {
 		t.Fatalf("the step ended %s with %v (%s); want success with %v", f.Outcome, f.Outputs, f.Error, want)
 	}
-	w.Jobs.Kick()
+	w.SyncAgain(t, incs[0].ID)
 	if f, _ := w.Slack.Function(exec); f.Completions != 1 {
 		t.Errorf("the step was completed %d times, want once", f.Completions)
 	}

@@ -136,6 +136,11 @@ func (b *Bot) onViewSubmission(ctx context.Context, start time.Time, cb slack.In
 		case err != nil:
 			return fieldErrors(map[string]string{blocks.BlockDeclareTitle: "warroom could not record the incident: " + warroom.ErrorMessage(err)})
 		}
+		if !created && rec.Origin.Door == warroom.DoorMessage && rec.DeclaredBy != cb.User.ID {
+			// Someone else declared from this message first: one message,
+			// one incident. The form stays open to say where it is.
+			return fieldErrors(map[string]string{blocks.BlockDeclareTitle: blocks.AlreadyDeclaredFromMessage(rec.Incident)})
+		}
 		if created {
 			b.logFor(ctx).Info().Str("incident", rec.Ref()).Bool("private", rec.Private).Msg("incident declared from the form")
 			b.d.Kick()

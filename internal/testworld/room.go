@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/warroom-dev/warroom/blocks"
+	"github.com/warroom-dev/warroom/jobtype"
 	"github.com/warroom-dev/warroom/slackapi/slackfake"
 	"github.com/warroom-dev/warroom/store"
 )
@@ -73,4 +74,28 @@ func (w *World) WaitRoom(tb testing.TB, incidentID int64) Room {
 		return ok && r.JoinURL() != ""
 	})
 	return r
+}
+
+// SyncAgain runs the incident's sync job once more, as any change to the
+// incident would, and waits until that run has finished: what a test
+// checks next has seen a second run.
+func (w *World) SyncAgain(tb testing.TB, incidentID int64) {
+	tb.Helper()
+	ctx := context.Background()
+	if err := w.Store.RequestSync(ctx, incidentID); err != nil {
+		tb.Fatalf("ask for incident %d's sync: %v", incidentID, err)
+	}
+	w.Jobs.Kick()
+	WaitFor(tb, "the incident's sync to run again", func() bool {
+		pending, err := w.Store.PendingJobs(ctx)
+		if err != nil {
+			return false
+		}
+		for _, j := range pending {
+			if j.Kind == jobtype.KindIncidentSync && j.IncidentID == incidentID {
+				return false
+			}
+		}
+		return true
+	})
 }
