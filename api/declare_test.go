@@ -255,3 +255,22 @@ func TestOff(t *testing.T) {
 		t.Errorf("GET /api/v1/openapi.json: %d %.80s", a.Status, a.Body)
 	}
 }
+
+// A database that does not answer is a 503 with Retry-After, as the
+// document says: the client retries with the same key, and nothing is
+// recorded twice.
+func TestDatabaseGoneIsServiceUnavailable(t *testing.T) {
+	c := startAPI(t, testworld.Config{NoJobs: true})
+	if err := c.w.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a := c.do(req{Method: "POST", Path: "/api/v1/incidents", Token: ci.Secret, Body: `{"title":"Checkout is down"}`,
+		Header: map[string]string{"Idempotency-Key": "k-503"}})
+	if a.Status != http.StatusServiceUnavailable || a.Header.Get("Retry-After") == "" {
+		t.Fatalf("POST with the database gone = %d (Retry-After %q) %s; want 503 with Retry-After", a.Status, a.Header.Get("Retry-After"), a.Body)
+	}
+	a = c.do(req{Method: "GET", Path: "/api/v1/incidents/1", Token: ci.Secret})
+	if a.Status != http.StatusServiceUnavailable {
+		t.Fatalf("GET with the database gone = %d %s; want 503", a.Status, a.Body)
+	}
+}

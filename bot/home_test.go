@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warroom-dev/warroom/blocks"
 	"github.com/warroom-dev/warroom/internal/testworld"
@@ -30,7 +31,9 @@ func homeText(t *testing.T, h slackfake.HomeTab) (text, join string) {
 // button; it follows the incidents' changes, a burst of them being one
 // publish; a private incident stays off it.
 func TestAppHome(t *testing.T) {
-	w := testworld.Start(t, testworld.Config{})
+	// Publishes for a change at most every 10 s, as in production: the
+	// burst below fits in that however loaded the machine.
+	w := testworld.Start(t, testworld.Config{Tune: func(tu *testworld.Tuning) { tu.Workflow.HomeEvery = 10 * time.Second }})
 	ctx, cancel := context.WithTimeout(context.Background(), testworld.WaitTimeout)
 	defer cancel()
 	w.Slash(t, testworld.Admin, "declare Checkout is down --sev 2")
