@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/warroom-dev/warroom"
+	"github.com/warroom-dev/warroom/api"
 	"github.com/warroom-dev/warroom/store"
 )
 
@@ -70,22 +71,22 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, ok := rc.d.Auth.Authorize(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="warroom"`)
-		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "A bearer token of WARROOM_API_TOKENS is required.")
+		api.WriteProblem(w, http.StatusUnauthorized, "A bearer token of WARROOM_API_TOKENS is required.")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeProblem(w, http.StatusRequestEntityTooLarge, "Payload too large", "A notification may be at most 1 MiB.")
+		api.WriteProblem(w, http.StatusRequestEntityTooLarge, "A notification may be at most 1 MiB.")
 		return
 	case err != nil:
-		writeProblem(w, http.StatusBadRequest, "Unreadable body", "The request body could not be read.")
+		api.WriteProblem(w, http.StatusBadRequest, "The request body could not be read.")
 		return
 	}
 	m, detail := decode(body)
 	if detail != "" {
-		writeProblem(w, http.StatusBadRequest, "Invalid notification", detail)
+		api.WriteProblem(w, http.StatusBadRequest, detail)
 		return
 	}
 	by := name
@@ -96,10 +97,10 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		rc.d.Log.Error().Err(err).Str("receiver", m.Receiver).Msg("alertmanager notification not recorded")
 		if warroom.ErrorCode(err) == warroom.EINVALID {
-			writeProblem(w, http.StatusBadRequest, "Invalid notification", warroom.ErrorMessage(err))
+			api.WriteProblem(w, http.StatusBadRequest, warroom.ErrorMessage(err))
 			return
 		}
-		writeProblem(w, http.StatusInternalServerError, "Not recorded", "The notification could not be recorded; send it again.")
+		api.WriteProblem(w, http.StatusInternalServerError, "The notification could not be recorded; send it again.")
 		return
 	}
 	if out.Created || out.Noted {

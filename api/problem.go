@@ -39,6 +39,11 @@ func writeProblem(w http.ResponseWriter, status int, detail string, errs ...fiel
 	json.NewEncoder(w).Encode(p)
 }
 
+// WriteProblem answers with an RFC 9457 problem document: the status's
+// own title and detail, a sentence saying what to do. The other machine
+// doors (the Alertmanager receiver) answer in the same shape.
+func WriteProblem(w http.ResponseWriter, status int, detail string) { writeProblem(w, status, detail) }
+
 // badRequest answers 400 naming one field.
 func badRequest(w http.ResponseWriter, field, reason string) {
 	writeProblem(w, http.StatusBadRequest, "The request is not valid: "+field+" "+reason, fieldError{Field: field, Reason: reason})
