@@ -56,8 +56,14 @@ const (
 )
 
 // refreshWait is the longest a refresh waits for its turn before it is
-// handed back to run later.
-const refreshWait = time.Second
+// handed back to run later; maxWait the longest any call waits. Beyond
+// it the call is handed back too (its job runs again when the turn
+// comes): a wait inside the HTTP client would count against its timeout
+// and hold a worker that other incidents need.
+const (
+	refreshWait = time.Second
+	maxWait     = 5 * time.Second
+)
 
 type refreshKey struct{}
 
@@ -119,7 +125,7 @@ func (p *pacer) wait(ctx context.Context, method, key string) error {
 		if d <= 0 {
 			return nil
 		}
-		if isRefresh(ctx) && d > refreshWait {
+		if d > maxWait || isRefresh(ctx) && d > refreshWait {
 			return &RateLimitError{Method: method, At: p.now().Add(d)}
 		}
 		t := time.NewTimer(d)

@@ -140,3 +140,19 @@ func TestPacerPacesPostsPerChannel(t *testing.T) {
 		t.Fatalf("the busy channel's next post waits %s, want about a second", d)
 	}
 }
+
+// A call whose turn is further off than any HTTP timeout allows is handed
+// back too, refresh or not: it never waits inside the client.
+func TestPacerHandsLongWaitsBack(t *testing.T) {
+	p, _ := testPacer(nil)
+	for range 20 {
+		p.take("conversations.create", "conversations.create")
+	}
+	p.blocked["conversations.create"] = p.now().Add(30 * time.Second) // a Retry-After
+	req, _ := http.NewRequest(http.MethodPost, "http://slack.test/api/conversations.create", nil)
+	_, err := p.RoundTrip(req)
+	var limited *RateLimitError
+	if !errors.As(err, &limited) || limited.At.Sub(p.now()) < 29*time.Second {
+		t.Fatalf("a call 30 s from its turn = %v, want it handed back until then", err)
+	}
+}

@@ -63,7 +63,9 @@ func incidentStorm(t *testing.T, extraEnv []string, ackLimit string) {
 
 	// The real binary, as operators run it.
 	httpAddr := freeAddr(t)
-	env := append(w.env(t.TempDir()), "ZOOM_HOSTS="+strings.Join(hosts, ","), "WARROOM_HTTP_ADDR="+httpAddr)
+	// Slack's tiers are on, and warroom paces itself to them.
+	env := append(w.env(t.TempDir()), "ZOOM_HOSTS="+strings.Join(hosts, ","), "WARROOM_HTTP_ADDR="+httpAddr,
+		"WARROOM_SLACK_PACING=tiers")
 	env = append(env, extraEnv...)
 	proc := MustStartProcessEnv(t, w, env)
 	defer func() {
